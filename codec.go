@@ -1,0 +1,425 @@
+package sessions
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// JSON is a value that was stored as JSON because its Go type has no encoding
+// of its own in the codec (structs, for example). Get[T] unmarshals it into T.
+type JSON []byte
+
+// MaxDepth bounds the nesting of []any and map[string]any values the codec
+// encodes and decodes.
+const MaxDepth = 32
+
+// EncodeValue encodes v for a remote store. The encoding is self-describing
+// and never names a Go type: integers of type int are plain decimal text (so
+// stores can increment them natively, e.g. Redis HINCRBY), every other type
+// starts with a one-byte tag. Types without a tag of their own are encoded with
+// encoding/json and come back as JSON.
+func EncodeValue(v any) ([]byte, error) { return AppendValue(nil, v) }
+
+// AppendValue appends the encoding of v to dst.
+func AppendValue(dst []byte, v any) ([]byte, error) { return appendValue(dst, v, 0) }
+
+func appendValue(b []byte, v any, depth int) ([]byte, error) {
+	if depth > MaxDepth {
+		return b, fmt.Errorf("%w: nested deeper than %d", ErrUnsupportedValue, MaxDepth)
+	}
+	switch x := v.(type) {
+	case nil:
+		return append(b, 'n'), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case string:
+		return append(append(b, 's'), x...), nil
+	case bool:
+		if x {
+			return append(b, 'B', '1'), nil
+		}
+		return append(b, 'B', '0'), nil
+	case []byte:
+		return append(append(b, 'x'), x...), nil
+	case float64:
+		return strconv.AppendFloat(append(b, 'f'), x, 'g', -1, 64), nil
+	case float32:
+		return strconv.AppendFloat(append(b, 'h'), float64(x), 'g', -1, 32), nil
+	case int8:
+		return strconv.AppendInt(append(b, 'i', '1'), int64(x), 10), nil
+	case int16:
+		return strconv.AppendInt(append(b, 'i', '2'), int64(x), 10), nil
+	case int32:
+		return strconv.AppendInt(append(b, 'i', '4'), int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(append(b, 'i', '8'), x, 10), nil
+	case uint:
+		return strconv.AppendUint(append(b, 'u', '0'), uint64(x), 10), nil
+	case uint8:
+		return strconv.AppendUint(append(b, 'u', '1'), uint64(x), 10), nil
+	case uint16:
+		return strconv.AppendUint(append(b, 'u', '2'), uint64(x), 10), nil
+	case uint32:
+		return strconv.AppendUint(append(b, 'u', '4'), uint64(x), 10), nil
+	case uint64:
+		return strconv.AppendUint(append(b, 'u', '8'), x, 10), nil
+	case time.Duration:
+		return strconv.AppendInt(append(b, 'd'), int64(x), 10), nil
+	case time.Time:
+		t, err := x.MarshalBinary()
+		if err != nil {
+			return b, fmt.Errorf("%w: %v", ErrUnsupportedValue, err)
+		}
+		return append(append(b, 'T'), t...), nil
+	case JSON:
+		if !json.Valid(x) {
+			return b, fmt.Errorf("%w: invalid JSON", ErrUnsupportedValue)
+		}
+		return append(append(b, 'j'), x...), nil
+	case []string:
+		b = binary.AppendUvarint(append(b, 'S'), uint64(len(x)))
+		for _, s := range x {
+			b = append(binary.AppendUvarint(b, uint64(len(s))), s...)
+		}
+		return b, nil
+	case []any:
+		b = binary.AppendUvarint(append(b, 'L'), uint64(len(x)))
+		for _, e := range x {
+			var err error
+			if b, err = appendNested(b, e, depth+1); err != nil {
+				return b, err
+			}
+		}
+		return b, nil
+	case map[string]any:
+		b = binary.AppendUvarint(append(b, 'M'), uint64(len(x)))
+		for _, k := range sortedKeys(x) {
+			b = append(binary.AppendUvarint(b, uint64(len(k))), k...)
+			var err error
+			if b, err = appendNested(b, x[k], depth+1); err != nil {
+				return b, err
+			}
+		}
+		return b, nil
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		return b, fmt.Errorf("%w: %T: %v", ErrUnsupportedValue, v, err)
+	}
+	return append(append(b, 'j'), j...), nil
+}
+
+// appendNested writes a length-prefixed encoding of v.
+func appendNested(b []byte, v any, depth int) ([]byte, error) {
+	start := len(b)
+	b = append(b, make([]byte, binary.MaxVarintLen64)...)
+	body := len(b)
+	b, err := appendValue(b, v, depth)
+	if err != nil {
+		return b, err
+	}
+	n := len(b) - body
+	var hdr [binary.MaxVarintLen64]byte
+	h := binary.PutUvarint(hdr[:], uint64(n))
+	copy(b[start:], hdr[:h])
+	copy(b[start+h:], b[body:])
+	return b[:start+h+n], nil
+}
+
+// DecodeValue decodes what EncodeValue produced. It never executes code or
+// trusts a type name: unknown tags, bad lengths and excessive nesting are
+// errors wrapping ErrCorrupt. Callers cap the input size before calling it.
+func DecodeValue(b []byte) (any, error) { return decodeValue(b, 0) }
+
+func decodeValue(b []byte, depth int) (any, error) {
+	if len(b) == 0 {
+		return nil, corrupt("empty value")
+	}
+	if depth > MaxDepth {
+		return nil, corrupt("nested too deep")
+	}
+	if b[0] == '-' || (b[0] >= '0' && b[0] <= '9') {
+		n, err := strconv.ParseInt(string(b), 10, 0)
+		if err != nil {
+			return nil, corrupt("bad integer")
+		}
+		return int(n), nil
+	}
+	tag, p := b[0], b[1:]
+	switch tag {
+	case 'n':
+		if len(p) != 0 {
+			return nil, corrupt("bad nil")
+		}
+		return nil, nil
+	case 's':
+		return string(p), nil
+	case 'x':
+		return append([]byte{}, p...), nil
+	case 'B':
+		if len(p) == 1 && (p[0] == '0' || p[0] == '1') {
+			return p[0] == '1', nil
+		}
+		return nil, corrupt("bad bool")
+	case 'f':
+		f, err := strconv.ParseFloat(string(p), 64)
+		if err != nil {
+			return nil, corrupt("bad float")
+		}
+		return f, nil
+	case 'h':
+		f, err := strconv.ParseFloat(string(p), 32)
+		if err != nil {
+			return nil, corrupt("bad float32")
+		}
+		return float32(f), nil
+	case 'i', 'u':
+		return decodeSized(tag, p)
+	case 'd':
+		n, err := strconv.ParseInt(string(p), 10, 64)
+		if err != nil {
+			return nil, corrupt("bad duration")
+		}
+		return time.Duration(n), nil
+	case 'T':
+		var t time.Time
+		if err := t.UnmarshalBinary(p); err != nil {
+			return nil, corrupt("bad time")
+		}
+		return t, nil
+	case 'j':
+		if !json.Valid(p) {
+			return nil, corrupt("bad JSON")
+		}
+		return JSON(append([]byte{}, p...)), nil
+	case 'S':
+		n, p, err := count(p)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]string, 0, n)
+		for range n {
+			var s []byte
+			if s, p, err = chunk(p); err != nil {
+				return nil, err
+			}
+			out = append(out, string(s))
+		}
+		return out, trailing(p)
+	case 'L':
+		n, p, err := count(p)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, 0, n)
+		for range n {
+			var e []byte
+			if e, p, err = chunk(p); err != nil {
+				return nil, err
+			}
+			v, err := decodeValue(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, trailing(p)
+	case 'M':
+		n, p, err := count(p)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]any, n)
+		for range n {
+			var k, e []byte
+			if k, p, err = chunk(p); err != nil {
+				return nil, err
+			}
+			if e, p, err = chunk(p); err != nil {
+				return nil, err
+			}
+			v, err := decodeValue(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[string(k)] = v
+		}
+		return out, trailing(p)
+	}
+	return nil, corrupt(fmt.Sprintf("unknown value tag %q", tag))
+}
+
+func decodeSized(tag byte, p []byte) (any, error) {
+	if len(p) < 2 {
+		return nil, corrupt("bad sized integer")
+	}
+	kind, digits := p[0], string(p[1:])
+	if tag == 'i' {
+		bits := map[byte]int{'1': 8, '2': 16, '4': 32, '8': 64}[kind]
+		if bits == 0 {
+			return nil, corrupt("bad integer kind")
+		}
+		n, err := strconv.ParseInt(digits, 10, bits)
+		if err != nil {
+			return nil, corrupt("bad integer")
+		}
+		switch bits {
+		case 8:
+			return int8(n), nil
+		case 16:
+			return int16(n), nil
+		case 32:
+			return int32(n), nil
+		}
+		return n, nil
+	}
+	bits := map[byte]int{'0': strconv.IntSize, '1': 8, '2': 16, '4': 32, '8': 64}[kind]
+	if bits == 0 {
+		return nil, corrupt("bad unsigned kind")
+	}
+	n, err := strconv.ParseUint(digits, 10, bits)
+	if err != nil {
+		return nil, corrupt("bad unsigned integer")
+	}
+	switch kind {
+	case '0':
+		return uint(n), nil
+	case '1':
+		return uint8(n), nil
+	case '2':
+		return uint16(n), nil
+	case '4':
+		return uint32(n), nil
+	}
+	return n, nil
+}
+
+// count reads an element count that cannot exceed the bytes left (each
+// element takes at least one byte), so a forged count cannot force a huge
+// allocation.
+func count(p []byte) (int, []byte, error) {
+	n, k := binary.Uvarint(p)
+	if k <= 0 || n > uint64(len(p)-k) {
+		return 0, nil, corrupt("bad count")
+	}
+	return int(n), p[k:], nil
+}
+
+func chunk(p []byte) ([]byte, []byte, error) {
+	n, k := binary.Uvarint(p)
+	if k <= 0 || n > uint64(len(p)-k) {
+		return nil, nil, corrupt("bad length")
+	}
+	end := k + int(n)
+	return p[k:end], p[end:], nil
+}
+
+func trailing(p []byte) error {
+	if len(p) != 0 {
+		return corrupt("trailing bytes")
+	}
+	return nil
+}
+
+func corrupt(what string) error { return fmt.Errorf("%w: %s", ErrCorrupt, what) }
+
+// recordVersion is the first byte of MarshalRecord's output. A record with
+// another first byte is refused as ErrCorrupt.
+const recordVersion = 1
+
+// DefaultMaxRecordSize caps a marshalled record (1 MiB). UnmarshalRecord
+// refuses larger input before decoding anything.
+const DefaultMaxRecordSize = 1 << 20
+
+// MarshalRecord encodes a whole record, for stores that keep one blob per
+// session (bbolt, the cookie store). The first byte is a format version.
+func MarshalRecord(r *Record) ([]byte, error) {
+	b := make([]byte, 0, 128)
+	b = append(b, recordVersion)
+	for _, t := range [...]int64{r.Created, r.Renewed, r.LastSeen, r.AuthTime, r.Expires} {
+		b = binary.AppendVarint(b, t)
+	}
+	for _, s := range [...]string{r.User, r.UserAgent, r.CSRF, r.Bind} {
+		b = append(binary.AppendUvarint(b, uint64(len(s))), s...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(r.Fields)))
+	for _, f := range r.Fields {
+		b = append(binary.AppendUvarint(b, uint64(len(f.Key))), f.Key...)
+		var err error
+		if b, err = appendNested(b, f.Value, 0); err != nil {
+			return nil, fmt.Errorf("field %q: %w", f.Key, err)
+		}
+	}
+	return b, nil
+}
+
+// UnmarshalRecord decodes MarshalRecord's output. Input over
+// DefaultMaxRecordSize, an unknown version, or any malformed part is an error
+// wrapping ErrCorrupt; it never panics.
+func UnmarshalRecord(b []byte) (*Record, error) {
+	if len(b) > DefaultMaxRecordSize {
+		return nil, fmt.Errorf("%w: record of %d bytes over the %d-byte limit", ErrCorrupt, len(b), DefaultMaxRecordSize)
+	}
+	if len(b) == 0 || b[0] != recordVersion {
+		return nil, corrupt("unknown record format version")
+	}
+	p := b[1:]
+	r := &Record{}
+	for _, t := range [...]*int64{&r.Created, &r.Renewed, &r.LastSeen, &r.AuthTime, &r.Expires} {
+		v, k := binary.Varint(p)
+		if k <= 0 {
+			return nil, corrupt("bad time")
+		}
+		*t, p = v, p[k:]
+	}
+	for _, s := range [...]*string{&r.User, &r.UserAgent, &r.CSRF, &r.Bind} {
+		c, rest, err := chunk(p)
+		if err != nil {
+			return nil, err
+		}
+		*s, p = string(c), rest
+	}
+	n, p, err := count(p)
+	if err != nil {
+		return nil, err
+	}
+	r.Fields = make([]Field, 0, n)
+	prev := ""
+	for i := range n {
+		var k, e []byte
+		if k, p, err = chunk(p); err != nil {
+			return nil, err
+		}
+		if e, p, err = chunk(p); err != nil {
+			return nil, err
+		}
+		key := string(k)
+		if i > 0 && key <= prev {
+			return nil, corrupt("fields out of order")
+		}
+		if !utf8.ValidString(key) {
+			return nil, corrupt("field key not UTF-8")
+		}
+		v, err := DecodeValue(e)
+		if err != nil {
+			return nil, fmt.Errorf("field %q: %w", key, err)
+		}
+		r.Fields = append(r.Fields, Field{Key: key, Value: v})
+		prev = key
+	}
+	return r, trailing(p)
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

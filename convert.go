@@ -1,0 +1,91 @@
+package sessions
+
+import (
+	"encoding/json"
+	"math"
+	"time"
+)
+
+// As converts a session value to T. It succeeds when v already is a T, when v
+// is an integer or float of another width that fits T exactly, or when v is a
+// JSON value (what remote stores return for types the codec has no tag for)
+// that unmarshals into T.
+func As[T any](v any) (T, bool) {
+	var zero T
+	if t, ok := v.(T); ok {
+		return t, true
+	}
+	switch p := any(&zero).(type) {
+	case *int:
+		n, ok := toInt64(v)
+		if ok && n >= math.MinInt && n <= math.MaxInt {
+			*p = int(n)
+			return zero, true
+		}
+		return zero, false
+	case *int64:
+		n, ok := toInt64(v)
+		*p = n
+		return zero, ok
+	case *float64:
+		f, ok := toFloat64(v)
+		*p = f
+		return zero, ok
+	case *time.Time:
+		return zero, false
+	}
+	if j, ok := v.(JSON); ok {
+		if err := json.Unmarshal(j, &zero); err == nil {
+			return zero, true
+		}
+	}
+	return zero, false
+}
+
+func toInt64(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	case uint:
+		return int64(x), uint64(x) <= math.MaxInt64
+	case uint8:
+		return int64(x), true
+	case uint16:
+		return int64(x), true
+	case uint32:
+		return int64(x), true
+	case uint64:
+		return int64(x), x <= math.MaxInt64
+	case float64:
+		if x == math.Trunc(x) && x >= math.MinInt64 && x < math.MaxInt64 {
+			return int64(x), true
+		}
+	case float32:
+		f := float64(x)
+		if f == math.Trunc(f) && f >= math.MinInt64 && f < math.MaxInt64 {
+			return int64(f), true
+		}
+	}
+	return 0, false
+}
+
+func toFloat64(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case float32:
+		return float64(x), true
+	}
+	if n, ok := toInt64(v); ok {
+		return float64(n), true
+	}
+	return 0, false
+}

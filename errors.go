@@ -1,0 +1,57 @@
+package sessions
+
+import "errors"
+
+// Sentinel errors. Stores and the manager wrap them with %w; test for them with
+// errors.Is.
+var (
+	// ErrNotFound reports that a store holds no live record under the key. Load
+	// reports this as found == false instead; Commit, Increment and Rename return
+	// it so that a destroyed or renewed session is never written back to life.
+	ErrNotFound = errors.New("sessions: session not found (it expired, was destroyed or was renewed); start a new one")
+
+	// ErrExists reports that Create or Rename found the key already taken. The
+	// manager answers it by drawing a new ID.
+	ErrExists = errors.New("sessions: key already exists; draw a new session ID")
+
+	// ErrStoreUnavailable marks a store that cannot be reached (connection refused,
+	// timeout, closed pool). The default error handler answers it with 503.
+	ErrStoreUnavailable = errors.New("sessions: store unavailable; check the store's server and network, requests resume when it returns")
+
+	// ErrCorrupt reports a stored record or cookie that cannot be decoded: wrong
+	// format version, truncated, tampered or oversized. The manager answers it
+	// with a fresh session and an EventCorrupt hook call.
+	ErrCorrupt = errors.New("sessions: corrupt session record")
+
+	// ErrUnsupportedValue reports a value the codec cannot encode for a remote
+	// store. Store strings, numbers, bools, []byte, time.Time, time.Duration,
+	// []string, []any, map[string]any, or any type encoding/json can marshal.
+	ErrUnsupportedValue = errors.New("sessions: value type cannot be stored")
+
+	// ErrTooLarge reports a value, record or cookie over the configured size
+	// limit. Store less in the session, or keep large data elsewhere and put its
+	// key in the session.
+	ErrTooLarge = errors.New("sessions: session data too large")
+
+	// ErrNotInteger reports an Increment on a key that holds something other than
+	// an integer.
+	ErrNotInteger = errors.New("sessions: value is not an integer; Increment only counts integer values")
+
+	// ErrNotSupported reports an operation the configured store does not offer,
+	// such as listing a user's sessions on a store without a user index.
+	ErrNotSupported = errors.New("sessions: operation not supported by this store")
+
+	// ErrTooManySessions reports a login refused because the user already has
+	// Options.MaxPerUser sessions and the policy is LimitReject.
+	ErrTooManySessions = errors.New("sessions: too many sessions for this user; log out elsewhere or raise Options.MaxPerUser")
+
+	// ErrDestroyed reports a mutation on a session that was destroyed earlier in
+	// the same request. Start a new session with Manager.Start on a new request.
+	ErrDestroyed = errors.New("sessions: session was destroyed")
+
+	// ErrConfig reports invalid Options. The message names the field to fix.
+	ErrConfig = errors.New("sessions: invalid configuration")
+
+	// ErrRandom reports that crypto/rand failed; no session is issued.
+	ErrRandom = errors.New("sessions: random source failed; no session issued")
+)

@@ -1,0 +1,231 @@
+package sessions
+
+import (
+	"context"
+	"sort"
+	"time"
+)
+
+// Store keeps session records. Every store in this repository, and any
+// third-party one, passes the conformance suite in package storetest.
+//
+// Keys are store keys, never cookie values: the manager passes the lowercase
+// hex SHA-256 of the session ID (64 characters, see KeyOf). A store must not
+// try to turn a key back into an ID.
+//
+// All methods take the request's context and must honour its cancellation.
+// Errors from an unreachable backend should wrap ErrStoreUnavailable.
+type Store interface {
+	// Load returns the live record under key. A missing or expired record is
+	// found == false with a nil error; an undecodable one is an error wrapping
+	// ErrCorrupt. The caller treats the record as read-only.
+	Load(ctx context.Context, key string) (rec *Record, found bool, err error)
+
+	// Create stores rec under key only if the key is absent (insert-if-absent),
+	// returning ErrExists otherwise. The store may forget the record after
+	// rec.Expires.
+	Create(ctx context.Context, key string, rec *Record) error
+
+	// Commit applies d to the record under key atomically, in one round trip or
+	// transaction. Fields not named in d are left as they are, so concurrent
+	// commits setting different fields both survive. Commit never creates a
+	// record: when key is absent it returns ErrNotFound.
+	Commit(ctx context.Context, key string, d *Delta) error
+
+	// Delete removes the record under key. Deleting an absent key is not an
+	// error.
+	Delete(ctx context.Context, key string) error
+
+	// Increment adds by to the integer field of the record under key atomically
+	// and returns the new value. An absent field counts as 0. It returns
+	// ErrNotFound when the record is absent and ErrNotInteger when the field
+	// holds another type.
+	Increment(ctx context.Context, key, field string, by int64) (int64, error)
+
+	// Rename moves the record from oldKey to newKey atomically (ErrNotFound if
+	// oldKey is absent, ErrExists if newKey is taken). With grace > 0, oldKey
+	// keeps resolving to the renamed record for Load, Commit and Increment until
+	// the grace has passed; Delete(oldKey) ends it early. With grace == 0, oldKey
+	// is dead at once.
+	Rename(ctx context.Context, oldKey, newKey string, grace time.Duration) error
+}
+
+// UserIndex is the optional capability of a store to find sessions by user.
+// Stores keep the index from Meta.User as records are created, committed and
+// deleted, and drop entries whose sessions have expired.
+type UserIndex interface {
+	// UserSessions lists the live sessions of user, oldest first.
+	UserSessions(ctx context.Context, user string) ([]Info, error)
+
+	// DeleteUserSessions deletes every session of user except the one under
+	// exceptKey (which may be empty) and reports how many it deleted.
+	DeleteUserSessions(ctx context.Context, user, exceptKey string) (int, error)
+}
+
+// Info describes one session in a listing: its store key (the public handle,
+// never the cookie value) and its metadata.
+type Info struct {
+	Key string
+	Meta
+}
+
+// Meta is a session's metadata. Times are Unix nanoseconds; zero means unset.
+type Meta struct {
+	// Created anchors the absolute lifetime: the session's creation, or its last
+	// login. Activity and ID rotation never move it.
+	Created int64
+	// Renewed is when the current ID was issued (creation, Renew or rotation).
+	Renewed int64
+	// LastSeen is the last recorded activity; the idle timeout runs from it.
+	LastSeen int64
+	// AuthTime is when the user last authenticated (Login).
+	AuthTime int64
+	// Expires is when the store may forget the record: the earlier of the idle
+	// and absolute deadlines.
+	Expires int64
+	// User is the user the session belongs to, or "" when anonymous.
+	User string
+	// UserAgent is the client's User-Agent recorded at login, for listings.
+	UserAgent string
+	// CSRF is the per-session CSRF secret (base64url), "" until first needed.
+	CSRF string
+	// Bind is a digest of the client properties the session is bound to, when
+	// Options.Bind is set.
+	Bind string
+}
+
+// ExpiresTime returns Expires as a time.Time.
+func (m *Meta) ExpiresTime() time.Time { return unixTime(m.Expires) }
+
+// Field is one session value: a key and its Go value.
+type Field struct {
+	Key   string
+	Value any
+}
+
+// Record is one session as a store keeps it: metadata and values. Fields is
+// sorted by Key with no duplicates.
+type Record struct {
+	Meta
+	Fields []Field
+}
+
+// Lookup returns the value under key and whether it is present.
+func (r *Record) Lookup(key string) (any, bool) {
+	i, ok := r.index(key)
+	if !ok {
+		return nil, false
+	}
+	return r.Fields[i].Value, true
+}
+
+func (r *Record) index(key string) (int, bool) {
+	f := r.Fields
+	if len(f) <= 8 {
+		for i := range f {
+			if f[i].Key == key {
+				return i, true
+			}
+		}
+		return len(f), false
+	}
+	i := sort.Search(len(f), func(i int) bool { return f[i].Key >= key })
+	return i, i < len(f) && f[i].Key == key
+}
+
+// Clone returns a copy of r whose Fields slice may be changed freely. Values
+// themselves are shared.
+func (r *Record) Clone() *Record {
+	c := &Record{Meta: r.Meta}
+	if len(r.Fields) > 0 {
+		c.Fields = append(make([]Field, 0, len(r.Fields)), r.Fields...)
+	}
+	return c
+}
+
+// Apply returns a new record: r with the delta applied. r is not modified.
+// Stores that keep whole records (memory, bolt, cookie) use it to merge a
+// commit.
+func (r *Record) Apply(d *Delta) *Record {
+	out := &Record{Meta: r.Meta}
+	if d.Meta != nil {
+		out.Meta = *d.Meta
+	}
+	var base []Field
+	if !d.Clear {
+		base = r.Fields
+	}
+	fields := make([]Field, 0, len(base)+len(d.Set))
+	for _, f := range base {
+		if d.deletes(f.Key) || d.sets(f.Key) {
+			continue
+		}
+		fields = append(fields, f)
+	}
+	fields = append(fields, d.Set...)
+	sortFields(fields)
+	out.Fields = fields
+	return out
+}
+
+// SetField sets key to v in place, keeping Fields sorted. It is for stores and
+// tests building records; sessions record changes as a Delta instead.
+func (r *Record) SetField(key string, v any) {
+	i, ok := r.index(key)
+	if ok {
+		r.Fields[i].Value = v
+		return
+	}
+	r.Fields = append(r.Fields, Field{Key: key, Value: v})
+	sortFields(r.Fields)
+}
+
+// Delta is the change a request made to a session: what Commit writes.
+type Delta struct {
+	// Clear removes every field before Set is applied.
+	Clear bool
+	// Set lists fields to write, sorted by key, each key once.
+	Set []Field
+	// Del lists fields to remove. No key is in both Set and Del.
+	Del []string
+	// Meta, when non-nil, replaces the record's metadata, including Expires
+	// (the store's new deadline for the record).
+	Meta *Meta
+}
+
+// Empty reports whether d changes nothing.
+func (d *Delta) Empty() bool {
+	return !d.Clear && len(d.Set) == 0 && len(d.Del) == 0 && d.Meta == nil
+}
+
+func (d *Delta) deletes(key string) bool {
+	for _, k := range d.Del {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *Delta) sets(key string) bool {
+	for i := range d.Set {
+		if d.Set[i].Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func sortFields(f []Field) {
+	if len(f) < 2 {
+		return
+	}
+	sort.Slice(f, func(i, j int) bool { return f[i].Key < f[j].Key })
+}
+
+func unixTime(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}

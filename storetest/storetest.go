@@ -1,0 +1,706 @@
+// Package storetest is the conformance suite for sessions.Store
+// implementations. Every store in this repository runs it against a real
+// backend, and third-party stores can run it the same way:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, storetest.Harness{
+//			New: func(t *testing.T) sessions.Store { return newStoreForTest(t) },
+//		})
+//	}
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/sessions"
+)
+
+// Harness tells Run how to get a store and what it cannot do.
+type Harness struct {
+	// New returns an empty store (or one whose other keys do not matter).
+	// Register cleanup with t.Cleanup.
+	New func(t *testing.T) sessions.Store
+
+	// Corrupt overwrites the backend's copy of the record under key with
+	// undecodable bytes (a truncated value, an unknown format version). When
+	// nil, the corrupt-record test is skipped with a note; a store that keeps
+	// Go values has nothing to corrupt.
+	Corrupt func(t *testing.T, s sessions.Store, key string)
+
+	// Skip names subtests that do not apply to the store, each with the
+	// reason, which is logged.
+	Skip map[string]string
+}
+
+// Run runs every conformance test against h.
+func Run(t *testing.T, h Harness) {
+	t.Helper()
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, h Harness)
+	}{
+		{"LoadMissing", testLoadMissing},
+		{"CreateLoad", testCreateLoad},
+		{"CreateExisting", testCreateExisting},
+		{"ValueTypes", testValueTypes},
+		{"CommitDelta", testCommitDelta},
+		{"CommitClear", testCommitClear},
+		{"CommitMissingNeverCreates", testCommitMissing},
+		{"ConcurrentCommits", testConcurrentCommits},
+		{"Increment", testIncrement},
+		{"ConcurrentIncrements", testConcurrentIncrements},
+		{"Expiry", testExpiry},
+		{"ExpiredOnWrite", testExpiredOnWrite},
+		{"Delete", testDelete},
+		{"Rename", testRename},
+		{"RenameGrace", testRenameGrace},
+		{"UserIndex", testUserIndex},
+		{"CorruptRecord", testCorrupt},
+		{"ContextCanceled", testContextCanceled},
+		{"KeysAreOpaque", testKeysAreOpaque},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if why, ok := h.Skip[tc.name]; ok {
+				t.Skipf("not applicable to this store: %s", why)
+			}
+			tc.fn(t, h)
+		})
+	}
+}
+
+// NewKey returns the store key of a fresh random session ID.
+func NewKey(t *testing.T) string {
+	t.Helper()
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	return sessions.KeyOf(base64.RawURLEncoding.EncodeToString(b[:]))
+}
+
+// NewRecord returns a record that lives for ttl from now, with the given
+// fields (key, value, key, value, ...).
+func NewRecord(ttl time.Duration, kv ...any) *sessions.Record {
+	now := time.Now()
+	r := &sessions.Record{Meta: sessions.Meta{
+		Created:  now.UnixNano(),
+		Renewed:  now.UnixNano(),
+		LastSeen: now.UnixNano(),
+		Expires:  now.Add(ttl).UnixNano(),
+	}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		r.SetField(kv[i].(string), kv[i+1])
+	}
+	return r
+}
+
+func ctx(t *testing.T) context.Context { return t.Context() }
+
+func mustCreate(t *testing.T, s sessions.Store, key string, r *sessions.Record) {
+	t.Helper()
+	if err := s.Create(ctx(t), key, r); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+}
+
+func mustLoad(t *testing.T, s sessions.Store, key string) *sessions.Record {
+	t.Helper()
+	r, found, err := s.Load(ctx(t), key)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if !found {
+		t.Fatalf("Load(%s…): not found, want found", key[:8])
+	}
+	return r
+}
+
+func mustMiss(t *testing.T, s sessions.Store, key string) {
+	t.Helper()
+	r, found, err := s.Load(ctx(t), key)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if found {
+		t.Fatalf("Load(%s…): found %+v, want not found", key[:8], r)
+	}
+}
+
+func values(r *sessions.Record) map[string]any {
+	m := make(map[string]any, len(r.Fields))
+	for _, f := range r.Fields {
+		m[f.Key] = f.Value
+	}
+	return m
+}
+
+func testLoadMissing(t *testing.T, h Harness) {
+	s := h.New(t)
+	mustMiss(t, s, NewKey(t))
+}
+
+func testCreateLoad(t *testing.T, h Harness) {
+	s := h.New(t)
+	key := NewKey(t)
+	in := NewRecord(time.Hour, "name", "kataras", "n", 7)
+	in.User = "alice"
+	in.UserAgent = "curl/8"
+	in.CSRF = "secret"
+	in.Bind = "bind"
+	in.AuthTime = in.Created - 5
+	mustCreate(t, s, key, in)
+	out := mustLoad(t, s, key)
+	if out.Meta != in.Meta {
+		t.Errorf("meta round trip:\n got %+v\nwant %+v", out.Meta, in.Meta)
+	}
+	if got, want := values(out), values(in); !reflect.DeepEqual(got, want) {
+		t.Errorf("values round trip: got %v, want %v", got, want)
+	}
+	if !sort.SliceIsSorted(out.Fields, func(i, j int) bool { return out.Fields[i].Key < out.Fields[j].Key }) {
+		t.Errorf("Fields not sorted by key: %v", out.Fields)
+	}
+}
+
+func testCreateExisting(t *testing.T, h Harness) {
+	s := h.New(t)
+	key := NewKey(t)
+	mustCreate(t, s, key, NewRecord(time.Hour, "owner", "first"))
+	err := s.Create(ctx(t), key, NewRecord(time.Hour, "owner", "second"))
+	if !errors.Is(err, sessions.ErrExists) {
+		t.Fatalf("second Create on one key: err = %v, want ErrExists", err)
+	}
+	if got := values(mustLoad(t, s, key))["owner"]; got != "first" {
+		t.Fatalf("after colliding Create, owner = %v, want first (insert-if-absent)", got)
+	}
+}
+
+type point struct {
+	X, Y int
+	Tag  string
+}
+
+func testValueTypes(t *testing.T, h Harness) {
+	s := h.New(t)
+	when := time.Date(2026, 11, 26, 5, 0, 0, 123456789, time.UTC)
+	cases := []struct {
+		name string
+		v    any
+	}{
+		{"nil", nil},
+		{"string", "kataras"},
+		{"empty string", ""},
+		{"unicode string", "héllo, 世界"},
+		{"int", 42},
+		{"negative int", -7},
+		{"int8", int8(-8)},
+		{"int16", int16(1600)},
+		{"int32", int32(-32000)},
+		{"int64", int64(1) << 62},
+		{"uint", uint(7)},
+		{"uint8", uint8(255)},
+		{"uint16", uint16(65535)},
+		{"uint32", uint32(1) << 31},
+		{"uint64", uint64(1) << 63},
+		{"float64", 3.25},
+		{"float32", float32(1.5)},
+		{"bool true", true},
+		{"bool false", false},
+		{"bytes", []byte{0, 1, 2, 255}},
+		{"time", when},
+		{"duration", 90 * time.Second},
+		{"strings", []string{"a", "", "c"}},
+		{"list", []any{"a", 1, true, []any{2.5}}},
+		{"map", map[string]any{"k": "v", "n": 3, "nested": map[string]any{"b": false}}},
+	}
+	key := NewKey(t)
+	rec := NewRecord(time.Hour)
+	for _, c := range cases {
+		rec.SetField(c.name, c.v)
+	}
+	rec.SetField("struct", point{1, 2, "p"})
+	mustCreate(t, s, key, rec)
+	got := values(mustLoad(t, s, key))
+	for _, c := range cases {
+		v, ok := got[c.name]
+		if !ok {
+			t.Errorf("%s: missing after round trip", c.name)
+			continue
+		}
+		if tm, ok := c.v.(time.Time); ok {
+			if g, _ := v.(time.Time); !g.Equal(tm) {
+				t.Errorf("%s: got %v, want %v", c.name, v, tm)
+			}
+			continue
+		}
+		if !reflect.DeepEqual(v, c.v) {
+			t.Errorf("%s: got %#v (%T), want %#v (%T)", c.name, v, v, c.v, c.v)
+		}
+	}
+	if p, ok := sessions.As[point](got["struct"]); !ok || p != (point{1, 2, "p"}) {
+		t.Errorf("struct: got %#v, want point{1, 2, p} through sessions.As", got["struct"])
+	}
+}
+
+func testCommitDelta(t *testing.T, h Harness) {
+	s := h.New(t)
+	key := NewKey(t)
+	mustCreate(t, s, key, NewRecord(time.Hour, "keep", "k", "change", 1, "drop", "d"))
+	d := &sessions.Delta{
+		Set: []sessions.Field{{Key: "add", Value: "a"}, {Key: "change", Value: 2}},
+		Del: []string{"drop", "never-there"},
+	}
+	if err := s.Commit(ctx(t), key, d); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	got := values(mustLoad(t, s, key))
+	want := map[string]any{"keep": "k", "change": 2, "add": "a"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("after delta: got %v, want %v", got, want)
+	}
+
+	// Metadata moves only when the delta carries it.
+	before := mustLoad(t, s, key).Meta
+	meta := before
+	meta.User = "bob"
+	meta.LastSeen++
+	meta.Expires = time.Now().Add(2 * time.Hour).UnixNano()
+	if err := s.Commit(ctx(t), key, &sessions.Delta{Meta: &meta}); err != nil {
+		t.Fatalf("Commit meta: %v", err)
+	}
+	if got := mustLoad(t, s, key).Meta; got != meta {
+		t.Fatalf("meta after commit: got %+v, want %+v", got, meta)
+	}
+}
+
+func testCommitClear(t *testing.T, h Harness) {
+	s := h.New(t)
+	key := NewKey(t)
+	mustCreate(t, s, key, NewRecord(time.Hour, "a", 1, "b", 2))
+	d := &sessions.Delta{Clear: true, Set: []sessions.Field{{Key: "c", Value: 3}}}
+	if err := s.Commit(ctx(t), key, d); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	if got, want := values(mustLoad(t, s, key)), map[string]any{"c": 3}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("after clear: got %v, want %v", got, want)
+	}
+}
+
+func testCommitMissing(t *testing.T, h Harness) {
+	s := h.New(t)
+	key := NewKey(t)
+	meta := NewRecord(time.Hour).Meta
+	d := &sessions.Delta{Set: []sessions.Field{{Key: "x", Value: 1}}, Meta: &meta}
+	if err := s.Commit(ctx(t), key, d); !errors.Is(err, sessions.ErrNotFound) {
+		t.Fatalf("Commit on absent key: err = %v, want ErrNotFound", err)
+	}
+	mustMiss(t, s, key)
+
+	// A destroyed session is not brought back by a late commit.
+	mustCreate(t, s, key, NewRecord(time.Hour, "x", 0))
+	if err := s.Delete(ctx(t), key); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if err := s.Commit(ctx(t), key, d); !errors.Is(err, sessions.ErrNotFound) {
+		t.Fatalf("Commit after Delete: err = %v, want ErrNotFound", err)
+	}
+	mustMiss(t, s, key)
+	if _, err := s.Increment(ctx(t), key, "n", 1); !errors.Is(err, sessions.ErrNotFound) {
+		t.Fatalf("Increment after Delete: err = %v, want ErrNotFound", err)
+	}
+	mustMiss(t, s, key)
+}
+
+func testConcurrentCommits(t *testing.T, h Harness) {
+	s := h.New(t)
+	key := NewKey(t)
+	mustCreate(t, s, key, NewRecord(time.Hour))
+	const n = 50
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := &sessions.Delta{Set: []sessions.Field{{Key: fmt.Sprintf("k%02d", i), Value: i}}}
+			errs <- s.Commit(ctx(t), key, d)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent Commit: %v", err)
+		}
+	}
+	got := values(mustLoad(t, s, key))
+	if len(got) != n {
+		t.Fatalf("after %d concurrent commits of distinct keys: %d keys survive, want %d", n, len(got), n)
+	}
+	for i := range n {
+		if v := got[fmt.Sprintf("k%02d", i)]; v != i {
+			t.Errorf("k%02d = %v, want %d", i, v, i)
+		}
+	}
+}
+
+func testIncrement(t *testing.T, h Harness) {
+	s := h.New(t)
+	key := NewKey(t)
+	mustCreate(t, s, key, NewRecord(time.Hour, "start", 10, "name", "x"))
+	for _, c := range []struct {
+		field string
+		by    int64
+		want  int64
+	}{
+		{"fresh", 1, 1},
+		{"fresh", 1, 2},
+		{"start", 5, 15},
+		{"start", -20, -5},
+	} {
+		got, err := s.Increment(ctx(t), key, c.field, c.by)
+		if err != nil || got != c.want {
+			t.Fatalf("Increment(%s, %d) = %d, %v; want %d", c.field, c.by, got, err, c.want)
+		}
+	}
+	if _, err := s.Increment(ctx(t), key, "name", 1); !errors.Is(err, sessions.ErrNotInteger) {
+		t.Fatalf("Increment of a string: err = %v, want ErrNotInteger", err)
+	}
+	if _, err := s.Increment(ctx(t), NewKey(t), "n", 1); !errors.Is(err, sessions.ErrNotFound) {
+		t.Fatalf("Increment on absent record: err = %v, want ErrNotFound", err)
+	}
+	got := values(mustLoad(t, s, key))
+	if n, ok := sessions.As[int64](got["start"]); !ok || n != -5 {
+		t.Fatalf("start after increments = %#v, want -5", got["start"])
+	}
+	if got["name"] != "x" {
+		t.Fatalf("failed increment changed name to %#v", got["name"])
+	}
+}
+
+func testConcurrentIncrements(t *testing.T, h Harness) {
+	s := h.New(t)
+	key := NewKey(t)
+	mustCreate(t, s, key, NewRecord(time.Hour))
+	const n = 50
+	var wg sync.WaitGroup
+	seen := make(chan int64, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := s.Increment(ctx(t), key, "hits", 1)
+			if err != nil {
+				t.Errorf("Increment: %v", err)
+			}
+			seen <- v
+		}()
+	}
+	wg.Wait()
+	close(seen)
+	distinct := map[int64]bool{}
+	for v := range seen {
+		distinct[v] = true
+	}
+	if len(distinct) != n {
+		t.Errorf("%d concurrent increments returned %d distinct values, want %d", n, len(distinct), n)
+	}
+	if v, _ := sessions.As[int64](values(mustLoad(t, s, key))["hits"]); v != n {
+		t.Fatalf("hits = %d after %d concurrent increments, want %d", v, n, n)
+	}
+}
+
+func testExpiry(t *testing.T, h Harness) {
+	s := h.New(t)
+	// Already expired when written: never served (a backend purge is not relied on).
+	old := NewKey(t)
+	rec := NewRecord(time.Hour, "x", 1)
+	rec.Expires = time.Now().Add(-time.Second).UnixNano()
+	if err := s.Create(ctx(t), old, rec); err != nil && !errors.Is(err, sessions.ErrExists) {
+		t.Fatalf("Create expired: %v", err)
+	}
+	mustMiss(t, s, old)
+
+	// Expires while stored.
+	key := NewKey(t)
+	mustCreate(t, s, key, NewRecord(1200*time.Millisecond, "x", 1))
+	mustLoad(t, s, key)
+	time.Sleep(1500 * time.Millisecond)
+	mustMiss(t, s, key)
+	if err := s.Create(ctx(t), key, NewRecord(time.Hour, "x", 2)); err != nil {
+		t.Fatalf("Create over an expired key: %v (an expired record must not block the key)", err)
+	}
+
+	// A commit carrying a later Expires extends the record's life.
+	ext := NewKey(t)
+	mustCreate(t, s, ext, NewRecord(1200*time.Millisecond))
+	meta := mustLoad(t, s, ext).Meta
+	meta.Expires = time.Now().Add(time.Hour).UnixNano()
+	if err := s.Commit(ctx(t), ext, &sessions.Delta{Meta: &meta}); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	mustLoad(t, s, ext)
+}
+
+func testExpiredOnWrite(t *testing.T, h Harness) {
+	s := h.New(t)
+	key := NewKey(t)
+	mustCreate(t, s, key, NewRecord(1200*time.Millisecond, "x", 1))
+	time.Sleep(1500 * time.Millisecond)
+	d := &sessions.Delta{Set: []sessions.Field{{Key: "y", Value: 2}}}
+	if err := s.Commit(ctx(t), key, d); !errors.Is(err, sessions.ErrNotFound) {
+		t.Fatalf("Commit to an expired record: err = %v, want ErrNotFound", err)
+	}
+	mustMiss(t, s, key)
+}
+
+func testDelete(t *testing.T, h Harness) {
+	s := h.New(t)
+	key := NewKey(t)
+	mustCreate(t, s, key, NewRecord(time.Hour, "x", 1))
+	if err := s.Delete(ctx(t), key); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	mustMiss(t, s, key)
+	if err := s.Delete(ctx(t), key); err != nil {
+		t.Fatalf("Delete of an absent key: %v, want nil", err)
+	}
+}
+
+func testRename(t *testing.T, h Harness) {
+	s := h.New(t)
+	oldKey, newKey := NewKey(t), NewKey(t)
+	mustCreate(t, s, oldKey, NewRecord(time.Hour, "cart", "3 items"))
+	if err := s.Rename(ctx(t), oldKey, newKey, 0); err != nil {
+		t.Fatalf("Rename: %v", err)
+	}
+	mustMiss(t, s, oldKey)
+	if got := values(mustLoad(t, s, newKey))["cart"]; got != "3 items" {
+		t.Fatalf("cart after rename = %v, want 3 items", got)
+	}
+	d := &sessions.Delta{Set: []sessions.Field{{Key: "late", Value: 1}}}
+	if err := s.Commit(ctx(t), oldKey, d); !errors.Is(err, sessions.ErrNotFound) {
+		t.Fatalf("Commit to the old key after rename: %v, want ErrNotFound", err)
+	}
+	if err := s.Rename(ctx(t), oldKey, NewKey(t), 0); !errors.Is(err, sessions.ErrNotFound) {
+		t.Fatalf("Rename of an absent key: %v, want ErrNotFound", err)
+	}
+	taken := NewKey(t)
+	mustCreate(t, s, taken, NewRecord(time.Hour, "owner", "other"))
+	if err := s.Rename(ctx(t), newKey, taken, 0); !errors.Is(err, sessions.ErrExists) {
+		t.Fatalf("Rename onto a taken key: %v, want ErrExists", err)
+	}
+	if got := values(mustLoad(t, s, taken))["owner"]; got != "other" {
+		t.Fatalf("Rename overwrote another session: owner = %v", got)
+	}
+	mustLoad(t, s, newKey)
+}
+
+func testRenameGrace(t *testing.T, h Harness) {
+	s := h.New(t)
+	oldKey, newKey := NewKey(t), NewKey(t)
+	mustCreate(t, s, oldKey, NewRecord(time.Hour, "a", 1))
+	if err := s.Rename(ctx(t), oldKey, newKey, 1200*time.Millisecond); err != nil {
+		t.Fatalf("Rename: %v", err)
+	}
+	// During the grace the old key reaches the renamed record, for reads and writes.
+	if got := values(mustLoad(t, s, oldKey))["a"]; got != 1 {
+		t.Fatalf("old key during grace: a = %v, want 1", got)
+	}
+	d := &sessions.Delta{Set: []sessions.Field{{Key: "b", Value: 2}}}
+	if err := s.Commit(ctx(t), oldKey, d); err != nil {
+		t.Fatalf("Commit through the old key during grace: %v", err)
+	}
+	if _, err := s.Increment(ctx(t), oldKey, "n", 1); err != nil {
+		t.Fatalf("Increment through the old key during grace: %v", err)
+	}
+	got := values(mustLoad(t, s, newKey))
+	if got["b"] != 2 || got["n"] == nil {
+		t.Fatalf("new key after writes through the old key: %v, want b=2 and n=1", got)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	mustMiss(t, s, oldKey)
+	mustLoad(t, s, newKey)
+
+	// Delete of the old key ends the grace early and leaves the new session.
+	k1, k2 := NewKey(t), NewKey(t)
+	mustCreate(t, s, k1, NewRecord(time.Hour))
+	if err := s.Rename(ctx(t), k1, k2, time.Minute); err != nil {
+		t.Fatalf("Rename: %v", err)
+	}
+	if err := s.Delete(ctx(t), k1); err != nil {
+		t.Fatalf("Delete old key: %v", err)
+	}
+	mustMiss(t, s, k1)
+	mustLoad(t, s, k2)
+}
+
+func testUserIndex(t *testing.T, h Harness) {
+	s := h.New(t)
+	ux, ok := s.(sessions.UserIndex)
+	if !ok {
+		t.Skip("store does not implement sessions.UserIndex")
+	}
+	u := "user-" + NewKey(t)[:12]
+	v := "user-" + NewKey(t)[:12]
+	var uKeys []string
+	for i := range 3 {
+		key := NewKey(t)
+		rec := NewRecord(time.Hour, "i", i)
+		rec.User = u
+		rec.Created += int64(i) * int64(time.Millisecond)
+		mustCreate(t, s, key, rec)
+		uKeys = append(uKeys, key)
+	}
+	vKey := NewKey(t)
+	rec := NewRecord(time.Hour)
+	rec.User = v
+	mustCreate(t, s, vKey, rec)
+
+	// A session that becomes U's through a commit (login) joins the index.
+	late := NewKey(t)
+	mustCreate(t, s, late, NewRecord(time.Hour))
+	meta := mustLoad(t, s, late).Meta
+	meta.User = u
+	meta.Created = time.Now().Add(time.Second).UnixNano()
+	if err := s.Commit(ctx(t), late, &sessions.Delta{Meta: &meta}); err != nil {
+		t.Fatal(err)
+	}
+	uKeys = append(uKeys, late)
+
+	// An expired session of U is not listed.
+	gone := NewKey(t)
+	rec = NewRecord(1200*time.Millisecond)
+	rec.User = u
+	mustCreate(t, s, gone, rec)
+	time.Sleep(1500 * time.Millisecond)
+
+	list, err := ux.UserSessions(ctx(t), u)
+	if err != nil {
+		t.Fatalf("UserSessions: %v", err)
+	}
+	var got []string
+	for _, in := range list {
+		got = append(got, in.Key)
+		if in.User != u {
+			t.Errorf("listed session %s… has User %q, want %q", in.Key[:8], in.User, u)
+		}
+	}
+	if !reflect.DeepEqual(got, uKeys) {
+		t.Fatalf("UserSessions(u) = %v, want %v (oldest first, no expired)", got, uKeys)
+	}
+
+	// Renaming keeps the session in the index under its new key.
+	renamed := NewKey(t)
+	if err := s.Rename(ctx(t), uKeys[0], renamed, 0); err != nil {
+		t.Fatal(err)
+	}
+	uKeys[0] = renamed
+	list, err = ux.UserSessions(ctx(t), u)
+	if err != nil || len(list) != 4 || list[0].Key != renamed {
+		t.Fatalf("after rename, UserSessions = %v, %v; want 4 with %s… first", list, err, renamed[:8])
+	}
+
+	// Deleting one removes it from the index.
+	if err := s.Delete(ctx(t), uKeys[3]); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ = ux.UserSessions(ctx(t), u); len(list) != 3 {
+		t.Fatalf("after Delete, %d sessions listed, want 3", len(list))
+	}
+
+	n, err := ux.DeleteUserSessions(ctx(t), u, uKeys[1])
+	if err != nil {
+		t.Fatalf("DeleteUserSessions: %v", err)
+	}
+	if n != 2 {
+		t.Errorf("DeleteUserSessions deleted %d, want 2", n)
+	}
+	mustMiss(t, s, uKeys[0])
+	mustMiss(t, s, uKeys[2])
+	mustLoad(t, s, uKeys[1])
+	mustLoad(t, s, vKey)
+	if list, _ = ux.UserSessions(ctx(t), u); len(list) != 1 || list[0].Key != uKeys[1] {
+		t.Fatalf("after DeleteUserSessions, listed %v, want only the excepted session", list)
+	}
+	if list, _ = ux.UserSessions(ctx(t), v); len(list) != 1 || list[0].Key != vKey {
+		t.Fatalf("other user's listing changed: %v", list)
+	}
+	n, err = ux.DeleteUserSessions(ctx(t), u, "")
+	if err != nil || n != 1 {
+		t.Fatalf("DeleteUserSessions without exception = %d, %v; want 1", n, err)
+	}
+	mustMiss(t, s, uKeys[1])
+	if list, _ = ux.UserSessions(ctx(t), "nobody-"+NewKey(t)[:8]); len(list) != 0 {
+		t.Fatalf("unknown user lists %v", list)
+	}
+}
+
+func testCorrupt(t *testing.T, h Harness) {
+	if h.Corrupt == nil {
+		t.Skip("store keeps Go values: nothing to corrupt")
+	}
+	s := h.New(t)
+	key := NewKey(t)
+	mustCreate(t, s, key, NewRecord(time.Hour, "role", "admin"))
+	h.Corrupt(t, s, key)
+	rec, found, err := s.Load(ctx(t), key)
+	if err == nil && found {
+		t.Fatalf("Load of a corrupt record returned %+v, want an ErrCorrupt error or not found", rec)
+	}
+	if err != nil && !errors.Is(err, sessions.ErrCorrupt) {
+		t.Fatalf("Load of a corrupt record: err = %v, want one wrapping ErrCorrupt", err)
+	}
+	// The key can be deleted and reused afterwards.
+	if err := s.Delete(ctx(t), key); err != nil {
+		t.Fatalf("Delete of a corrupt record: %v", err)
+	}
+	mustMiss(t, s, key)
+}
+
+func testContextCanceled(t *testing.T, h Harness) {
+	s := h.New(t)
+	key := NewKey(t)
+	mustCreate(t, s, key, NewRecord(time.Hour, "x", 1))
+	c, cancel := context.WithCancel(ctx(t))
+	cancel()
+	if _, _, err := s.Load(c, key); err == nil {
+		t.Errorf("Load with a canceled context: nil error")
+	}
+	d := &sessions.Delta{Set: []sessions.Field{{Key: "x", Value: 2}}}
+	if err := s.Commit(c, key, d); err == nil {
+		t.Errorf("Commit with a canceled context: nil error")
+	}
+	if err := s.Create(c, NewKey(t), NewRecord(time.Hour)); err == nil {
+		t.Errorf("Create with a canceled context: nil error")
+	}
+	if got := values(mustLoad(t, s, key))["x"]; got != 1 {
+		t.Errorf("x = %v after a canceled commit, want 1", got)
+	}
+}
+
+func testKeysAreOpaque(t *testing.T, h Harness) {
+	// Keys that are not store keys (path traversal, SQL, oversize) are refused
+	// or simply not found; they never reach another session.
+	s := h.New(t)
+	key := NewKey(t)
+	mustCreate(t, s, key, NewRecord(time.Hour, "x", 1))
+	for _, bad := range []string{"../../etc/passwd", "'; DROP TABLE sessions;--", "", key[:63], key + "0"} {
+		rec, found, err := s.Load(ctx(t), bad)
+		if found {
+			t.Errorf("Load(%q) found %+v", bad, rec)
+		}
+		_ = err
+	}
+	mustLoad(t, s, key)
+}
