@@ -580,7 +580,7 @@ func testUserIndex(t *testing.T, h Harness) {
 
 	// An expired session of U is not listed.
 	gone := NewKey(t)
-	rec = NewRecord(1200*time.Millisecond)
+	rec = NewRecord(1200 * time.Millisecond)
 	rec.User = u
 	mustCreate(t, s, gone, rec)
 	time.Sleep(1500 * time.Millisecond)
