@@ -1,0 +1,160 @@
+package sessions
+
+import (
+	"slices"
+	"time"
+)
+
+// ClientStore is implemented by stores that keep the whole session in the
+// cookie, encrypted and authenticated (package stores/cookie). The manager
+// detects it: the cookie value is opened instead of looked up, and every
+// change is sealed into a new cookie instead of committed to a server.
+// Server-side operations (the Store methods, the user index, atomic
+// increments across requests) do not apply to such a store.
+type ClientStore interface {
+	// Seal encrypts rec for the cookie called name. id is the session's
+	// random nonce, which stands in for a session ID: it is stable until
+	// Renew and binds the CSRF token. A result too large for a cookie is an
+	// error wrapping ErrTooLarge.
+	Seal(name, id string, rec *Record) (string, error)
+
+	// Open authenticates and decrypts a cookie value sealed for name. Any
+	// tampered, foreign, truncated or revoked value is an error wrapping
+	// ErrCorrupt.
+	Open(name, value string) (id string, rec *Record, err error)
+}
+
+// maxClientCookie bounds a client-side session cookie value read from a
+// request (browsers keep at most 4096 bytes per cookie).
+const maxClientCookie = 4096
+
+// tryOpen is tryLoad for a ClientStore.
+func (s *Session) tryOpen(cs ClientStore, value string, now int64) bool {
+	m := s.m
+	if len(value) > maxClientCookie {
+		m.emit(s.r, EventMalformedID, "", "", nil)
+		return false
+	}
+	id, rec, err := cs.Open(m.cookie.name, value)
+	if err != nil {
+		m.emit(s.r, EventCorrupt, "", "", err)
+		return false
+	}
+	key := KeyOf(id)
+	if kind := m.expiry(&rec.Meta, now); kind != 0 {
+		m.emit(s.r, kind, key, rec.User, nil)
+		return false
+	}
+	if m.opts.Bind != nil && rec.Bind != "" && !equalSecret(rec.Bind, bindDigest(m.opts.Bind(s.r))) {
+		m.emit(s.r, EventBindMismatch, key, rec.User, nil)
+		if m.opts.BindPolicy == BindDestroy {
+			return false
+		}
+	}
+	s.id, s.key, s.rec, s.meta = id, key, rec, rec.Meta
+	if now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
+		s.touch(now)
+	}
+	if m.opts.RotateAfter > 0 && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
+		s.renew = true
+	}
+	return true
+}
+
+// commitClient seals the changed session into a new cookie. Callers hold s.mu.
+func (s *Session) commitClient(cs ClientStore, final bool) error {
+	m := s.m
+	now := m.now().UnixNano()
+	if s.dropKey != "" {
+		m.emit(s.r, EventDestroyed, s.dropKey, "", nil)
+		s.dropKey = ""
+	}
+	fresh := s.key == ""
+	if fresh && !(len(s.set) > 0 || s.create || (s.metaDirty && s.meta.CSRF != "")) {
+		if s.dropCookie {
+			m.cookie.expire(s.w, s.r)
+			s.dropCookie = false
+		}
+		return nil
+	}
+	if !fresh && !s.renew && !s.clear && len(s.set) == 0 && len(s.del) == 0 && !s.metaDirty {
+		return nil
+	}
+	id := s.id
+	if fresh || s.renew {
+		var err error
+		if id, err = newID(m.rand); err != nil {
+			s.err = err
+			return err
+		}
+		s.meta.Renewed = now
+		if fresh && s.meta.Created == 0 {
+			s.meta.Created = now
+		}
+		if fresh && s.meta.Bind == "" && m.opts.Bind != nil {
+			s.meta.Bind = bindDigest(m.opts.Bind(s.r))
+		}
+	}
+	s.touch(now)
+	base := s.rec
+	if base == nil {
+		base = &Record{}
+	}
+	if len(s.local) > 0 {
+		base = base.Clone()
+		for _, f := range s.local {
+			base.SetField(f.Key, f.Value)
+		}
+	}
+	rec := base.Apply(s.delta())
+	value, err := cs.Seal(m.cookie.name, id, rec)
+	if err != nil {
+		s.err = err
+		return err
+	}
+	if len(m.cookie.name)+len(value) > maxClientCookie {
+		s.err = ErrTooLarge
+		return s.err
+	}
+	kind := EventRenewed
+	if fresh {
+		kind = EventCreated
+	}
+	if fresh || s.renew {
+		m.emit(s.r, kind, KeyOf(id), s.meta.User, nil)
+	}
+	s.id, s.key, s.renew, s.dropCookie = id, KeyOf(id), false, false
+	m.cookie.set(s.w, s.r, value, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
+	if !final {
+		s.rec, s.local = rec, nil
+		s.reset()
+		s.meta = rec.Meta
+	}
+	return nil
+}
+
+// incrementClient adds to a counter kept in the cookie. It is atomic only
+// within this request: two concurrent requests each seal their own cookie,
+// and the browser keeps the last one.
+func (s *Session) incrementClient(key string, by int64) (int64, error) {
+	var n int64
+	if v, ok := s.lookup(key); ok {
+		var isInt bool
+		if n, isInt = As[int64](v); !isInt {
+			return 0, ErrNotInteger
+		}
+	}
+	n += by
+	s.undelete(key)
+	s.set = setField(s.set, key, int(n))
+	if s.writeThrough {
+		return n, s.commit(false)
+	}
+	return n, nil
+}
+
+func sortedClone(f []Field) []Field {
+	c := slices.Clone(f)
+	sortFields(c)
+	return c
+}

@@ -1,0 +1,205 @@
+package sessions
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+)
+
+// CSRFOptions configures the request-forgery protection in Manager.Handler.
+// Two layers guard every unsafe request (POST, PUT, PATCH, DELETE and any
+// method other than GET, HEAD, OPTIONS, TRACE): net/http's
+// CrossOriginProtection, which refuses requests the browser marks as
+// cross-site through Sec-Fetch-Site or Origin, and a synchronizer token
+// bound to the session, read from a header or form field only.
+type CSRFOptions struct {
+	// Disable turns both layers off, for APIs that authenticate otherwise.
+	Disable bool
+
+	// TrustedOrigins lists origins ("https://app.example.com", exact
+	// scheme://host[:port]) allowed to send cross-origin unsafe requests.
+	TrustedOrigins []string
+
+	// Header is the request header carrying the token. Default
+	// "X-CSRF-Token".
+	Header string
+
+	// FormField is the form field carrying the token, for HTML forms.
+	// Default "csrf_token".
+	FormField string
+
+	// ExemptPatterns are http.ServeMux patterns (such as "POST /webhook")
+	// exempt from both checks, for endpoints called by other servers.
+	ExemptPatterns []string
+
+	// FailureHandler answers a refused request. Default: 403 with the plain
+	// text "Forbidden - CSRF check failed".
+	FailureHandler http.Handler
+}
+
+type csrfGuard struct {
+	off      bool
+	cop      *http.CrossOriginProtection
+	header   string
+	field    string
+	exempt   *http.ServeMux
+	fail     http.Handler
+	hasRules bool
+}
+
+func newCSRFGuard(o CSRFOptions) (*csrfGuard, error) {
+	g := &csrfGuard{off: o.Disable, header: o.Header, field: o.FormField, fail: o.FailureHandler}
+	if g.off {
+		return g, nil
+	}
+	if g.header == "" {
+		g.header = "X-CSRF-Token"
+	}
+	if g.field == "" {
+		g.field = "csrf_token"
+	}
+	if g.fail == nil {
+		g.fail = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "Forbidden - CSRF check failed", http.StatusForbidden)
+		})
+	}
+	g.cop = http.NewCrossOriginProtection()
+	for _, origin := range o.TrustedOrigins {
+		if err := g.cop.AddTrustedOrigin(origin); err != nil {
+			return nil, fmt.Errorf("%w: CSRF.TrustedOrigins: %v (write scheme://host[:port])", ErrConfig, err)
+		}
+	}
+	if len(o.ExemptPatterns) > 0 {
+		g.exempt = http.NewServeMux()
+		for _, p := range o.ExemptPatterns {
+			g.cop.AddInsecureBypassPattern(p)
+			g.exempt.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
+		}
+	}
+	return g, nil
+}
+
+func safeMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// allow runs both checks on an unsafe request and answers it with the
+// failure handler when either fails.
+func (g *csrfGuard) allow(s *Session, r *http.Request) bool {
+	if g.off || safeMethod(r.Method) {
+		return true
+	}
+	if g.exempt != nil {
+		if _, pattern := g.exempt.Handler(r); pattern != "" {
+			return true
+		}
+	}
+	err := g.cop.Check(r)
+	if err == nil {
+		err = g.checkToken(s, r)
+	}
+	if err == nil {
+		return true
+	}
+	s.m.emit(r, EventCSRFFail, "", "", nil)
+	if s.Err() != nil {
+		// The store failed: answer that, not a CSRF refusal.
+		s.rw.commit()
+		return false
+	}
+	g.fail.ServeHTTP(s.rw.ResponseWriter, r)
+	return false
+}
+
+var errCSRFToken = fmt.Errorf("sessions: missing or wrong CSRF token")
+
+func (g *csrfGuard) checkToken(s *Session, r *http.Request) error {
+	token := r.Header.Get(g.header)
+	if token == "" {
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data" {
+			token = r.PostFormValue(g.field)
+		}
+	}
+	secret := s.csrfSecret()
+	if token == "" || secret == nil || !tokenMatches(token, secret) {
+		return errCSRFToken
+	}
+	return nil
+}
+
+const csrfSecretLen = 32
+
+// CSRFToken returns a token to embed in the page (a hidden form field or a
+// meta tag read by scripts) and send back in the X-CSRF-Token header or the
+// csrf_token field. The token is masked with a fresh random pad on every
+// call, so it differs in every response (BREACH) while all of them verify
+// against the session's one secret. The first call stores the secret, and so
+// the session.
+func (s *Session) CSRFToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	if s.err != nil {
+		return ""
+	}
+	if s.meta.CSRF == "" {
+		var b [csrfSecretLen]byte
+		if _, err := io.ReadFull(s.m.rand, b[:]); err != nil {
+			return ""
+		}
+		s.meta.CSRF = base64.RawURLEncoding.EncodeToString(b[:])
+		s.metaDirty = true
+		s.changed()
+	}
+	secret, _ := base64.RawURLEncoding.DecodeString(s.meta.CSRF)
+	return maskToken(s.m.rand, secret)
+}
+
+func (s *Session) csrfSecret() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	if s.meta.CSRF == "" || s.err != nil {
+		return nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s.meta.CSRF)
+	if err != nil || len(b) != csrfSecretLen {
+		return nil
+	}
+	return b
+}
+
+// maskToken returns base64url(pad || pad XOR secret) with a random pad.
+func maskToken(r io.Reader, secret []byte) string {
+	buf := make([]byte, 2*len(secret))
+	if _, err := io.ReadFull(r, buf[:len(secret)]); err != nil {
+		return ""
+	}
+	for i, c := range secret {
+		buf[len(secret)+i] = buf[i] ^ c
+	}
+	return base64.RawURLEncoding.EncodeToString(buf)
+}
+
+// tokenMatches unmasks token and compares it with secret in constant time.
+func tokenMatches(token string, secret []byte) bool {
+	if len(token) != base64.RawURLEncoding.EncodedLen(2*len(secret)) {
+		return false
+	}
+	buf, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(buf) != 2*len(secret) {
+		return false
+	}
+	n := len(secret)
+	for i := range n {
+		buf[i] ^= buf[n+i]
+	}
+	return subtle.ConstantTimeCompare(buf[:n], secret) == 1
+}

@@ -1,0 +1,127 @@
+package sessions
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+)
+
+// EventKind names a lifecycle or security event.
+type EventKind int
+
+// The events a Manager emits through Options.OnEvent.
+const (
+	EventCreated         EventKind = iota + 1 // a new session was stored
+	EventRenewed                              // a session got a new ID (Renew, Login, rotation)
+	EventDestroyed                            // a session was destroyed (Destroy, logout, revocation)
+	EventExpiredIdle                          // a presented session had passed its idle timeout
+	EventExpiredAbsolute                      // a presented session had passed its absolute lifetime
+	EventInvalidID                            // a well-formed ID that is not a live session was presented
+	EventMalformedID                          // a cookie value of the wrong shape was presented
+	EventDuplicateCookie                      // the request carried several different session cookies
+	EventCSRFFail                             // an unsafe request failed the CSRF check
+	EventBindMismatch                         // the client no longer matches the session's binding
+	EventCorrupt                              // a stored record could not be decoded
+	EventLostWrite                            // a commit found its session destroyed or renewed meanwhile and was dropped
+	EventStoreError                           // a store call failed
+	EventGuessing                             // a client passed the unknown-ID threshold
+)
+
+var eventNames = map[EventKind]string{
+	EventCreated: "created", EventRenewed: "renewed", EventDestroyed: "destroyed",
+	EventExpiredIdle: "expired-idle", EventExpiredAbsolute: "expired-absolute",
+	EventInvalidID: "invalid-id", EventMalformedID: "malformed-id",
+	EventDuplicateCookie: "duplicate-cookie", EventCSRFFail: "csrf-fail",
+	EventBindMismatch: "binding-mismatch", EventCorrupt: "corrupt-record",
+	EventLostWrite: "lost-write", EventStoreError: "store-error", EventGuessing: "guessing",
+}
+
+// String returns the event's name, such as "expired-idle".
+func (k EventKind) String() string {
+	if n, ok := eventNames[k]; ok {
+		return n
+	}
+	return "unknown"
+}
+
+// Event describes something that happened to a session. It never carries a
+// session ID or CSRF token: sessions are named by Handle, a prefix of the
+// store key.
+type Event struct {
+	Kind      EventKind
+	Handle    string // first 16 hex characters of the store key, or ""
+	User      string
+	IP        string
+	UserAgent string
+	Err       error
+}
+
+// shortHandle is what logs and events show of a store key.
+func shortHandle(key string) string {
+	if len(key) > 16 {
+		return key[:16]
+	}
+	return key
+}
+
+func (m *Manager) emit(r *http.Request, kind EventKind, key, user string, err error) {
+	if m.opts.OnEvent == nil && err == nil && kind != EventGuessing {
+		return
+	}
+	e := Event{Kind: kind, Handle: shortHandle(key), User: user, Err: err}
+	var ctx context.Context = context.Background()
+	if r != nil {
+		ctx = r.Context()
+		e.IP = clientIP(r, m.opts.Guessing.TrustedProxies)
+		e.UserAgent = r.UserAgent()
+	}
+	if err != nil || kind == EventGuessing {
+		level := slog.LevelWarn
+		if kind == EventStoreError {
+			level = slog.LevelError
+		}
+		m.log.LogAttrs(ctx, level, "sessions: "+kind.String(),
+			slog.String("session", e.Handle), slog.String("ip", e.IP), slog.Any("err", err))
+	}
+	if m.opts.OnEvent != nil {
+		m.opts.OnEvent(ctx, e)
+	}
+}
+
+// clientIP is the request's peer address, or the rightmost untrusted address
+// of X-Forwarded-For when the peer is a trusted proxy.
+func clientIP(r *http.Request, trusted []*net.IPNet) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if len(trusted) == 0 || !inNets(host, trusted) {
+		return host
+	}
+	hops := r.Header.Values("X-Forwarded-For")
+	for i := len(hops) - 1; i >= 0; i-- {
+		parts := strings.Split(hops[i], ",")
+		for j := len(parts) - 1; j >= 0; j-- {
+			ip := strings.TrimSpace(parts[j])
+			if ip != "" && !inNets(ip, trusted) {
+				return ip
+			}
+		}
+	}
+	return host
+}
+
+func inNets(ip string, nets []*net.IPNet) bool {
+	p := net.ParseIP(ip)
+	if p == nil {
+		return false
+	}
+	for _, n := range nets {
+		if n.Contains(p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,70 @@
+package sessions
+
+import (
+	"net"
+	"sync"
+	"time"
+)
+
+// GuessingOptions configures the detection of clients that present many
+// unknown session IDs, the signature of an attempt to guess one.
+type GuessingOptions struct {
+	// Threshold is how many unknown-but-well-formed IDs one client IP may
+	// present within Window before EventGuessing is emitted (once per window).
+	// Default 0: counting is off.
+	Threshold int
+
+	// Window is the counting period. Default one minute.
+	Window time.Duration
+
+	// BlockCreation refuses to create sessions for a client over the
+	// threshold until its window ends: it gets no cookie and no store write.
+	BlockCreation bool
+
+	// TrustedProxies lists the networks of reverse proxies whose
+	// X-Forwarded-For header names the client. Requests from anywhere else
+	// are attributed to their peer address. Default none.
+	TrustedProxies []*net.IPNet
+}
+
+// guessCounter counts unknown IDs per client IP in fixed windows. Its size is
+// bounded: when it holds too many clients it starts a new window early.
+type guessCounter struct {
+	mu      sync.Mutex
+	start   time.Time
+	counts  map[string]int
+	opts    GuessingOptions
+	maxKeys int
+}
+
+func newGuessCounter(o GuessingOptions) *guessCounter {
+	if o.Window <= 0 {
+		o.Window = time.Minute
+	}
+	return &guessCounter{counts: map[string]int{}, opts: o, maxKeys: 100_000}
+}
+
+// miss records an unknown ID from ip and reports whether this miss crossed the
+// threshold.
+func (g *guessCounter) miss(ip string, now time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.roll(now)
+	g.counts[ip]++
+	return g.counts[ip] == g.opts.Threshold
+}
+
+// blocked reports whether ip is over the threshold in the current window.
+func (g *guessCounter) blocked(ip string, now time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.roll(now)
+	return g.counts[ip] >= g.opts.Threshold
+}
+
+func (g *guessCounter) roll(now time.Time) {
+	if now.Sub(g.start) >= g.opts.Window || len(g.counts) >= g.maxKeys {
+		g.start = now
+		clear(g.counts)
+	}
+}

@@ -1,0 +1,267 @@
+package sessions
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// Manager issues, loads and commits sessions. Create one per application
+// with New or NewManager and share it; it is safe for concurrent use.
+type Manager struct {
+	store  Store
+	users  UserIndex   // nil when the store has no user index
+	client ClientStore // non-nil when the session lives in the cookie
+	closer io.Closer   // the store, when the manager opened it
+	opts   Options
+	cookie cookiePolicy
+	csrf   *csrfGuard
+	guess  *guessCounter
+	log    *slog.Logger
+	now    func() time.Time
+	rand   io.Reader
+	ctxKey *int
+}
+
+const (
+	defaultIdle        = 30 * time.Minute
+	defaultLifetime    = 12 * time.Hour
+	defaultRotateGrace = 30 * time.Second
+	maxRotateGrace     = 60 * time.Second
+)
+
+// New is the short constructor: a manager on the registered store name (see
+// Register) with the given cookie name and idle timeout, every other option
+// at its default.
+//
+//	import _ "github.com/sessionkit/sessions/stores/memory"
+//	var sess = sessions.New("memory", "sid", 60*time.Minute)
+//
+// The absolute lifetime is the default 12 hours, or expiration if that is
+// longer. New panics if the store is not registered or the options are
+// invalid, naming the registered stores; use Open for an error instead.
+func New(store, cookieName string, expiration time.Duration) *Manager {
+	m, err := Open(store, Options{CookieName: cookieName, IdleTimeout: expiration, Lifetime: max(expiration, defaultLifetime)})
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// Open is New with full options and an error instead of a panic. The
+// manager closes the store it opened on Close.
+func Open(store string, opts Options) (*Manager, error) {
+	s, err := openRegistered(store)
+	if err != nil {
+		return nil, err
+	}
+	m, err := NewManager(s, opts)
+	if err != nil {
+		if c, ok := s.(io.Closer); ok {
+			c.Close()
+		}
+		return nil, err
+	}
+	m.closer, _ = s.(io.Closer)
+	return m, nil
+}
+
+// NewManager returns a manager on store. Invalid options are an error
+// wrapping ErrConfig that names the field to fix.
+func NewManager(store Store, opts Options) (*Manager, error) {
+	if store == nil {
+		return nil, fmt.Errorf("%w: nil store", ErrConfig)
+	}
+	cp, err := newCookiePolicy(&opts)
+	if err != nil {
+		return nil, err
+	}
+	o := opts
+	if o.IdleTimeout < 0 || o.Lifetime < 0 || o.RotateAfter < 0 || o.TouchInterval < 0 || o.RotateGrace < 0 {
+		return nil, fmt.Errorf("%w: durations in Options cannot be negative", ErrConfig)
+	}
+	if o.IdleTimeout == 0 {
+		o.IdleTimeout = defaultIdle
+	}
+	if o.Lifetime == 0 {
+		o.Lifetime = defaultLifetime
+	}
+	if o.TouchInterval == 0 {
+		o.TouchInterval = min(o.IdleTimeout/10, time.Minute)
+	}
+	if o.RotateGrace == 0 {
+		o.RotateGrace = defaultRotateGrace
+	}
+	if o.RotateGrace > maxRotateGrace {
+		return nil, fmt.Errorf("%w: Options.RotateGrace %v is over the %v limit; a replaced ID must die soon", ErrConfig, o.RotateGrace, maxRotateGrace)
+	}
+	if o.ErrorHandler == nil {
+		o.ErrorHandler = DefaultErrorHandler
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	csrf, err := newCSRFGuard(o.CSRF)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{
+		store:  store,
+		opts:   o,
+		cookie: cp,
+		csrf:   csrf,
+		log:    o.Logger,
+		now:    o.Now,
+		rand:   o.Rand,
+		ctxKey: new(int),
+	}
+	m.users, _ = store.(UserIndex)
+	m.client, _ = store.(ClientStore)
+	if o.MaxPerUser > 0 && m.users == nil {
+		return nil, fmt.Errorf("%w: Options.MaxPerUser needs a store with a user index", ErrConfig)
+	}
+	if o.Guessing.Threshold > 0 {
+		m.guess = newGuessCounter(o.Guessing)
+	}
+	return m, nil
+}
+
+// Store returns the manager's store.
+func (m *Manager) Store() Store { return m.store }
+
+// CookieName returns the session cookie's name.
+func (m *Manager) CookieName() string { return m.cookie.name }
+
+// Close closes the store if the manager opened it (through New or Open).
+func (m *Manager) Close() error {
+	if m.closer != nil {
+		return m.closer.Close()
+	}
+	return nil
+}
+
+// Start returns the request's session. Inside Handler it is the session the
+// middleware prepared, and changes are committed once before the response's
+// first byte. Without the middleware each change is written to the store at
+// once, and the cookie is set on w, so call Start and change the session
+// before writing the body. Nothing touches the store until the session is
+// first used.
+func (m *Manager) Start(w http.ResponseWriter, r *http.Request) *Session {
+	if s, ok := r.Context().Value(m.ctxKey).(*Session); ok {
+		return s
+	}
+	s := &Session{m: m, w: w, r: r, writeThrough: true}
+	return s
+}
+
+// FromContext returns the session Handler placed in ctx, or nil.
+func (m *Manager) FromContext(ctx context.Context) *Session {
+	s, _ := ctx.Value(m.ctxKey).(*Session)
+	return s
+}
+
+// Destroy ends the request's session: its record is deleted from the store
+// and the cookie expired. Inside Handler it takes effect at commit; a later
+// Start in the same request gets a fresh session.
+func (m *Manager) Destroy(w http.ResponseWriter, r *http.Request) {
+	s := m.Start(w, r)
+	s.Destroy()
+}
+
+// UserSessions lists user's live sessions, oldest first. Info.Key is the
+// public handle Session.ID returns.
+func (m *Manager) UserSessions(ctx context.Context, user string) ([]Info, error) {
+	if m.users == nil {
+		return nil, ErrNotSupported
+	}
+	start := m.now()
+	list, err := m.users.UserSessions(ctx, user)
+	m.observe("user_sessions", start, err)
+	if err != nil {
+		return nil, err
+	}
+	now := m.now().UnixNano()
+	return slices.DeleteFunc(list, func(in Info) bool { return m.expiry(&in.Meta, now) != 0 }), nil
+}
+
+// DestroyUserSessions destroys every session of user except the one whose
+// handle is except (pass "" to destroy all: "log out everywhere"). It
+// reports how many it destroyed.
+func (m *Manager) DestroyUserSessions(ctx context.Context, user, except string) (int, error) {
+	if m.users == nil {
+		return 0, ErrNotSupported
+	}
+	start := m.now()
+	n, err := m.users.DeleteUserSessions(ctx, user, except)
+	m.observe("delete_user_sessions", start, err)
+	return n, err
+}
+
+// DestroySession destroys the session with the given handle if it belongs
+// to user, and reports whether it did. The ownership check makes it safe to
+// call with a handle taken from a request.
+func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool, error) {
+	if !ValidKey(handle) {
+		return false, nil
+	}
+	start := m.now()
+	rec, found, err := m.store.Load(ctx, handle)
+	m.observe("load", start, err)
+	if err != nil || !found || rec.User != user || user == "" {
+		return false, err
+	}
+	start = m.now()
+	err = m.store.Delete(ctx, handle)
+	m.observe("delete", start, err)
+	return err == nil, err
+}
+
+// DefaultErrorHandler answers a session failure: 503 when the store is
+// unavailable or the request's context ended, 500 otherwise. The body is the
+// status text; details go to the log, never to the client.
+func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	code := http.StatusInternalServerError
+	if errors.Is(err, ErrStoreUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		code = http.StatusServiceUnavailable
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	http.Error(w, http.StatusText(code), code)
+}
+
+// observe reports a store call's latency and outcome.
+func (m *Manager) observe(op string, start time.Time, err error) {
+	if m.opts.OnStore != nil {
+		m.opts.OnStore(op, m.now().Sub(start), err)
+	}
+}
+
+// expiry reports whether meta has passed its idle timeout or absolute
+// lifetime at now: 0 when live, else the event kind.
+func (m *Manager) expiry(meta *Meta, now int64) EventKind {
+	if now-meta.Created >= int64(m.opts.Lifetime) {
+		return EventExpiredAbsolute
+	}
+	if now-meta.LastSeen >= int64(m.opts.IdleTimeout) {
+		return EventExpiredIdle
+	}
+	return 0
+}
+
+// deadline is when a session with meta expires: the earlier of the idle and
+// absolute deadlines.
+func (m *Manager) deadline(meta *Meta) int64 {
+	return min(meta.LastSeen+int64(m.opts.IdleTimeout), meta.Created+int64(m.opts.Lifetime))
+}

@@ -1,0 +1,104 @@
+package sessions
+
+import (
+	"context"
+	"net/http"
+)
+
+// Handler is the net/http middleware: it has the shape
+// func(http.Handler) http.Handler, so it composes with any router.
+//
+// It places the request's session in the context (Start and FromContext
+// return it), checks CSRF on unsafe methods (see CSRFOptions), and commits
+// the session's changes once, in one store round trip, just before the
+// response's first byte: on the first WriteHeader, Write or Flush, or when
+// the handler returns having written nothing. A handler that never touches
+// the session costs no store call.
+//
+// If the session cannot be loaded or committed, the handler's response is
+// discarded and Options.ErrorHandler answers instead, so a failing store
+// never lets a request through with a stale or missing identity.
+func (m *Manager) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := &Session{m: m}
+		s.rw.ResponseWriter, s.rw.s = w, s
+		r = r.WithContext(context.WithValue(r.Context(), m.ctxKey, s))
+		s.r, s.w = r, &s.rw
+		if !m.csrf.allow(s, r) {
+			return
+		}
+		next.ServeHTTP(&s.rw, r)
+		s.rw.commit()
+	})
+}
+
+// responseWriter commits the session before the first byte goes out.
+type responseWriter struct {
+	http.ResponseWriter
+	s       *Session
+	done    bool
+	failed  bool
+	touched bool
+}
+
+func (w *responseWriter) commit() {
+	if w.done {
+		return
+	}
+	w.done = true
+	s := w.s
+	s.mu.Lock()
+	err := error(nil)
+	if s.loaded {
+		err = s.commit(true)
+		if err == nil {
+			addVary(w.ResponseWriter.Header())
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		w.failed = true
+		s.m.emit(s.r, EventStoreError, s.key, "", err)
+		h := w.ResponseWriter.Header()
+		for _, k := range []string{"Set-Cookie", "Content-Type", "Content-Length", "Location"} {
+			h.Del(k)
+		}
+		s.m.opts.ErrorHandler(w.ResponseWriter, s.r, err)
+	}
+}
+
+// WriteHeader commits the session, then writes the status. Informational
+// 1xx statuses (other than 101) pass through without committing.
+func (w *responseWriter) WriteHeader(code int) {
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	w.commit()
+	if w.failed {
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write commits the session, then writes b. After a failed commit the
+// handler's body is discarded.
+func (w *responseWriter) Write(b []byte) (int, error) {
+	w.commit()
+	if w.failed {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush commits the session, then flushes the response.
+func (w *responseWriter) Flush() {
+	w.commit()
+	if w.failed {
+		return
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

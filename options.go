@@ -1,0 +1,167 @@
+package sessions
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Options configures a Manager. Every field's zero value means its default,
+// so Options{} is the safe, ready configuration.
+type Options struct {
+	// CookieName is the session cookie's name. Default "__Host-id": generic,
+	// so it does not reveal the library, and host-locked by its prefix. A name
+	// with the "__Host-" prefix requires Secure, Path "/" and no Domain; one
+	// with "__Secure-" requires Secure. Prefixes are matched case-insensitively.
+	CookieName string
+
+	// HostPrefix prepends "__Host-" to CookieName when it lacks the prefix.
+	HostPrefix bool
+
+	// Domain is the cookie's Domain attribute. Default none (host-only).
+	Domain string
+
+	// Path is the cookie's Path attribute. Default "/".
+	Path string
+
+	// SameSite is the cookie's SameSite attribute. Default http.SameSiteLaxMode;
+	// http.SameSiteNoneMode requires Secure.
+	SameSite http.SameSite
+
+	// Secure decides the cookie's Secure attribute. Default SecureAlways
+	// (browsers and curl accept Secure cookies from http://localhost, so
+	// development works). SecureIfTLS and SecureNever need AllowInsecure.
+	Secure SecureMode
+
+	// AllowInsecure permits Secure modes other than SecureAlways, for
+	// development over plain HTTP on a host other than localhost.
+	AllowInsecure bool
+
+	// AllowScriptAccess drops the HttpOnly attribute, letting page scripts
+	// read the session ID. Default false (HttpOnly set). Leave it false.
+	AllowScriptAccess bool
+
+	// Partitioned sets the cookie's Partitioned attribute (CHIPS). Requires
+	// Secure. Default false.
+	Partitioned bool
+
+	// Persist makes the cookie outlive the browser session ("remember me"):
+	// it gets a Max-Age of the session's remaining absolute lifetime, capped at
+	// 400 days. Default false: the cookie ends with the browser session.
+	Persist bool
+
+	// IdleTimeout ends a session after this long without a request. Enforced
+	// on every read from the record's metadata, whatever the store purges.
+	// Default 30 minutes.
+	IdleTimeout time.Duration
+
+	// Lifetime ends a session this long after its creation or last Login,
+	// however active it is. Default 12 hours.
+	Lifetime time.Duration
+
+	// TouchInterval is how stale the recorded last activity may get before a
+	// read-only request writes it again. Default IdleTimeout/10, at most one
+	// minute. Larger values mean fewer writes and a less exact idle timeout.
+	TouchInterval time.Duration
+
+	// RotateAfter renews a session's ID automatically once the ID is this old
+	// (the data and the absolute lifetime stay). Default 0: no rotation.
+	RotateAfter time.Duration
+
+	// RotateGrace is how long the ID replaced by an automatic rotation keeps
+	// working, so requests already in flight are not logged out. Default 30
+	// seconds; at most 60 seconds. Renew and Login end the old ID at once.
+	RotateGrace time.Duration
+
+	// KeepOnLogin lists the keys an anonymous session carries into the
+	// session Login creates (a shopping cart, a locale). Every other key is
+	// dropped, so nothing planted before login is promoted. Default none.
+	KeepOnLogin []string
+
+	// MaxPerUser caps a user's concurrent sessions; Login applies the
+	// LimitPolicy when it would exceed it. Default 0: no cap. Needs a store
+	// with a user index.
+	MaxPerUser int
+
+	// LimitPolicy says what Login does at MaxPerUser. Default EvictOldest.
+	LimitPolicy LimitPolicy
+
+	// CSRF configures request-forgery protection in Handler. On by default.
+	CSRF CSRFOptions
+
+	// Bind ties a session to properties of the client that created it (see
+	// BindUserAgent). On a mismatch an EventBindMismatch is emitted and
+	// BindPolicy applies. Default nil: no binding. Binding to the IP address
+	// logs out mobile users whose address changes; User-Agent binding only
+	// stops the crudest cookie theft.
+	Bind func(r *http.Request) string
+
+	// BindPolicy says what a binding mismatch does. Default BindLog.
+	BindPolicy BindPolicy
+
+	// Guessing reports clients that present many unknown session IDs.
+	Guessing GuessingOptions
+
+	// ErrorHandler answers a request whose session could not be loaded or
+	// committed. The handler's own response is discarded, so a failing store
+	// never lets a request through with the wrong identity. Default: 503 for
+	// ErrStoreUnavailable and context errors, 500 otherwise, as a plain text
+	// body without details.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+
+	// OnEvent receives lifecycle and security events. Default none; errors
+	// are logged to Logger regardless.
+	OnEvent func(ctx context.Context, e Event)
+
+	// OnStore receives the latency and outcome of every store call, for
+	// metrics. Default none.
+	OnStore func(op string, d time.Duration, err error)
+
+	// Logger receives store errors and security anomalies. Session IDs never
+	// appear in it; sessions are named by a prefix of their store key.
+	// Default slog.Default().
+	Logger *slog.Logger
+
+	// Now is the clock. Default time.Now. Tests inject a fake one.
+	Now func() time.Time
+
+	// Rand is the source of session IDs and CSRF secrets. Default
+	// crypto/rand.Reader. A failing source means no session is issued.
+	Rand io.Reader
+}
+
+// SecureMode decides the session cookie's Secure attribute.
+type SecureMode int
+
+const (
+	// SecureAlways sets Secure on every session cookie. The default.
+	SecureAlways SecureMode = iota
+	// SecureIfTLS sets Secure when the request arrived over TLS (r.TLS != nil).
+	// Needs Options.AllowInsecure.
+	SecureIfTLS
+	// SecureNever never sets Secure. Needs Options.AllowInsecure.
+	SecureNever
+)
+
+// LimitPolicy is what Login does when a user is at Options.MaxPerUser.
+type LimitPolicy int
+
+const (
+	// EvictOldest destroys the user's oldest sessions to make room.
+	EvictOldest LimitPolicy = iota
+	// LimitReject refuses the login with ErrTooManySessions.
+	LimitReject
+)
+
+// BindPolicy is what a binding mismatch does.
+type BindPolicy int
+
+const (
+	// BindLog emits EventBindMismatch and keeps the session. The default.
+	BindLog BindPolicy = iota
+	// BindDestroy emits the event and destroys the session: the request
+	// continues anonymous and the stolen ID is dead.
+	BindDestroy
+)

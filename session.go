@@ -1,0 +1,714 @@
+package sessions
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Session is one client's session for the duration of one request. Get one
+// from Manager.Start, or from Manager.FromContext inside Handler. Its
+// methods are safe for concurrent use by the request's goroutines.
+//
+// Nothing is read from the store until a method needs it, and nothing is
+// written unless something changed: an anonymous visitor who never stores a
+// value gets no cookie and costs no store write.
+type Session struct {
+	m            *Manager
+	w            http.ResponseWriter
+	r            *http.Request
+	writeThrough bool // no middleware: every change is committed at once
+	rw           responseWriter
+
+	mu     sync.Mutex
+	loaded bool
+	err    error // load or commit failure; the session then acts empty and read-only
+
+	id        string  // the cookie value, "" until issued
+	key       string  // KeyOf(id), "" while the session is not stored
+	presented bool    // the request carried a session cookie
+	rec       *Record // the stored snapshot, nil for a new session
+	meta      Meta
+	metaDirty bool
+
+	clear bool
+	set   []Field
+	del   []string
+	local []Field // values Increment returned; already stored, never committed again
+
+	create     bool          // store a new session even without values
+	renew      bool          // issue a new ID at commit
+	grace      time.Duration // how long the replaced ID keeps working
+	dropKey    string        // a destroyed session's key, deleted at commit
+	dropCookie bool          // expire the cookie unless a new session replaces it
+}
+
+// ---- loading ----
+
+// load reads the session on first use. Callers hold s.mu.
+func (s *Session) load() {
+	if s.loaded {
+		return
+	}
+	s.loaded = true
+	m := s.m
+	first, second, dup := cookieValues(s.r, m.cookie.name)
+	if dup {
+		m.emit(s.r, EventDuplicateCookie, "", "", nil)
+	}
+	now := m.now().UnixNano()
+	for _, v := range [2]string{first, second} {
+		if v == "" {
+			continue
+		}
+		s.presented = true
+		if m.client != nil {
+			if s.tryOpen(m.client, v, now) {
+				return
+			}
+			continue
+		}
+		if !validID(v) {
+			m.emit(s.r, EventMalformedID, "", "", nil)
+			continue
+		}
+		if s.tryLoad(v, now) || s.err != nil {
+			return
+		}
+	}
+}
+
+// tryLoad adopts id if it names a live session. Strict mode: an ID the store
+// does not know is never adopted; the session stays new and gets a fresh ID
+// when it is first stored.
+func (s *Session) tryLoad(id string, now int64) bool {
+	m := s.m
+	key := KeyOf(id)
+	ctx := s.r.Context()
+	start := m.now()
+	rec, found, err := m.store.Load(ctx, key)
+	m.observe("load", start, err)
+	switch {
+	case errors.Is(err, ErrCorrupt):
+		m.emit(s.r, EventCorrupt, key, "", err)
+		s.drop(key)
+		return false
+	case err != nil:
+		s.err = err
+		m.emit(s.r, EventStoreError, key, "", err)
+		return false
+	case !found:
+		m.emit(s.r, EventInvalidID, key, "", nil)
+		if m.guess != nil && m.guess.miss(clientIP(s.r, m.opts.Guessing.TrustedProxies), m.now()) {
+			m.emit(s.r, EventGuessing, "", "", nil)
+		}
+		return false
+	}
+	if kind := m.expiry(&rec.Meta, now); kind != 0 {
+		m.emit(s.r, kind, key, rec.User, nil)
+		s.drop(key)
+		return false
+	}
+	if m.opts.Bind != nil && rec.Bind != "" && !equalSecret(rec.Bind, bindDigest(m.opts.Bind(s.r))) {
+		m.emit(s.r, EventBindMismatch, key, rec.User, nil)
+		if m.opts.BindPolicy == BindDestroy {
+			s.drop(key)
+			return false
+		}
+	}
+	s.id, s.key, s.rec, s.meta = id, key, rec, rec.Meta
+	if now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
+		s.touch(now)
+	}
+	if m.opts.RotateAfter > 0 && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
+		s.renew, s.grace = true, m.opts.RotateGrace
+	}
+	return true
+}
+
+// drop deletes a dead or unusable record, best effort: a failure only means
+// the store's own expiry removes it later.
+func (s *Session) drop(key string) {
+	start := s.m.now()
+	err := s.m.store.Delete(s.r.Context(), key)
+	s.m.observe("delete", start, err)
+}
+
+func (s *Session) touch(now int64) {
+	s.meta.LastSeen = now
+	s.meta.Expires = s.m.deadline(&s.meta)
+	s.metaDirty = true
+}
+
+// ---- reading ----
+
+func (s *Session) lookup(key string) (any, bool) {
+	if i := fieldIndex(s.set, key); i >= 0 {
+		return s.set[i].Value, true
+	}
+	if slices.Contains(s.del, key) {
+		return nil, false
+	}
+	if i := fieldIndex(s.local, key); i >= 0 {
+		return s.local[i].Value, true
+	}
+	if s.clear || s.rec == nil {
+		return nil, false
+	}
+	return s.rec.Lookup(key)
+}
+
+func fieldIndex(f []Field, key string) int {
+	for i := range f {
+		if f[i].Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// Get returns the value stored under key, or nil when there is none.
+func (s *Session) Get(key string) any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	v, _ := s.lookup(key)
+	return v
+}
+
+// Lookup returns the value stored under key and whether there is one.
+func (s *Session) Lookup(key string) (any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	return s.lookup(key)
+}
+
+// GetAll returns a copy of every value in the session.
+func (s *Session) GetAll() map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	return s.all()
+}
+
+func (s *Session) all() map[string]any {
+	out := map[string]any{}
+	if s.rec != nil && !s.clear {
+		for _, f := range s.rec.Fields {
+			out[f.Key] = f.Value
+		}
+	}
+	for _, f := range s.local {
+		out[f.Key] = f.Value
+	}
+	for _, k := range s.del {
+		delete(out, k)
+	}
+	for _, f := range s.set {
+		out[f.Key] = f.Value
+	}
+	return out
+}
+
+// VisitAll calls visit for every value in the session, in key order. It
+// works on a snapshot, so visit may use the session.
+func (s *Session) VisitAll(visit func(key string, value any)) {
+	all := s.GetAll()
+	keys := make([]string, 0, len(all))
+	for k := range all {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		visit(k, all[k])
+	}
+}
+
+// Len returns the number of values in the session.
+func (s *Session) Len() int { return len(s.GetAll()) }
+
+// ---- writing ----
+
+// Set stores value under key. Inside Handler it is committed before the
+// response's first byte; without the middleware it is written at once.
+func (s *Session) Set(key string, value any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	if s.err != nil {
+		return
+	}
+	s.undelete(key)
+	s.set = setField(s.set, key, value)
+	s.changed()
+}
+
+// Delete removes key from the session.
+func (s *Session) Delete(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	if s.err != nil {
+		return
+	}
+	s.remove(key)
+	s.changed()
+}
+
+func (s *Session) remove(key string) {
+	if i := fieldIndex(s.set, key); i >= 0 {
+		s.set = slices.Delete(s.set, i, i+1)
+	}
+	if i := fieldIndex(s.local, key); i >= 0 {
+		s.local = slices.Delete(s.local, i, i+1)
+	}
+	if !s.clear && !slices.Contains(s.del, key) {
+		s.del = append(s.del, key)
+	}
+}
+
+// Pop returns the value under key and removes it.
+func (s *Session) Pop(key string) any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	v, ok := s.lookup(key)
+	if ok && s.err == nil {
+		s.remove(key)
+		s.changed()
+	}
+	return v
+}
+
+// Clear removes every value. The session itself, its user and its ID stay;
+// use Destroy to end it.
+func (s *Session) Clear() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	if s.err != nil {
+		return
+	}
+	s.clear = true
+	s.set, s.del, s.local = s.set[:0], s.del[:0], nil
+	s.changed()
+}
+
+// Increment adds by to the integer under key atomically in the store, and
+// returns the new value: concurrent requests never lose a count. An absent
+// key counts from 0. Pending changes are committed first, and a new session
+// is stored so there is something to count in.
+func (s *Session) Increment(key string, by int64) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	if s.err != nil {
+		return 0, s.err
+	}
+	if s.m.client != nil {
+		return s.incrementClient(key, by)
+	}
+	if s.key == "" {
+		s.create = true
+	}
+	if err := s.commit(false); err != nil {
+		return 0, err
+	}
+	if s.key == "" {
+		return 0, ErrStoreUnavailable
+	}
+	start := s.m.now()
+	n, err := s.m.store.Increment(s.r.Context(), s.key, key, by)
+	s.m.observe("increment", start, err)
+	if err != nil {
+		return 0, err
+	}
+	if i := fieldIndex(s.local, key); i >= 0 {
+		s.local[i].Value = int(n)
+	} else {
+		s.local = append(s.local, Field{Key: key, Value: int(n)})
+	}
+	return n, nil
+}
+
+// changed marks a mutation; without the middleware it is written at once.
+// Callers hold s.mu.
+func (s *Session) changed() {
+	if s.writeThrough {
+		if err := s.commit(false); err != nil {
+			s.m.emit(s.r, EventStoreError, s.key, s.meta.User, err)
+		}
+	}
+}
+
+// ---- identity ----
+
+// ID returns the session's public handle: its store key, the SHA-256 of the
+// cookie value in hex. It is safe to show ("your devices") and to pass to
+// Manager.DestroySession; it cannot be turned back into a cookie. It is ""
+// until the session is stored.
+func (s *Session) ID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	return s.key
+}
+
+// IsNew reports whether the session was not stored when the request
+// arrived.
+func (s *Session) IsNew() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	return s.rec == nil
+}
+
+// User returns the user set by Login, or "".
+func (s *Session) User() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	return s.meta.User
+}
+
+// Created returns when the session was created or last logged in: the
+// start of its absolute lifetime. Zero for a session not yet stored.
+func (s *Session) Created() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	return unixTime(s.meta.Created)
+}
+
+// LastAccess returns the recorded time of the session's last activity.
+func (s *Session) LastAccess() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	return unixTime(s.meta.LastSeen)
+}
+
+// AuthTime returns when the user last logged in, or zero.
+func (s *Session) AuthTime() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	return unixTime(s.meta.AuthTime)
+}
+
+// RequireRecentAuth reports whether the user logged in within d, for
+// step-up checks before sensitive actions.
+func (s *Session) RequireRecentAuth(d time.Duration) bool {
+	t := s.AuthTime()
+	return !t.IsZero() && s.m.now().Sub(t) <= d
+}
+
+// Err returns the error that made the session unusable (a store failure),
+// or nil. Inside Handler such a request is answered by the error handler.
+func (s *Session) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	return s.err
+}
+
+// Renew gives the session a new ID and kills the old one at once, keeping
+// the data, user and absolute lifetime; it also rotates the CSRF secret.
+// Call it on any privilege change; Login calls it for you.
+func (s *Session) Renew() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	if s.err != nil {
+		return
+	}
+	s.renewLocked()
+	s.changed()
+}
+
+func (s *Session) renewLocked() {
+	s.meta.CSRF = ""
+	s.metaDirty = true
+	if s.key != "" {
+		s.renew, s.grace = true, 0
+	}
+}
+
+// Login binds the session to user after a successful authentication: a new
+// ID (the old one dies at once, so a planted ID is useless), a new CSRF
+// secret, the absolute lifetime restarted, the auth time recorded, and only
+// the keys in Options.KeepOnLogin carried over. With Options.MaxPerUser it
+// evicts the user's oldest sessions or refuses with ErrTooManySessions.
+func (s *Session) Login(user string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	if s.err != nil {
+		return s.err
+	}
+	if user == "" {
+		return errors.New("sessions: Login needs a non-empty user")
+	}
+	m := s.m
+	if m.opts.MaxPerUser > 0 {
+		if err := s.makeRoom(user); err != nil {
+			return err
+		}
+	}
+	vals := s.all()
+	s.clear, s.set, s.del, s.local = true, s.set[:0], s.del[:0], nil
+	for _, k := range m.opts.KeepOnLogin {
+		if v, ok := vals[k]; ok {
+			s.set = append(s.set, Field{Key: k, Value: v})
+		}
+	}
+	now := m.now().UnixNano()
+	s.renewLocked()
+	s.meta.User = user
+	s.meta.AuthTime = now
+	s.meta.Created = now
+	s.meta.UserAgent = truncate(s.r.UserAgent(), 256)
+	if m.opts.Bind != nil {
+		s.meta.Bind = bindDigest(m.opts.Bind(s.r))
+	}
+	s.create = true
+	s.touch(now)
+	if s.writeThrough {
+		return s.commit(false)
+	}
+	return nil
+}
+
+// SetUser is Login: it records the user for the per-user index and renews
+// the session as a privilege change must.
+func (s *Session) SetUser(user string) error { return s.Login(user) }
+
+func (s *Session) makeRoom(user string) error {
+	m := s.m
+	list, err := m.UserSessions(s.r.Context(), user)
+	if err != nil {
+		return err
+	}
+	list = slices.DeleteFunc(list, func(in Info) bool { return in.Key == s.key })
+	over := len(list) - m.opts.MaxPerUser + 1
+	if over <= 0 {
+		return nil
+	}
+	if m.opts.LimitPolicy == LimitReject {
+		return ErrTooManySessions
+	}
+	for _, in := range list[:over] {
+		start := m.now()
+		err := m.store.Delete(s.r.Context(), in.Key)
+		m.observe("delete", start, err)
+		if err != nil {
+			return err
+		}
+		m.emit(s.r, EventDestroyed, in.Key, user, nil)
+	}
+	return nil
+}
+
+// Destroy ends the session: its record is deleted and the cookie expired.
+// The session is empty and new afterwards; storing a value in it starts a
+// new session with a new ID.
+func (s *Session) Destroy() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	if s.key != "" {
+		s.dropKey = s.key
+	}
+	s.dropCookie = s.dropCookie || s.presented || s.id != ""
+	s.id, s.key, s.rec, s.meta, s.metaDirty = "", "", nil, Meta{}, false
+	s.clear, s.set, s.del, s.local = false, nil, nil, nil
+	s.create, s.renew = false, false
+	if s.writeThrough {
+		if err := s.commit(false); err != nil {
+			s.m.emit(s.r, EventStoreError, s.dropKey, "", err)
+		}
+	}
+}
+
+// Logout is Destroy.
+func (s *Session) Logout() { s.Destroy() }
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// ---- committing ----
+
+// commit writes what changed. final is true for the middleware's single
+// commit before the response; otherwise the session stays usable and its
+// snapshot is brought up to date. Callers hold s.mu.
+func (s *Session) commit(final bool) error {
+	if s.err != nil {
+		return s.err
+	}
+	m := s.m
+	if m.client != nil {
+		return s.commitClient(m.client, final)
+	}
+	ctx := s.r.Context()
+	now := m.now().UnixNano()
+
+	if s.dropKey != "" {
+		key := s.dropKey
+		start := m.now()
+		err := m.store.Delete(ctx, key)
+		m.observe("delete", start, err)
+		if err != nil {
+			s.err = err
+			return err
+		}
+		s.dropKey = ""
+		m.emit(s.r, EventDestroyed, key, "", nil)
+	}
+
+	if s.key == "" {
+		if len(s.set) > 0 || s.create || (s.metaDirty && s.meta.CSRF != "") {
+			return s.insert(now, final)
+		}
+		if s.dropCookie {
+			m.cookie.expire(s.w, s.r)
+			s.dropCookie = false
+		}
+		return nil
+	}
+
+	if s.renew {
+		if err := s.rename(now); err != nil || s.key == "" {
+			return err
+		}
+	}
+	if s.clear || len(s.set) > 0 || len(s.del) > 0 {
+		s.touch(now)
+	}
+	if !s.clear && len(s.set) == 0 && len(s.del) == 0 && !s.metaDirty {
+		return nil
+	}
+	d := s.delta()
+	start := m.now()
+	err := m.store.Commit(ctx, s.key, d)
+	m.observe("commit", start, err)
+	if errors.Is(err, ErrNotFound) {
+		// Destroyed or renewed by another request meanwhile: drop the write,
+		// never bring the session back, and leave the cookie alone (a
+		// parallel response may have issued its successor).
+		m.emit(s.r, EventLostWrite, s.key, s.meta.User, nil)
+		s.reset()
+		return nil
+	}
+	if err != nil {
+		s.err = err
+		return err
+	}
+	if !final {
+		s.rec = s.rec.Apply(d)
+		s.reset()
+		s.meta = s.rec.Meta
+	}
+	return nil
+}
+
+func (s *Session) delta() *Delta {
+	d := &Delta{Clear: s.clear, Set: sortedClone(s.set), Del: s.del}
+	if s.metaDirty {
+		meta := s.meta
+		d.Meta = &meta
+	}
+	return d
+}
+
+// reset forgets the recorded changes after a commit.
+func (s *Session) reset() {
+	s.clear, s.set, s.del, s.metaDirty, s.create = false, nil, nil, false, false
+}
+
+// insert stores a new session under a fresh ID and issues the cookie.
+func (s *Session) insert(now int64, final bool) error {
+	m := s.m
+	if m.guess != nil && m.opts.Guessing.BlockCreation && m.guess.blocked(clientIP(s.r, m.opts.Guessing.TrustedProxies), m.now()) {
+		return nil
+	}
+	s.meta.Renewed, s.meta.LastSeen = now, now
+	if s.meta.Created == 0 {
+		s.meta.Created = now
+	}
+	if s.meta.Bind == "" && m.opts.Bind != nil {
+		s.meta.Bind = bindDigest(m.opts.Bind(s.r))
+	}
+	s.meta.Expires = m.deadline(&s.meta)
+	rec := &Record{Meta: s.meta, Fields: sortedClone(s.set)}
+	for range 3 {
+		id, err := newID(m.rand)
+		if err != nil {
+			s.err = err
+			return err
+		}
+		key := KeyOf(id)
+		start := m.now()
+		err = m.store.Create(s.r.Context(), key, rec)
+		m.observe("create", start, err)
+		if errors.Is(err, ErrExists) {
+			continue
+		}
+		if err != nil {
+			s.err = err
+			return err
+		}
+		s.id, s.key, s.rec = id, key, rec
+		s.dropCookie = false
+		s.local = nil
+		s.reset()
+		m.cookie.set(s.w, s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
+		m.emit(s.r, EventCreated, key, s.meta.User, nil)
+		return nil
+	}
+	s.err = ErrExists
+	return s.err
+}
+
+// rename moves the session to a new ID and issues its cookie.
+func (s *Session) rename(now int64) error {
+	m := s.m
+	for range 3 {
+		id, err := newID(m.rand)
+		if err != nil {
+			s.err = err
+			return err
+		}
+		key := KeyOf(id)
+		start := m.now()
+		err = m.store.Rename(s.r.Context(), s.key, key, s.grace)
+		m.observe("rename", start, err)
+		if errors.Is(err, ErrExists) {
+			continue
+		}
+		if errors.Is(err, ErrNotFound) {
+			m.emit(s.r, EventLostWrite, s.key, s.meta.User, nil)
+			s.key, s.id, s.rec = "", "", nil
+			s.reset()
+			return nil
+		}
+		if err != nil {
+			s.err = err
+			return err
+		}
+		m.emit(s.r, EventRenewed, key, s.meta.User, nil)
+		s.id, s.key, s.renew = id, key, false
+		s.meta.Renewed = now
+		s.metaDirty = true
+		m.cookie.set(s.w, s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
+		return nil
+	}
+	s.err = ErrExists
+	return s.err
+}

@@ -1,0 +1,512 @@
+// Package memory is the in-memory session store: the default, registered
+// under the name "memory" when the package is imported.
+//
+//	import _ "github.com/sessionkit/sessions/stores/memory"
+//	m := sessions.New("memory", "sid", time.Hour)
+//
+// Records are kept as Go values, so a request never encodes or decodes
+// anything. The key space is split over 256 shards, each with its own lock;
+// a record is an immutable snapshot replaced on every commit, so reads take a
+// shared lock for a map lookup and never copy. Expired records are never
+// served and are removed by a background cleaner that visits one shard at a
+// time, finding expired keys under the shard's read lock and deleting them in
+// small batches, so no lookup waits for a sweep over every session.
+//
+// The store lives in one process: sessions are lost on restart and not shared
+// between instances. Use the Redis, PostgreSQL or bbolt store for that.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sessionkit/sessions"
+)
+
+func init() {
+	sessions.Register("memory", func() (sessions.Store, error) { return New(Options{}), nil })
+}
+
+// ErrFull is returned by Create when the store holds Options.MaxEntries
+// sessions. It wraps sessions.ErrStoreUnavailable, so the manager answers it
+// with 503 instead of growing without bound.
+var ErrFull = fmt.Errorf("%w: memory store full; raise memory.Options.MaxEntries or use a remote store", sessions.ErrStoreUnavailable)
+
+// Options configures a Store. The zero value is ready to use.
+type Options struct {
+	// MaxEntries caps the number of live sessions. Default 4,194,304.
+	MaxEntries int
+	// CleanupInterval is how often expired records are removed. Default one
+	// minute. Expired records are never served in between.
+	CleanupInterval time.Duration
+	// Now is the clock, for tests. Default time.Now.
+	Now func() time.Time
+}
+
+const (
+	shardCount     = 256
+	defaultMax     = 1 << 22
+	deleteBatch    = 128
+	defaultCleanup = time.Minute
+)
+
+type key = [32]byte
+
+type alias struct {
+	to    key
+	until int64
+}
+
+type shard struct {
+	mu      sync.RWMutex
+	records map[key]*sessions.Record
+	aliases map[key]alias
+}
+
+// Store is the in-memory store. It implements sessions.Store and
+// sessions.UserIndex. Create one with New; call Close to stop its cleaner.
+type Store struct {
+	shards [shardCount]shard
+	count  atomic.Int64
+	max    int64
+	now    func() time.Time
+
+	usersMu sync.Mutex
+	users   map[string]map[key]struct{}
+
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+var (
+	_ sessions.Store     = (*Store)(nil)
+	_ sessions.UserIndex = (*Store)(nil)
+)
+
+// New returns an empty store and starts its cleaner.
+func New(opts Options) *Store {
+	s := &Store{
+		max:   int64(opts.MaxEntries),
+		now:   opts.Now,
+		users: map[string]map[key]struct{}{},
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+	}
+	if s.max <= 0 {
+		s.max = defaultMax
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for i := range s.shards {
+		s.shards[i].records = map[key]*sessions.Record{}
+		s.shards[i].aliases = map[key]alias{}
+	}
+	interval := opts.CleanupInterval
+	if interval <= 0 {
+		interval = defaultCleanup
+	}
+	go s.cleaner(interval)
+	return s
+}
+
+// Close stops the cleaner. It is safe to call more than once.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.done
+	})
+	return nil
+}
+
+// Len reports how many records the store holds, expired ones not yet removed
+// included.
+func (s *Store) Len() int { return int(s.count.Load()) }
+
+func parseKey(k string) (key, bool) {
+	var out key
+	if !sessions.ValidKey(k) {
+		return out, false
+	}
+	_, err := hex.Decode(out[:], []byte(k))
+	return out, err == nil
+}
+
+func (s *Store) shard(k key) *shard { return &s.shards[k[0]] }
+
+func live(r *sessions.Record, now int64) bool { return r != nil && r.Expires > now }
+
+// resolve follows a live grace alias from k; it returns k itself otherwise.
+func (s *Store) resolve(k key, now int64) key {
+	sh := s.shard(k)
+	sh.mu.RLock()
+	a, ok := sh.aliases[k]
+	sh.mu.RUnlock()
+	if ok && a.until > now {
+		return a.to
+	}
+	return k
+}
+
+// Load implements sessions.Store.
+func (s *Store) Load(ctx context.Context, k string) (*sessions.Record, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	id, ok := parseKey(k)
+	if !ok {
+		return nil, false, nil
+	}
+	now := s.now().UnixNano()
+	sh := s.shard(id)
+	sh.mu.RLock()
+	r := sh.records[id]
+	_, aliased := sh.aliases[id]
+	sh.mu.RUnlock()
+	if r == nil && aliased {
+		if to := s.resolve(id, now); to != id {
+			sh = s.shard(to)
+			sh.mu.RLock()
+			r = sh.records[to]
+			sh.mu.RUnlock()
+		}
+	}
+	if !live(r, now) {
+		return nil, false, nil
+	}
+	return r, true, nil
+}
+
+// Create implements sessions.Store.
+func (s *Store) Create(ctx context.Context, k string, rec *sessions.Record) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	id, ok := parseKey(k)
+	if !ok {
+		return fmt.Errorf("memory: %q is not a store key; pass sessions.KeyOf(id)", k)
+	}
+	now := s.now().UnixNano()
+	sh := s.shard(id)
+	sh.mu.Lock()
+	old := sh.records[id]
+	if live(old, now) {
+		sh.mu.Unlock()
+		return sessions.ErrExists
+	}
+	if old == nil {
+		if s.count.Load() >= s.max {
+			sh.mu.Unlock()
+			return ErrFull
+		}
+		s.count.Add(1)
+	}
+	rec = rec.Clone()
+	sh.records[id] = rec
+	delete(sh.aliases, id)
+	sh.mu.Unlock()
+	if old != nil && old.User != "" {
+		s.unindex(old.User, id)
+	}
+	if rec.User != "" {
+		s.index(rec.User, id)
+	}
+	return nil
+}
+
+// Commit implements sessions.Store.
+func (s *Store) Commit(ctx context.Context, k string, d *sessions.Delta) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	id, ok := parseKey(k)
+	if !ok {
+		return sessions.ErrNotFound
+	}
+	now := s.now().UnixNano()
+	id = s.resolve(id, now)
+	sh := s.shard(id)
+	sh.mu.Lock()
+	old := sh.records[id]
+	if !live(old, now) {
+		sh.mu.Unlock()
+		return sessions.ErrNotFound
+	}
+	rec := old.Apply(d)
+	sh.records[id] = rec
+	sh.mu.Unlock()
+	if old.User != rec.User {
+		if old.User != "" {
+			s.unindex(old.User, id)
+		}
+		if rec.User != "" {
+			s.index(rec.User, id)
+		}
+	}
+	return nil
+}
+
+// Increment implements sessions.Store.
+func (s *Store) Increment(ctx context.Context, k, field string, by int64) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	id, ok := parseKey(k)
+	if !ok {
+		return 0, sessions.ErrNotFound
+	}
+	now := s.now().UnixNano()
+	id = s.resolve(id, now)
+	sh := s.shard(id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	old := sh.records[id]
+	if !live(old, now) {
+		return 0, sessions.ErrNotFound
+	}
+	var n int64
+	if v, ok := old.Lookup(field); ok {
+		if n, ok = sessions.As[int64](v); !ok {
+			return 0, sessions.ErrNotInteger
+		}
+	}
+	n += by
+	rec := old.Clone()
+	rec.SetField(field, int(n))
+	sh.records[id] = rec
+	return n, nil
+}
+
+// Delete implements sessions.Store. Deleting a key that is a grace alias ends
+// the grace and leaves the renamed session alone.
+func (s *Store) Delete(ctx context.Context, k string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	id, ok := parseKey(k)
+	if !ok {
+		return nil
+	}
+	sh := s.shard(id)
+	sh.mu.Lock()
+	old := sh.records[id]
+	if old != nil {
+		delete(sh.records, id)
+		s.count.Add(-1)
+	}
+	delete(sh.aliases, id)
+	sh.mu.Unlock()
+	if old != nil && old.User != "" {
+		s.unindex(old.User, id)
+	}
+	return nil
+}
+
+// Rename implements sessions.Store.
+func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	from, ok1 := parseKey(oldKey)
+	to, ok2 := parseKey(newKey)
+	if !ok1 {
+		return sessions.ErrNotFound
+	}
+	if !ok2 {
+		return fmt.Errorf("memory: %q is not a store key; pass sessions.KeyOf(id)", newKey)
+	}
+	now := s.now().UnixNano()
+	a, b := s.shard(from), s.shard(to)
+	unlock := lockPair(a, b, from[0] < to[0])
+	rec := a.records[from]
+	if !live(rec, now) {
+		unlock()
+		return sessions.ErrNotFound
+	}
+	if prev := b.records[to]; live(prev, now) {
+		unlock()
+		return sessions.ErrExists
+	} else if prev != nil {
+		s.count.Add(-1)
+		defer s.dropIndex(prev.User, to)
+	}
+	delete(a.records, from)
+	b.records[to] = rec
+	delete(b.aliases, to)
+	if grace > 0 {
+		a.aliases[from] = alias{to: to, until: now + int64(grace)}
+	}
+	unlock()
+	if rec.User != "" {
+		s.unindex(rec.User, from)
+		s.index(rec.User, to)
+	}
+	return nil
+}
+
+func (s *Store) dropIndex(user string, k key) {
+	if user != "" {
+		s.unindex(user, k)
+	}
+}
+
+// lockPair write-locks two shards in shard order (aFirst reports whether a
+// comes first) and returns the unlock.
+func lockPair(a, b *shard, aFirst bool) func() {
+	if a == b {
+		a.mu.Lock()
+		return a.mu.Unlock
+	}
+	first, second := a, b
+	if !aFirst {
+		first, second = b, a
+	}
+	first.mu.Lock()
+	second.mu.Lock()
+	return func() { second.mu.Unlock(); first.mu.Unlock() }
+}
+
+func (s *Store) index(user string, k key) {
+	s.usersMu.Lock()
+	set := s.users[user]
+	if set == nil {
+		set = map[key]struct{}{}
+		s.users[user] = set
+	}
+	set[k] = struct{}{}
+	s.usersMu.Unlock()
+}
+
+func (s *Store) unindex(user string, k key) {
+	s.usersMu.Lock()
+	if set := s.users[user]; set != nil {
+		delete(set, k)
+		if len(set) == 0 {
+			delete(s.users, user)
+		}
+	}
+	s.usersMu.Unlock()
+}
+
+// UserSessions implements sessions.UserIndex.
+func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.usersMu.Lock()
+	keys := make([]key, 0, len(s.users[user]))
+	for k := range s.users[user] {
+		keys = append(keys, k)
+	}
+	s.usersMu.Unlock()
+	now := s.now().UnixNano()
+	out := make([]sessions.Info, 0, len(keys))
+	for _, k := range keys {
+		sh := s.shard(k)
+		sh.mu.RLock()
+		r := sh.records[k]
+		sh.mu.RUnlock()
+		if live(r, now) && r.User == user {
+			out = append(out, sessions.Info{Key: hex.EncodeToString(k[:]), Meta: r.Meta})
+		}
+	}
+	slices.SortFunc(out, func(a, b sessions.Info) int {
+		return cmp.Or(cmp.Compare(a.Created, b.Created), cmp.Compare(a.Key, b.Key))
+	})
+	return out, nil
+}
+
+// DeleteUserSessions implements sessions.UserIndex.
+func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) (int, error) {
+	list, err := s.UserSessions(ctx, user)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, in := range list {
+		if in.Key == exceptKey {
+			continue
+		}
+		if err := s.Delete(ctx, in.Key); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (s *Store) cleaner(interval time.Duration) {
+	defer close(s.done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.Cleanup()
+		}
+	}
+}
+
+// Cleanup removes expired records and grace aliases now, one shard at a time.
+// It finds them under the shard's read lock, which lookups share, and deletes
+// them in batches of 128 under the write lock, so neither reads nor writes of
+// other sessions wait on a sweep of the whole store. The background cleaner
+// calls it every Options.CleanupInterval.
+func (s *Store) Cleanup() (removed int) {
+	var expired []key
+	var dead []alias
+	for i := range s.shards {
+		sh := &s.shards[i]
+		now := s.now().UnixNano()
+		expired, dead = expired[:0], dead[:0]
+		sh.mu.RLock()
+		for k, r := range sh.records {
+			if r.Expires <= now {
+				expired = append(expired, k)
+			}
+		}
+		for k, a := range sh.aliases {
+			if a.until <= now {
+				dead = append(dead, alias{to: k})
+			}
+		}
+		sh.mu.RUnlock()
+		for len(expired) > 0 || len(dead) > 0 {
+			n := min(len(expired), deleteBatch)
+			var users []string
+			var ukeys []key
+			sh.mu.Lock()
+			for _, k := range expired[:n] {
+				if r := sh.records[k]; r != nil && r.Expires <= now {
+					delete(sh.records, k)
+					s.count.Add(-1)
+					removed++
+					if r.User != "" {
+						users, ukeys = append(users, r.User), append(ukeys, k)
+					}
+				}
+			}
+			for _, a := range dead {
+				if cur, ok := sh.aliases[a.to]; ok && cur.until <= now {
+					delete(sh.aliases, a.to)
+				}
+			}
+			sh.mu.Unlock()
+			dead = dead[:0]
+			expired = expired[n:]
+			for i, u := range users {
+				s.unindex(u, ukeys[i])
+			}
+		}
+	}
+	return removed
+}
