@@ -14,6 +14,15 @@ import (
 // of its own in the codec (structs, for example). Get[T] unmarshals it into T.
 type JSON []byte
 
+// MarshalJSON returns j itself, so a JSON value re-encodes as the document it
+// holds rather than as base64.
+func (j JSON) MarshalJSON() ([]byte, error) {
+	if len(j) == 0 {
+		return []byte("null"), nil
+	}
+	return j, nil
+}
+
 // MaxDepth bounds the nesting of []any and map[string]any values the codec
 // encodes and decodes.
 const MaxDepth = 32

@@ -334,6 +334,17 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 	return n, nil
 }
 
+// Save commits the session's changes now instead of before the response,
+// and reports the error the middleware would otherwise hand to the error
+// handler. After Save a new session has its ID (see ID). Without the
+// middleware changes are already saved as they are made.
+func (s *Session) Save() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	return s.commit(false)
+}
+
 // changed marks a mutation; without the middleware it is written at once.
 // Callers hold s.mu.
 func (s *Session) changed() {

@@ -1,0 +1,308 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/sessionkit/sessions"
+)
+
+// newMux routes the seed example and the JSON API. The paths, shapes and
+// texts are a contract that scripts rely on.
+func newMux(m *sessions.Manager) *http.ServeMux {
+	mux := http.NewServeMux()
+	d := &demo{m: m}
+
+	// The seed document's example, unchanged in behaviour.
+	mux.HandleFunc("GET /set", func(w http.ResponseWriter, r *http.Request) {
+		s := m.Start(w, r)
+		s.Set("name", "kataras")
+		fmt.Fprintf(w, "All ok session setted to: %s", s.Get("name"))
+	})
+	mux.HandleFunc("GET /get", func(w http.ResponseWriter, r *http.Request) {
+		var name string
+		if v := m.Start(w, r).Get("name"); v != nil {
+			name, _ = v.(string)
+		}
+		fmt.Fprintf(w, "The name on the /set was: %s", name)
+	})
+	mux.HandleFunc("GET /delete", func(w http.ResponseWriter, r *http.Request) {
+		m.Start(w, r).Delete("name")
+	})
+	mux.HandleFunc("GET /clear", func(w http.ResponseWriter, r *http.Request) {
+		m.Start(w, r).Clear()
+	})
+	mux.HandleFunc("GET /destroy", func(w http.ResponseWriter, r *http.Request) {
+		m.Destroy(w, r)
+	})
+
+	mux.HandleFunc("GET /api/session", d.session)
+	mux.HandleFunc("PUT /api/session/values/{key}", d.putValue)
+	mux.HandleFunc("DELETE /api/session/values/{key}", d.deleteValue)
+	mux.HandleFunc("DELETE /api/session/values", d.clearValues)
+	mux.HandleFunc("POST /api/session/counters/{key}", d.increment)
+	mux.HandleFunc("POST /api/login", d.login)
+	mux.HandleFunc("POST /api/logout", d.logout)
+	mux.HandleFunc("GET /api/sessions", d.listSessions)
+	mux.HandleFunc("DELETE /api/sessions/{id}", d.revokeOne)
+	mux.HandleFunc("DELETE /api/sessions", d.revokeAll)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such endpoint")
+	})
+	mux.HandleFunc("GET /{$}", index)
+	return mux
+}
+
+type demo struct{ m *sessions.Manager }
+
+const maxBody = 64 << 10
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+// storeFailed answers a session error the handler saw directly.
+func storeFailed(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, sessions.ErrTooManySessions):
+		writeError(w, http.StatusConflict, "too many sessions for this user")
+	case errors.Is(err, sessions.ErrNotInteger):
+		writeError(w, http.StatusConflict, "value is not an integer")
+	case errors.Is(err, sessions.ErrNotFound):
+		writeError(w, http.StatusConflict, "session ended meanwhile; retry")
+	case errors.Is(err, sessions.ErrStoreUnavailable):
+		writeError(w, http.StatusServiceUnavailable, "session store unavailable, try again shortly")
+	case errors.Is(err, sessions.ErrTooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, "session data too large")
+	default:
+		writeError(w, http.StatusInternalServerError, "session error")
+	}
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+type sessionView struct {
+	ID      string         `json:"id"`
+	New     bool           `json:"new"`
+	User    string         `json:"user"`
+	Values  map[string]any `json:"values"`
+	Created string         `json:"created"`
+	CSRF    string         `json:"csrf"`
+}
+
+func (d *demo) session(w http.ResponseWriter, r *http.Request) {
+	s := d.m.Start(w, r)
+	isNew := s.IsNew()
+	token := s.CSRFToken()
+	if err := s.Save(); err != nil {
+		storeFailed(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sessionView{
+		ID:      s.ID(),
+		New:     isNew,
+		User:    s.User(),
+		Values:  s.GetAll(),
+		Created: rfc3339(s.Created()),
+		CSRF:    token,
+	})
+}
+
+// decodeValue reads one JSON value, keeping integers as int.
+func decodeValue(r io.Reader) (any, error) {
+	dec := json.NewDecoder(io.LimitReader(r, maxBody))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("trailing data after the JSON value")
+	}
+	return normalize(v), nil
+}
+
+func normalize(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return int(n)
+		}
+		f, _ := x.Float64()
+		return f
+	case []any:
+		for i := range x {
+			x[i] = normalize(x[i])
+		}
+	case map[string]any:
+		for k := range x {
+			x[k] = normalize(x[k])
+		}
+	}
+	return v
+}
+
+func (d *demo) putValue(w http.ResponseWriter, r *http.Request) {
+	v, err := decodeValue(r.Body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "body must be one JSON value: "+err.Error())
+		return
+	}
+	d.m.Start(w, r).Set(r.PathValue("key"), v)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (d *demo) deleteValue(w http.ResponseWriter, r *http.Request) {
+	d.m.Start(w, r).Delete(r.PathValue("key"))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (d *demo) clearValues(w http.ResponseWriter, r *http.Request) {
+	d.m.Start(w, r).Clear()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (d *demo) increment(w http.ResponseWriter, r *http.Request) {
+	n, err := d.m.Start(w, r).Increment(r.PathValue("key"), 1)
+	if err != nil {
+		storeFailed(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int64{"value": n})
+}
+
+func (d *demo) login(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		User string `json:"user"`
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	if err := dec.Decode(&body); err != nil || body.User == "" || len(body.User) > 256 {
+		writeError(w, http.StatusBadRequest, `body must be {"user": "name"} with a non-empty name of at most 256 bytes`)
+		return
+	}
+	if err := d.m.Start(w, r).Login(body.User); err != nil {
+		storeFailed(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (d *demo) logout(w http.ResponseWriter, r *http.Request) {
+	d.m.Destroy(w, r)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type sessionInfo struct {
+	ID        string `json:"id"`
+	Created   string `json:"created"`
+	LastSeen  string `json:"last_seen"`
+	UserAgent string `json:"user_agent"`
+	Current   bool   `json:"current"`
+}
+
+// user returns the logged-in user, answering 401 when there is none.
+func (d *demo) user(w http.ResponseWriter, r *http.Request) (*sessions.Session, string, bool) {
+	s := d.m.Start(w, r)
+	u := s.User()
+	if u == "" {
+		if err := s.Err(); err != nil {
+			storeFailed(w, err)
+			return nil, "", false
+		}
+		writeError(w, http.StatusUnauthorized, "not logged in: POST /api/login first")
+		return nil, "", false
+	}
+	return s, u, true
+}
+
+func (d *demo) listSessions(w http.ResponseWriter, r *http.Request) {
+	s, u, ok := d.user(w, r)
+	if !ok {
+		return
+	}
+	list, err := d.m.UserSessions(r.Context(), u)
+	if err != nil {
+		storeFailed(w, err)
+		return
+	}
+	current := s.ID()
+	out := make([]sessionInfo, 0, len(list))
+	for _, in := range list {
+		out = append(out, sessionInfo{
+			ID:        in.Key,
+			Created:   rfc3339(time.Unix(0, in.Created)),
+			LastSeen:  rfc3339(time.Unix(0, in.LastSeen)),
+			UserAgent: in.UserAgent,
+			Current:   in.Key == current,
+		})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (d *demo) revokeOne(w http.ResponseWriter, r *http.Request) {
+	s, u, ok := d.user(w, r)
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	if id == s.ID() {
+		s.Destroy()
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	done, err := d.m.DestroySession(r.Context(), u, id)
+	if err != nil {
+		storeFailed(w, err)
+		return
+	}
+	if !done {
+		writeError(w, http.StatusNotFound, "no such session for this user")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (d *demo) revokeAll(w http.ResponseWriter, r *http.Request) {
+	s, u, ok := d.user(w, r)
+	if !ok {
+		return
+	}
+	if _, err := d.m.DestroyUserSessions(r.Context(), u, s.ID()); err != nil {
+		storeFailed(w, err)
+		return
+	}
+	s.Destroy()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+var indexText = []byte(`sessions demo
+
+Seed example:   GET /set  /get  /delete  /clear  /destroy
+JSON API:       GET /api/session
+                PUT|DELETE /api/session/values/{key}   DELETE /api/session/values
+                POST /api/session/counters/{key}
+                POST /api/login {"user": "alice"}      POST /api/logout
+                GET /api/sessions   DELETE /api/sessions/{id}   DELETE /api/sessions
+Unsafe methods need the X-CSRF-Token header with the "csrf" value of GET /api/session.
+`)
+
+func index(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.Copy(w, bytes.NewReader(indexText))
+}

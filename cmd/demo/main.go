@@ -1,0 +1,132 @@
+// Command demo is the showcase server for github.com/sessionkit/sessions.
+//
+//	go run ./cmd/demo                      # memory store on :8080
+//	go run ./cmd/demo -store redis://127.0.0.1:6379/0 -addr :8081
+//
+// It serves the seed example (/set, /get, /delete, /clear, /destroy) and a
+// JSON API under /api that scripts and tests drive; see README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/sessionkit/sessions"
+)
+
+type config struct {
+	addr       string
+	store      string
+	cookie     string
+	key        string
+	idle       time.Duration
+	lifetime   time.Duration
+	rotate     time.Duration
+	maxPerUser int
+	insecure   bool
+}
+
+func parseFlags(args []string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.StringVar(&c.addr, "addr", ":8080", "listen address")
+	fs.StringVar(&c.store, "store", "memory", "session store: memory, redis://HOST:PORT/DB, redis+cluster://HOST:PORT,HOST:PORT,..., postgres://..., bolt:PATH, cookie")
+	fs.StringVar(&c.cookie, "cookie", sessions.DefaultCookieName, "session cookie name")
+	fs.StringVar(&c.key, "key", "", "cookie store key (base64 or hex, 32 bytes); default $SESSIONS_COOKIE_KEY")
+	fs.DurationVar(&c.idle, "idle", 30*time.Minute, "idle timeout")
+	fs.DurationVar(&c.lifetime, "lifetime", 12*time.Hour, "absolute session lifetime")
+	fs.DurationVar(&c.rotate, "rotate", 0, "rotate the session ID after this age (0: never)")
+	fs.IntVar(&c.maxPerUser, "max-per-user", 0, "cap on concurrent sessions per user, oldest evicted (0: no cap)")
+	fs.BoolVar(&c.insecure, "insecure-cookie", false, "send the cookie without Secure (plain HTTP on a host other than localhost; development only)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.key == "" {
+		c.key = os.Getenv("SESSIONS_COOKIE_KEY")
+	}
+	return c, nil
+}
+
+// newManager builds the session manager the flags describe.
+func newManager(c config, store sessions.Store) (*sessions.Manager, error) {
+	opts := sessions.Options{
+		CookieName:  c.cookie,
+		IdleTimeout: c.idle,
+		Lifetime:    c.lifetime,
+		RotateAfter: c.rotate,
+		MaxPerUser:  c.maxPerUser,
+		CSRF: sessions.CSRFOptions{
+			FailureHandler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				writeError(w, http.StatusForbidden, "CSRF check failed: send the token from GET /api/session in the X-CSRF-Token header, from the same origin")
+			}),
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			code, msg := http.StatusInternalServerError, "session error"
+			if errors.Is(err, sessions.ErrStoreUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+				code, msg = http.StatusServiceUnavailable, "session store unavailable, try again shortly"
+			}
+			if errors.Is(err, sessions.ErrTooLarge) {
+				msg = "session data too large"
+			}
+			writeError(w, code, msg)
+		},
+	}
+	if c.insecure {
+		opts.Secure, opts.AllowInsecure = sessions.SecureNever, true
+	}
+	return sessions.NewManager(store, opts)
+}
+
+func main() {
+	c, err := parseFlags(os.Args[1:])
+	if err != nil {
+		os.Exit(2)
+	}
+	if err := run(c); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(c config) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	store, closeStore, err := openStore(ctx, c.store, c.key)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	m, err := newManager(c, store)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              c.addr,
+		Handler:           m.Handler(newMux(m)),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	slog.Info("demo listening", "addr", ln.Addr().String(), "store", redactURL(c.store), "cookie", m.CookieName())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
