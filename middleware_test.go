@@ -1,0 +1,317 @@
+package sessions_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/stores/memory"
+)
+
+// countingStore counts store calls by kind.
+type countingStore struct {
+	sessions.Store
+	loads, creates, commits atomic.Int32
+}
+
+func (c *countingStore) Load(ctx context.Context, key string) (*sessions.Record, bool, error) {
+	c.loads.Add(1)
+	return c.Store.Load(ctx, key)
+}
+
+func (c *countingStore) Create(ctx context.Context, key string, r *sessions.Record) error {
+	c.creates.Add(1)
+	return c.Store.Create(ctx, key, r)
+}
+
+func (c *countingStore) Commit(ctx context.Context, key string, d *sessions.Delta) error {
+	c.commits.Add(1)
+	return c.Store.Commit(ctx, key, d)
+}
+
+func newTestManager(t *testing.T, opts sessions.Options) (*sessions.Manager, *countingStore) {
+	t.Helper()
+	mem := memory.New(memory.Options{})
+	t.Cleanup(func() { mem.Close() })
+	store := &countingStore{Store: mem}
+	m, err := sessions.NewManager(store, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, store
+}
+
+// TestCommitBeforeFirstByte checks that every way a handler can start the
+// response carries the session cookie.
+func TestCommitBeforeFirstByte(t *testing.T) {
+	cases := []struct {
+		name    string
+		handler func(w http.ResponseWriter, s *sessions.Session)
+	}{
+		{"write nothing", func(w http.ResponseWriter, s *sessions.Session) { s.Set("k", 1) }},
+		{"WriteHeader", func(w http.ResponseWriter, s *sessions.Session) { s.Set("k", 1); w.WriteHeader(http.StatusCreated) }},
+		{"Write", func(w http.ResponseWriter, s *sessions.Session) { s.Set("k", 1); w.Write([]byte("hi")) }},
+		{"Flush", func(w http.ResponseWriter, s *sessions.Session) {
+			s.Set("k", 1)
+			http.NewResponseController(w).Flush()
+			s.Set("late", 2) // after the commit: not stored
+		}},
+		{"headers then Write", func(w http.ResponseWriter, s *sessions.Session) {
+			w.Header().Set("X-App", "1")
+			s.Set("k", 1)
+			w.Write([]byte("hi"))
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, store := newTestManager(t, sessions.Options{})
+			h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				tc.handler(w, m.Start(w, r))
+			}))
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			resp, err := srv.Client().Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			cs := resp.Cookies()
+			if len(cs) != 1 || cs[0].Name != sessions.DefaultCookieName {
+				t.Fatalf("cookies = %v, want the session cookie", cs)
+			}
+			if got := resp.Header.Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control = %q, want no-store", got)
+			}
+			if store.creates.Load() != 1 || store.commits.Load() != 0 {
+				t.Errorf("store calls: %d creates, %d commits; want one create", store.creates.Load(), store.commits.Load())
+			}
+		})
+	}
+}
+
+func TestUntouchedSessionCostsNothing(t *testing.T) {
+	m, store := newTestManager(t, sessions.Options{})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
+	id := seedSession(t, m)
+	store.loads.Store(0)
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(&http.Cookie{Name: sessions.DefaultCookieName, Value: id})
+	h.ServeHTTP(rec, req)
+	if n := store.loads.Load(); n != 0 {
+		t.Fatalf("a handler that never touches the session made %d loads", n)
+	}
+	if len(rec.Result().Cookies()) != 0 {
+		t.Fatal("untouched session set a cookie")
+	}
+}
+
+func TestReadOnlyRequestOneLoadNoWrite(t *testing.T) {
+	m, store := newTestManager(t, sessions.Options{})
+	id := seedSession(t, m)
+	store.loads.Store(0)
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := m.Start(w, r)
+		_ = s.GetString("name")
+		_ = s.Get("other")
+		_ = s.GetAll()
+	}))
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(&http.Cookie{Name: sessions.DefaultCookieName, Value: id})
+	h.ServeHTTP(rec, req)
+	if store.loads.Load() != 1 || store.commits.Load() != 0 || store.creates.Load() != 1 {
+		t.Fatalf("read-only request: %d loads, %d commits; want 1 load, 0 commits", store.loads.Load(), store.commits.Load())
+	}
+	if len(rec.Result().Cookies()) != 0 {
+		t.Fatal("read-only request re-issued the cookie")
+	}
+	if rec.Header().Get("Vary") != "Cookie" {
+		t.Errorf("Vary = %q, want Cookie", rec.Header().Get("Vary"))
+	}
+}
+
+// seedSession creates a session holding name=kataras and returns its ID.
+func seedSession(t *testing.T, m *sessions.Manager) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.Start(w, r).Set("name", "kataras")
+	})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	cs := rec.Result().Cookies()
+	if len(cs) != 1 {
+		t.Fatalf("no session cookie issued: %v", cs)
+	}
+	return cs[0].Value
+}
+
+// do runs handler through the middleware with the session cookie id.
+func do(t *testing.T, m *sessions.Manager, id string, handler func(s *sessions.Session)) *http.Response {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/", nil)
+	if id != "" {
+		req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
+	}
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handler(m.Start(w, r))
+	})).ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+func TestSessionAPI(t *testing.T) {
+	m, _ := newTestManager(t, sessions.Options{})
+	id := seedSession(t, m)
+	when := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	do(t, m, id, func(s *sessions.Session) {
+		s.Set("i", 7)
+		s.Set("i64", int64(1)<<40)
+		s.Set("f", 2.5)
+		s.Set("b", true)
+		s.Set("t", when)
+		s.Set("d", time.Second)
+		s.Set("gone", "x")
+		s.Delete("gone")
+		s.AddFlash("saved")
+		s.AddFlash("again")
+	})
+	do(t, m, id, func(s *sessions.Session) {
+		for _, c := range []struct {
+			name      string
+			got, want any
+		}{
+			{"GetString", s.GetString("name"), "kataras"},
+			{"GetString of int", s.GetString("i"), ""},
+			{"GetInt", s.GetInt("i"), 7},
+			{"GetInt64", s.GetInt64("i64"), int64(1) << 40},
+			{"GetInt64 of int", s.GetInt64("i"), int64(7)},
+			{"GetFloat64", s.GetFloat64("f"), 2.5},
+			{"GetBool", s.GetBool("b"), true},
+			{"GetTime", s.GetTime("t"), when},
+			{"GetDuration", s.GetDuration("d"), time.Second},
+			{"Get absent", s.Get("gone"), nil},
+			{"Pop", s.Pop("name"), "kataras"},
+			{"after Pop", s.Get("name"), nil},
+			{"IsNew", s.IsNew(), false},
+		} {
+			if c.got != c.want {
+				t.Errorf("%s = %#v, want %#v", c.name, c.got, c.want)
+			}
+		}
+		if f := s.Flashes(); len(f) != 2 || f[0] != "saved" || f[1] != "again" {
+			t.Errorf("Flashes = %v", f)
+		}
+		if n, ok := sessions.Get[int](s, "i"); !ok || n != 7 {
+			t.Errorf("Get[int] = %v, %v", n, ok)
+		}
+		seen := 0
+		s.VisitAll(func(k string, v any) { seen++ })
+		if seen != len(s.GetAll()) || seen == 0 {
+			t.Errorf("VisitAll visited %d of %d", seen, len(s.GetAll()))
+		}
+	})
+	do(t, m, id, func(s *sessions.Session) {
+		if s.Get("name") != nil || len(s.Flashes()) != 0 {
+			t.Errorf("Pop and Flashes did not remove their values")
+		}
+	})
+}
+
+func TestRenewKeepsDataKillsOldID(t *testing.T) {
+	m, _ := newTestManager(t, sessions.Options{})
+	id := seedSession(t, m)
+	var handle string
+	resp := do(t, m, id, func(s *sessions.Session) { handle = s.ID(); s.Renew() })
+	cs := resp.Cookies()
+	if len(cs) != 1 || cs[0].Value == id {
+		t.Fatalf("Renew cookies = %v, want a new ID", cs)
+	}
+	do(t, m, id, func(s *sessions.Session) {
+		if !s.IsNew() || s.Get("name") != nil {
+			t.Errorf("old ID still reaches the session after Renew")
+		}
+	})
+	do(t, m, cs[0].Value, func(s *sessions.Session) {
+		if s.GetString("name") != "kataras" || s.ID() == handle {
+			t.Errorf("renewed session: name=%q, handle changed=%v", s.GetString("name"), s.ID() != handle)
+		}
+	})
+}
+
+func TestRotationAfterAge(t *testing.T) {
+	now := time.Now()
+	clock := func() time.Time { return now }
+	m, _ := newTestManager(t, sessions.Options{Now: clock, RotateAfter: 10 * time.Minute, RotateGrace: 30 * time.Second})
+	id := seedSession(t, m)
+	now = now.Add(10*time.Minute + time.Second)
+	resp := do(t, m, id, func(s *sessions.Session) { _ = s.Get("name") })
+	cs := resp.Cookies()
+	if len(cs) != 1 || cs[0].Value == id {
+		t.Fatalf("no rotation after the age: %v", cs)
+	}
+	// In-flight requests with the old ID still work during the grace.
+	do(t, m, id, func(s *sessions.Session) {
+		if s.GetString("name") != "kataras" {
+			t.Errorf("old ID rejected during the grace")
+		}
+	})
+}
+
+func TestWriteThroughWithoutMiddleware(t *testing.T) {
+	m, store := newTestManager(t, sessions.Options{})
+	rec := httptest.NewRecorder()
+	s := m.Start(rec, httptest.NewRequest("GET", "/", nil))
+	s.Set("a", 1)
+	s.Set("b", 2)
+	if store.creates.Load() != 1 || store.commits.Load() != 1 {
+		t.Fatalf("write-through: %d creates, %d commits; want 1 and 1", store.creates.Load(), store.commits.Load())
+	}
+	n, err := s.Increment("a", 5)
+	if err != nil || n != 6 || s.GetInt("a") != 6 {
+		t.Fatalf("Increment = %d, %v; Get = %d", n, err, s.GetInt("a"))
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	mem := memory.New(memory.Options{})
+	defer mem.Close()
+	for _, tc := range []struct {
+		name string
+		opts sessions.Options
+	}{
+		{"insecure without AllowInsecure", sessions.Options{Secure: sessions.SecureNever}},
+		{"__Host- with Domain", sessions.Options{CookieName: "__Host-id", Domain: "example.com"}},
+		{"__Host- with Path", sessions.Options{CookieName: "__Host-id", Path: "/app"}},
+		{"__HOST- not Secure", sessions.Options{CookieName: "__HOST-id", Secure: sessions.SecureNever, AllowInsecure: true}},
+		{"__Secure- not Secure", sessions.Options{CookieName: "__Secure-id", Secure: sessions.SecureIfTLS, AllowInsecure: true}},
+		{"SameSite None not Secure", sessions.Options{CookieName: "sid", SameSite: http.SameSiteNoneMode, Secure: sessions.SecureNever, AllowInsecure: true}},
+		{"Partitioned not Secure", sessions.Options{CookieName: "sid", Partitioned: true, Secure: sessions.SecureNever, AllowInsecure: true}},
+		{"bad cookie name", sessions.Options{CookieName: "a b"}},
+		{"grace too long", sessions.Options{RotateGrace: 2 * time.Minute}},
+		{"bare trusted origin", sessions.Options{CSRF: sessions.CSRFOptions{TrustedOrigins: []string{"a.example"}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := sessions.NewManager(mem, tc.opts); err == nil {
+				t.Fatalf("NewManager accepted %+v", tc.opts)
+			}
+		})
+	}
+}
+
+func TestUnknownStoreName(t *testing.T) {
+	_, err := sessions.Open("nosuch", sessions.Options{})
+	if err == nil || !strings.Contains(err.Error(), "memory") {
+		t.Fatalf("Open(nosuch) = %v, want an error naming the registered stores", err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("New with an unknown store did not panic")
+		}
+	}()
+	sessions.New("nosuch", "sid", time.Hour)
+}
