@@ -55,10 +55,17 @@ func (w *responseWriter) commit() {
 			addVary(w.ResponseWriter.Header())
 		}
 	}
+	report := err != nil && !s.reported
+	if report {
+		s.reported = true
+	}
+	key := s.key
 	s.mu.Unlock()
+	if report {
+		s.m.emit(s.r, EventStoreError, key, "", err)
+	}
 	if err != nil {
 		w.failed = true
-		s.m.emit(s.r, EventStoreError, s.key, "", err)
 		h := w.ResponseWriter.Header()
 		for _, k := range []string{"Set-Cookie", "Content-Type", "Content-Length", "Location"} {
 			h.Del(k)

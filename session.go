@@ -25,6 +25,8 @@ type Session struct {
 	mu     sync.Mutex
 	loaded bool
 	err    error // load or commit failure; the session then acts empty and read-only
+	// reported is set once err has been emitted as an event.
+	reported bool
 
 	id        string  // the cookie value, "" until issued
 	key       string  // KeyOf(id), "" while the session is not stored
@@ -96,7 +98,7 @@ func (s *Session) tryLoad(id string, now int64) bool {
 		s.drop(key)
 		return false
 	case err != nil:
-		s.err = err
+		s.err, s.reported = err, true
 		m.emit(s.r, EventStoreError, key, "", err)
 		return false
 	case !found:
