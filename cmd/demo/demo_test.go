@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -78,7 +79,9 @@ func demoServer(t *testing.T, spec string) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewTLSServer(m.Handler(newMux(m)))
+	srv := httptest.NewUnstartedServer(m.Handler(newMux(m)))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // clients closing idle TLS connections
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv
 }

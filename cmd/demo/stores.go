@@ -6,18 +6,50 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/stores/bolt"
 	"github.com/sessionkit/sessions/stores/memory"
+	"github.com/sessionkit/sessions/stores/postgres"
+	"github.com/sessionkit/sessions/stores/redis"
 )
 
 // openStore turns the -store flag into a store and a function that
-// releases it.
+// releases it. key is the cookie store's key text.
 func openStore(ctx context.Context, spec, key string) (sessions.Store, func(), error) {
-	scheme, _, _ := strings.Cut(spec, ":")
+	scheme, rest, _ := strings.Cut(spec, ":")
 	switch scheme {
 	case "memory":
 		s := memory.New(memory.Options{})
 		return s, func() { s.Close() }, nil
+	case "redis", "rediss", "redis+cluster", "rediss+cluster", "redis+sentinel":
+		s, err := redis.NewFromURL(spec)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() { s.Close() }, nil
+	case "postgres", "postgresql":
+		pool, err := pgxpool.New(ctx, spec)
+		if err != nil {
+			return nil, nil, fmt.Errorf("-store %s: %w", redactURL(spec), err)
+		}
+		s, err := postgres.New(ctx, pool, postgres.Options{})
+		if err != nil {
+			pool.Close()
+			return nil, nil, err
+		}
+		return s, func() { s.Close(); pool.Close() }, nil
+	case "bolt":
+		if rest == "" {
+			return nil, nil, fmt.Errorf("-store bolt:PATH needs a file path, e.g. bolt:./sessions.db")
+		}
+		s, err := bolt.Open(rest, bolt.Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() { s.Close() }, nil
+	case "cookie":
+		return openCookieStore(key)
 	}
 	return nil, nil, fmt.Errorf("unknown -store %q: use memory, redis://HOST:PORT/DB, redis+cluster://HOST:PORT,..., postgres://..., bolt:PATH or cookie", redactURL(spec))
 }

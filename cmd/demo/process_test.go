@@ -1,0 +1,376 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/sessions"
+)
+
+// These tests run the demo as real processes, the way the issues check it:
+// several instances on one Redis, Redis killed and restarted under them, and
+// the demo itself killed with SIGKILL in the middle of a write load.
+
+var (
+	buildOnce sync.Once
+	demoBin   string
+	buildErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if demoBin != "" {
+		os.RemoveAll(filepath.Dir(demoBin))
+	}
+	os.Exit(code)
+}
+
+// binary builds the demo once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "demo-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		demoBin = filepath.Join(dir, "demo")
+		out, err := exec.Command("go", "build", "-o", demoBin, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return demoBin
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// waitHTTP polls url until it answers or the timeout passes.
+func waitHTTP(t *testing.T, url string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer within %v", url, timeout)
+}
+
+type proc struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+// startDemo runs the demo binary with args on a free loopback port.
+func startDemo(t *testing.T, args ...string) *proc {
+	t.Helper()
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	cmd := exec.Command(binary(t), append([]string{"-addr", addr}, args...)...)
+	cmd.Stderr = &prefixWriter{t: t, prefix: "demo " + addr + ": "}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, base: "http://" + addr}
+	t.Cleanup(func() { p.kill() })
+	waitHTTP(t, p.base+"/", 15*time.Second)
+	return p
+}
+
+func (p *proc) kill() {
+	if p.cmd.ProcessState == nil {
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.cmd.Wait()
+	}
+}
+
+type prefixWriter struct {
+	t      *testing.T
+	prefix string
+}
+
+func (w *prefixWriter) Write(b []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		if strings.Contains(line, "ERROR") {
+			w.t.Log(w.prefix + line)
+		}
+	}
+	return len(b), nil
+}
+
+// rawClient talks plain HTTP to loopback demos and keeps the session cookie
+// itself (net/http's cookie jar never sends a Secure cookie over http, while
+// browsers and curl do for localhost).
+type rawClient struct {
+	t      *testing.T
+	mu     sync.Mutex
+	cookie string
+	csrf   string
+	hc     http.Client
+}
+
+func (c *rawClient) do(base, method, path, body string) (int, string, error) {
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	c.mu.Lock()
+	if c.cookie != "" {
+		req.Header.Set("Cookie", sessions.DefaultCookieName+"="+c.cookie)
+	}
+	if c.csrf != "" {
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	c.mu.Unlock()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, ck := range resp.Cookies() {
+		if ck.Name == sessions.DefaultCookieName {
+			c.mu.Lock()
+			c.cookie = ck.Value
+			c.mu.Unlock()
+		}
+	}
+	return resp.StatusCode, string(b), nil
+}
+
+func (c *rawClient) must(base, method, path, body string, want int) string {
+	c.t.Helper()
+	code, out, err := c.do(base, method, path, body)
+	if err != nil || code != want {
+		c.t.Fatalf("%s %s%s = %d %q, %v; want %d", method, base, path, code, out, err, want)
+	}
+	return out
+}
+
+func (c *rawClient) session(base string) sessionView {
+	c.t.Helper()
+	var v sessionView
+	if err := json.Unmarshal([]byte(c.must(base, "GET", "/api/session", "", 200)), &v); err != nil {
+		c.t.Fatal(err)
+	}
+	c.csrf = v.CSRF
+	return v
+}
+
+func TestTwoDemosShareRedis(t *testing.T) {
+	requireTCP(t, "redis", redisAddr())
+	store := "redis://" + redisAddr() + "/0"
+	a, b := startDemo(t, "-store", store), startDemo(t, "-store", store)
+	c := &rawClient{t: t, hc: http.Client{Timeout: 10 * time.Second}}
+	first := c.session(a.base)
+	for i := range 10 {
+		base := []string{a.base, b.base}[i%2]
+		c.must(base, "PUT", "/api/session/values/step", fmt.Sprint(i), http.StatusNoContent)
+		other := []string{b.base, a.base}[i%2]
+		if v := c.session(other); v.ID != first.ID || v.Values["step"] != float64(i) {
+			t.Fatalf("step %d written on one demo, read on the other: id %s… step %v", i, v.ID[:8], v.Values["step"])
+		}
+	}
+	const n = 50
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(2)
+		base := []string{a.base, b.base}[i%2]
+		go func() {
+			defer wg.Done()
+			c.must(base, "PUT", fmt.Sprintf("/api/session/values/k%02d", i), fmt.Sprint(i), http.StatusNoContent)
+		}()
+		go func() {
+			defer wg.Done()
+			c.must(base, "POST", "/api/session/counters/hits", "", http.StatusOK)
+		}()
+	}
+	wg.Wait()
+	v := c.session(b.base)
+	keys := 0
+	for k := range v.Values {
+		if strings.HasPrefix(k, "k") {
+			keys++
+		}
+	}
+	if keys != n || v.Values["hits"] != float64(n) {
+		t.Fatalf("after %d PUTs and %d increments over two demos: %d keys, hits = %v", n, n, keys, v.Values["hits"])
+	}
+}
+
+// redisServer runs a private redis-server that keeps its data in an
+// append-only file, so a restart brings the sessions back.
+type redisServer struct {
+	t    *testing.T
+	port int
+	dir  string
+	cmd  *exec.Cmd
+}
+
+func startRedis(t *testing.T, port int, dir string) *redisServer {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("SKIP-NO-SERVER: redis-server binary not found (apt-get install redis-server)")
+	}
+	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", dir,
+		"--save", "", "--appendonly", "yes", "--appendfsync", "always")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := &redisServer{t: t, port: port, dir: dir, cmd: cmd}
+	t.Cleanup(r.kill)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			return r
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("redis-server on port %d did not start", port)
+	return nil
+}
+
+func (r *redisServer) kill() {
+	if r.cmd.ProcessState == nil {
+		r.cmd.Process.Signal(syscall.SIGKILL)
+		r.cmd.Wait()
+	}
+}
+
+func TestRedisOutageAndRecovery(t *testing.T) {
+	port, dir := freePort(t), t.TempDir()
+	srv := startRedis(t, port, dir)
+	demo := startDemo(t, "-store", fmt.Sprintf("redis://127.0.0.1:%d/0", port))
+	c := &rawClient{t: t, hc: http.Client{Timeout: 10 * time.Second}}
+	before := c.session(demo.base)
+	c.must(demo.base, "PUT", "/api/session/values/name", `"kept"`, http.StatusNoContent)
+
+	srv.kill()
+	for _, path := range []string{"/api/session", "/get"} {
+		start := time.Now()
+		code, body, err := c.do(demo.base, "GET", path, "")
+		if err != nil {
+			t.Fatalf("GET %s with Redis down: %v", path, err)
+		}
+		if code != http.StatusServiceUnavailable || strings.Contains(body, "kept") {
+			t.Fatalf("GET %s with Redis down = %d %q, want 503 and no session data", path, code, body)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("GET %s with Redis down took %v; want a fast failure", path, d)
+		}
+	}
+	code, body, _ := c.do(demo.base, "PUT", "/api/session/values/x", "1")
+	if code != http.StatusServiceUnavailable && code != http.StatusForbidden {
+		t.Fatalf("PUT with Redis down = %d %q, want 503 (or 403: no token can be checked)", code, body)
+	}
+
+	startRedis(t, port, dir)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, body, err := c.do(demo.base, "GET", "/api/session", "")
+		if err == nil && code == http.StatusOK {
+			var v sessionView
+			json.Unmarshal([]byte(body), &v)
+			if v.ID != before.ID || v.Values["name"] != "kept" {
+				t.Fatalf("after Redis came back: session %+v, want the same session with name=kept", v)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo did not recover after Redis restarted: %d %q %v", code, body, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
+	specs := map[string]func(t *testing.T) string{
+		"bolt": func(t *testing.T) string { return "bolt:" + filepath.Join(t.TempDir(), "s.db") },
+		"postgres": func(t *testing.T) string {
+			requirePostgres(t)
+			return postgresURL()
+		},
+	}
+	for name, spec := range specs {
+		t.Run(name, func(t *testing.T) {
+			store := spec(t)
+			demo := startDemo(t, "-store", store)
+			c := &rawClient{t: t, hc: http.Client{Timeout: 10 * time.Second}}
+			c.session(demo.base)
+
+			const total, workers = 1000, 4
+			var mu sync.Mutex
+			acked := map[string]bool{}
+			var wg sync.WaitGroup
+			for w := range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := w; i < total; i += workers {
+						key := fmt.Sprintf("k%04d", i)
+						code, _, err := c.do(demo.base, "PUT", "/api/session/values/"+key, fmt.Sprint(i))
+						if err != nil {
+							return // the demo is gone
+						}
+						if code == http.StatusNoContent {
+							mu.Lock()
+							acked[key] = true
+							mu.Unlock()
+						}
+					}
+				}()
+			}
+			// Kill the demo once a good part of the load is acknowledged.
+			for {
+				mu.Lock()
+				n := len(acked)
+				mu.Unlock()
+				if n >= total/3 {
+					break
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			demo.kill()
+			wg.Wait()
+
+			again := startDemo(t, "-store", store)
+			v := c.session(again.base)
+			missing := 0
+			for key := range acked {
+				if _, ok := v.Values[key]; !ok {
+					missing++
+				}
+			}
+			if missing > 0 {
+				t.Fatalf("%d of %d acknowledged writes lost after kill -9", missing, len(acked))
+			}
+			t.Logf("%s: %d writes acknowledged before kill -9, all present after restart (%d values stored)", name, len(acked), len(v.Values))
+		})
+	}
+}
