@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/cmd/internal/storeurl"
 )
 
 // client is a browser-like test client: a cookie jar and the CSRF token of
@@ -70,9 +71,9 @@ func (c *client) session() sessionView {
 // demoServer starts the demo's handler on the store spec over TLS.
 func demoServer(t *testing.T, spec string) *httptest.Server {
 	t.Helper()
-	store, closeStore, err := openStore(context.Background(), spec, testCookieKey)
+	store, closeStore, err := storeurl.Open(context.Background(), spec, testCookieKey)
 	if err != nil {
-		t.Fatalf("openStore(%s): %v", spec, err)
+		t.Fatalf("storeurl.Open(%s): %v", spec, err)
 	}
 	t.Cleanup(closeStore)
 	m, err := newManager(config{cookie: sessions.DefaultCookieName, idle: 30 * time.Minute, lifetime: 12 * time.Hour}, store)

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/cmd/internal/storeurl"
 )
 
 type config struct {
@@ -39,7 +40,7 @@ func parseFlags(args []string) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.StringVar(&c.addr, "addr", ":8080", "listen address")
-	fs.StringVar(&c.store, "store", "memory", "session store: memory, redis://HOST:PORT/DB, redis+cluster://HOST:PORT,HOST:PORT,..., postgres://..., bolt:PATH, cookie")
+	fs.StringVar(&c.store, "store", "memory", "session store: "+storeurl.Usage)
 	fs.StringVar(&c.cookie, "cookie", sessions.DefaultCookieName, "session cookie name")
 	fs.StringVar(&c.key, "key", "", "cookie store key (base64 or hex, 32 bytes); default $SESSIONS_COOKIE_KEY")
 	fs.DurationVar(&c.idle, "idle", 30*time.Minute, "idle timeout")
@@ -100,7 +101,7 @@ func main() {
 func run(c config) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	store, closeStore, err := openStore(ctx, c.store, c.key)
+	store, closeStore, err := storeurl.Open(ctx, c.store, c.key)
 	if err != nil {
 		return err
 	}
@@ -118,7 +119,7 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	slog.Info("demo listening", "addr", ln.Addr().String(), "store", redactURL(c.store), "cookie", m.CookieName())
+	slog.Info("demo listening", "addr", ln.Addr().String(), "store", storeurl.Redact(c.store), "cookie", m.CookieName())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -1,4 +1,6 @@
-package main
+// Package storeurl opens a session store from the URL-like text the demo
+// and sessionsctl take in their -store flag.
+package storeurl
 
 import (
 	"context"
@@ -14,9 +16,12 @@ import (
 	"github.com/sessionkit/sessions/stores/redis"
 )
 
-// openStore turns the -store flag into a store and a function that
-// releases it. key is the cookie store's key text.
-func openStore(ctx context.Context, spec, key string) (sessions.Store, func(), error) {
+// Usage lists the accepted store specifications.
+const Usage = "memory, redis://HOST:PORT/DB, redis+cluster://HOST:PORT,HOST:PORT,..., postgres://..., bolt:PATH or cookie"
+
+// Open turns a store specification into a store and a function that
+// releases it. key is the cookie store's key text (base64 or hex).
+func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error) {
 	scheme, rest, _ := strings.Cut(spec, ":")
 	switch scheme {
 	case "memory":
@@ -31,7 +36,7 @@ func openStore(ctx context.Context, spec, key string) (sessions.Store, func(), e
 	case "postgres", "postgresql":
 		pool, err := pgxpool.New(ctx, spec)
 		if err != nil {
-			return nil, nil, fmt.Errorf("-store %s: %w", redactURL(spec), err)
+			return nil, nil, fmt.Errorf("-store %s: %w", Redact(spec), err)
 		}
 		s, err := postgres.New(ctx, pool, postgres.Options{})
 		if err != nil {
@@ -51,11 +56,11 @@ func openStore(ctx context.Context, spec, key string) (sessions.Store, func(), e
 	case "cookie":
 		return openCookieStore(key)
 	}
-	return nil, nil, fmt.Errorf("unknown -store %q: use memory, redis://HOST:PORT/DB, redis+cluster://HOST:PORT,..., postgres://..., bolt:PATH or cookie", redactURL(spec))
+	return nil, nil, fmt.Errorf("unknown -store %q: use %s", Redact(spec), Usage)
 }
 
-// redactURL hides a password in a store URL for logs.
-func redactURL(s string) string {
+// Redact hides a password in a store URL for logs.
+func Redact(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.User == nil {
 		return s

@@ -1,4 +1,4 @@
-module github.com/sessionkit/sessions/cmd/demo
+module github.com/sessionkit/sessions/cmd
 
 go 1.25.0
 
@@ -23,10 +23,10 @@ require (
 	golang.org/x/text v0.41.0 // indirect
 )
 
-replace github.com/sessionkit/sessions => ../..
+replace github.com/sessionkit/sessions => ..
 
-replace github.com/sessionkit/sessions/stores/redis => ../../stores/redis
+replace github.com/sessionkit/sessions/stores/redis => ../stores/redis
 
-replace github.com/sessionkit/sessions/stores/postgres => ../../stores/postgres
+replace github.com/sessionkit/sessions/stores/postgres => ../stores/postgres
 
-replace github.com/sessionkit/sessions/stores/bolt => ../../stores/bolt
+replace github.com/sessionkit/sessions/stores/bolt => ../stores/bolt

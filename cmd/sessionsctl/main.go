@@ -1,0 +1,199 @@
+// Command sessionsctl inspects and revokes sessions in any store the demo
+// can open.
+//
+//	sessionsctl -store redis://127.0.0.1:6379/0 show HANDLE
+//	sessionsctl -store postgres://... list alice
+//	sessionsctl -store bolt:./sessions.db revoke HANDLE
+//	sessionsctl -store redis://... revoke-user alice
+//	sessionsctl -store postgres://... count
+//
+// A HANDLE is a session's public ID: the SHA-256 of its cookie value, as
+// Session.ID and the demo's /api/sessions show it. sessionsctl never needs
+// or prints a cookie value.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/cmd/internal/storeurl"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage: sessionsctl -store STORE COMMAND [ARG]
+
+commands:
+  show HANDLE        print a session's metadata and values as JSON
+  list USER          list USER's live sessions
+  revoke HANDLE      destroy one session
+  revoke-user USER   destroy every session of USER ("log out everywhere")
+  count              count live sessions (stores that can count)
+
+STORE is ` + storeurl.Usage + "\n"
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sessionsctl", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	spec := fs.String("store", "memory", "session store")
+	timeout := fs.Duration("timeout", 10*time.Second, "time limit for the whole command")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() < 1 {
+		fs.Usage()
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	store, closeStore, err := storeurl.Open(ctx, *spec, os.Getenv("SESSIONS_COOKIE_KEY"))
+	if err != nil {
+		fmt.Fprintln(stderr, "sessionsctl:", err)
+		return 1
+	}
+	defer closeStore()
+	if err := command(ctx, store, fs.Args(), stdout); err != nil {
+		fmt.Fprintln(stderr, "sessionsctl:", err)
+		if errors.Is(err, errUsage) {
+			fs.Usage()
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+var errUsage = errors.New("bad usage")
+
+// counter is the optional capability of a store to count its live sessions.
+type counter interface {
+	Count(ctx context.Context) (int, error)
+}
+
+func command(ctx context.Context, store sessions.Store, args []string, out io.Writer) error {
+	arg := func() (string, error) {
+		if len(args) != 2 || args[1] == "" {
+			return "", fmt.Errorf("%w: %s takes one argument", errUsage, args[0])
+		}
+		return args[1], nil
+	}
+	switch args[0] {
+	case "show":
+		handle, err := arg()
+		if err != nil {
+			return err
+		}
+		rec, found, err := store.Load(ctx, handle)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("no live session %s", handle)
+		}
+		values := map[string]any{}
+		for _, f := range rec.Fields {
+			values[f.Key] = f.Value
+		}
+		return printJSON(out, map[string]any{"id": handle, "meta": metaView(rec.Meta), "values": values})
+	case "list":
+		user, err := arg()
+		if err != nil {
+			return err
+		}
+		ux, ok := store.(sessions.UserIndex)
+		if !ok {
+			return sessions.ErrNotSupported
+		}
+		list, err := ux.UserSessions(ctx, user)
+		if err != nil {
+			return err
+		}
+		views := make([]map[string]any, 0, len(list))
+		for _, in := range list {
+			v := metaView(in.Meta)
+			v["id"] = in.Key
+			views = append(views, v)
+		}
+		return printJSON(out, views)
+	case "revoke":
+		handle, err := arg()
+		if err != nil {
+			return err
+		}
+		if _, found, err := store.Load(ctx, handle); err != nil || !found {
+			if err == nil {
+				err = fmt.Errorf("no live session %s", handle)
+			}
+			return err
+		}
+		if err := store.Delete(ctx, handle); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "revoked", handle)
+		return nil
+	case "revoke-user":
+		user, err := arg()
+		if err != nil {
+			return err
+		}
+		ux, ok := store.(sessions.UserIndex)
+		if !ok {
+			return sessions.ErrNotSupported
+		}
+		n, err := ux.DeleteUserSessions(ctx, user, "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "revoked %d sessions of %s\n", n, user)
+		return nil
+	case "count":
+		if len(args) != 1 {
+			return fmt.Errorf("%w: count takes no argument", errUsage)
+		}
+		c, ok := store.(counter)
+		if !ok {
+			return fmt.Errorf("%w: this store cannot count its sessions", sessions.ErrNotSupported)
+		}
+		n, err := c.Count(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, n)
+		return nil
+	}
+	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+}
+
+func metaView(m sessions.Meta) map[string]any {
+	t := func(ns int64) string {
+		if ns == 0 {
+			return ""
+		}
+		return time.Unix(0, ns).UTC().Format(time.RFC3339)
+	}
+	return map[string]any{
+		"user":       m.User,
+		"user_agent": m.UserAgent,
+		"created":    t(m.Created),
+		"renewed":    t(m.Renewed),
+		"last_seen":  t(m.LastSeen),
+		"auth_time":  t(m.AuthTime),
+		"expires":    t(m.Expires),
+	}
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
