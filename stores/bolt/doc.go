@@ -1,0 +1,56 @@
+// Package bolt is a [sessions.Store] kept in a [bbolt] database: embedded,
+// persistent, for a single machine. It also implements
+// [sessions.UserIndex].
+//
+// # Opening
+//
+// [Open] opens or creates a database file that the store owns (a new
+// directory is made 0700, a new file 0600, since session records are
+// credentials); [New] uses a *bbolt.DB the application already has, in which
+// the store keeps to its own top-level bucket ([Options.Bucket]).
+//
+//	store, err := bolt.Open("/var/lib/myapp/sessions.db", bolt.Options{})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	defer store.Close()
+//	m, err := sessions.NewManager(store, sessions.Options{})
+//
+// bbolt lets one process at a time open a file. Run one application
+// instance per file, or use the PostgreSQL or Redis store when several
+// instances share sessions.
+//
+// # Layout
+//
+// Under the top-level bucket (default "sessions") four nested buckets hold:
+//
+//	records   key → sessions.MarshalRecord(record) (versioned, size-capped)
+//	expiry    be64(expires) | kind | key → empty, sorted by expiry
+//	users     user | 0x00 | key → empty
+//	aliases   old key → be64(expires) | new key, while a rename's grace lasts
+//
+// Keys are store keys (the SHA-256 hex of a session ID, see
+// [sessions.KeyOf]): the database never holds a cookie value, and a key of
+// any other shape is refused before it reaches bbolt.
+//
+// # Atomicity
+//
+// Every write is one bbolt write transaction, and bbolt runs one at a time:
+// Commit reads the record, checks that it exists and has not expired,
+// applies the delta with [sessions.Record.Apply] and writes it back together
+// with its index entries; Increment and Rename work the same way. Two
+// commits to one session that set different keys both survive, and a
+// commit never brings a deleted or expired session back.
+//
+// Reads run in read transactions, which never wait for writers. Bytes read
+// from bbolt are copied before the transaction ends; no returned value
+// points into the database's memory map.
+//
+// # Expiry
+//
+// Expired records are never served, whether or not they have been deleted.
+// A background cleaner deletes them every [Options.CleanupInterval],
+// walking only the due part of the expiry index, in write transactions of
+// [Options.CleanupBatch] entries so that requests are never held up for
+// long. [Store.Close] stops it and waits for it to exit.
+package bolt

@@ -1,0 +1,272 @@
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sessionkit/sessions"
+	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// Default option values, used where the corresponding Options field is zero.
+const (
+	DefaultBucket          = "sessions"
+	DefaultCleanupInterval = time.Minute
+	DefaultCleanupBatch    = 500
+	DefaultOpenTimeout     = time.Second
+)
+
+// Options configures a Store. The zero value is ready to use; every field's
+// zero value means its default.
+type Options struct {
+	// Bucket names the top-level bucket that holds the store's nested
+	// buckets (records, expiry, users, aliases). Give each Store sharing one
+	// database its own name. Default "sessions".
+	Bucket string
+
+	// CleanupInterval is how often the background cleaner deletes expired
+	// sessions and rename aliases. Default one minute. A negative value
+	// disables the cleaner; expired sessions are still never served, and
+	// Cleanup can be called by hand.
+	CleanupInterval time.Duration
+
+	// CleanupBatch is how many expired entries the cleaner deletes per write
+	// transaction, so that it never holds bbolt's single writer lock for
+	// long. Default 500.
+	CleanupBatch int
+
+	// OpenTimeout bounds how long Open waits for the file lock when another
+	// process has the database open. Default one second. New ignores it.
+	OpenTimeout time.Duration
+
+	// Logger receives errors from the background cleaner, which has no caller
+	// to return them to. Default slog.Default().
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Bucket == "" {
+		o.Bucket = DefaultBucket
+	}
+	if o.CleanupInterval == 0 {
+		o.CleanupInterval = DefaultCleanupInterval
+	}
+	switch {
+	case o.CleanupBatch == 0:
+		o.CleanupBatch = DefaultCleanupBatch
+	case o.CleanupBatch < 0:
+		return o, fmt.Errorf("%w: bolt: Options.CleanupBatch is %d; use a positive batch size or 0 for the default (%d)",
+			sessions.ErrConfig, o.CleanupBatch, DefaultCleanupBatch)
+	}
+	switch {
+	case o.OpenTimeout == 0:
+		o.OpenTimeout = DefaultOpenTimeout
+	case o.OpenTimeout < 0:
+		return o, fmt.Errorf("%w: bolt: Options.OpenTimeout is %v; use a positive duration or 0 for the default (%v)",
+			sessions.ErrConfig, o.OpenTimeout, DefaultOpenTimeout)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o, nil
+}
+
+// Store is a sessions.Store and sessions.UserIndex kept in a bbolt database.
+// It is safe for use by many goroutines of one process; bbolt itself allows
+// only one process to open a database file.
+type Store struct {
+	db     *bbolt.DB
+	ownsDB bool
+	root   []byte
+	batch  int
+	log    *slog.Logger
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+	stop      chan struct{} // closed by Close; created before the cleaner starts
+	stopCtx   context.Context
+	cancel    context.CancelFunc
+	done      chan struct{} // closed when the cleaner has exited
+}
+
+var (
+	_ sessions.Store     = (*Store)(nil)
+	_ sessions.UserIndex = (*Store)(nil)
+)
+
+// Open opens (or creates) the bbolt database at path and returns a Store
+// that owns it: Close closes the database. A missing parent directory is
+// created with mode 0700 and a new file with mode 0600, because session
+// records are credentials. Open fails after Options.OpenTimeout when another
+// process holds the file.
+func Open(path string, opts Options) (*Store, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		return nil, fmt.Errorf("%w: bolt: empty database path; pass a file path such as /var/lib/myapp/sessions.db", sessions.ErrConfig)
+	}
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("bolt: creating directory for the session database: %w", err)
+		}
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.OpenTimeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("%w: bolt: %s is held by another process (a bbolt file can be open in one process only); stop that process or use another path", sessions.ErrStoreUnavailable, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bolt: opening %s: %w", path, err)
+	}
+	s, err := newStore(db, opts, true)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// New returns a Store kept in db, a database the caller already has open
+// for writing. The store creates its buckets if absent. Close stops the
+// store's cleaner but leaves db open: the caller closes it, after the store.
+func New(db *bbolt.DB, opts Options) (*Store, error) {
+	if db == nil {
+		return nil, fmt.Errorf("%w: bolt: New needs an open *bbolt.DB; use Open to open a file", sessions.ErrConfig)
+	}
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return newStore(db, opts, false)
+}
+
+func newStore(db *bbolt.DB, opts Options, owns bool) (*Store, error) {
+	s := &Store{
+		db:     db,
+		ownsDB: owns,
+		root:   []byte(opts.Bucket),
+		batch:  opts.CleanupBatch,
+		log:    opts.Logger,
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	s.stopCtx, s.cancel = context.WithCancel(context.Background())
+	err := db.Update(func(tx *bbolt.Tx) error {
+		root, err := tx.CreateBucketIfNotExists(s.root)
+		if err != nil {
+			return err
+		}
+		for _, name := range [...][]byte{bucketRecords, bucketExpiry, bucketUsers, bucketAliases} {
+			if _, err := root.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.cancel()
+		return nil, fmt.Errorf("bolt: creating bucket %q (is the database open read-only?): %w", opts.Bucket, err)
+	}
+	if opts.CleanupInterval > 0 {
+		go s.clean(opts.CleanupInterval)
+	} else {
+		close(s.done)
+	}
+	return s, nil
+}
+
+// Close stops the background cleaner and waits for it to exit, then closes
+// the database if Open opened it. It is safe to call more than once; later
+// calls return the first call's result. Every method called after Close
+// returns an error wrapping sessions.ErrStoreUnavailable.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		close(s.stop)
+		s.cancel()
+		<-s.done
+		if s.ownsDB {
+			s.closeErr = s.db.Close()
+		}
+	})
+	return s.closeErr
+}
+
+// DB returns the underlying database, for backups (bbolt's Tx.WriteTo) and
+// inspection.
+func (s *Store) DB() *bbolt.DB { return s.db }
+
+var errClosed = fmt.Errorf("%w: bolt: the store is closed", sessions.ErrStoreUnavailable)
+
+func (s *Store) check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.closed.Load() {
+		return errClosed
+	}
+	return nil
+}
+
+// view runs fn in a read transaction.
+func (s *Store) view(ctx context.Context, fn func(t *txn) error) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	var own error
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		t, err := s.txn(tx)
+		if err == nil {
+			err = fn(t)
+		}
+		own = err
+		return err
+	})
+	return s.wrap(err, own)
+}
+
+// update runs fn in a write transaction, which commits only when fn returns
+// nil. The context is checked again once bbolt's writer lock is held, so a
+// request abandoned while waiting writes nothing.
+func (s *Store) update(ctx context.Context, fn func(t *txn) error) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	var own error
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		err := ctx.Err()
+		if err == nil {
+			var t *txn
+			if t, err = s.txn(tx); err == nil {
+				err = fn(t)
+			}
+		}
+		own = err
+		return err
+	})
+	return s.wrap(err, own)
+}
+
+// wrap marks errors from bbolt itself (closed database, failed commit, disk
+// errors) as ErrStoreUnavailable; errors our own code returned pass through.
+func (s *Store) wrap(err, own error) error {
+	if err == nil || (own != nil && err == own) {
+		return err
+	}
+	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+		return errClosed
+	}
+	return fmt.Errorf("%w: bolt: %w", sessions.ErrStoreUnavailable, err)
+}

@@ -1,0 +1,284 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sessionkit/sessions"
+	"go.etcd.io/bbolt"
+)
+
+// Nested buckets under Options.Bucket. Keys are store keys (64 hex bytes)
+// unless noted.
+var (
+	// records: key → sessions.MarshalRecord(record).
+	bucketRecords = []byte("records")
+	// expiry: be64(expires) | kind | key → empty. Sorted by expiry, so the
+	// cleaner reads only what is due.
+	bucketExpiry = []byte("expiry")
+	// users: user | 0x00 | key → empty.
+	bucketUsers = []byte("users")
+	// aliases: old key → be64(expires) | new key, for renames with grace.
+	bucketAliases = []byte("aliases")
+)
+
+// Kinds of expiry index entries.
+const (
+	kindRecord = 'r'
+	kindAlias  = 'a'
+)
+
+const keyLen = 64 // len(sessions.KeyOf(id))
+
+// txn is one bbolt transaction with the store's buckets at hand. Nothing
+// read through it may be kept after the transaction ends: bbolt's slices
+// point into its memory map.
+type txn struct {
+	records, expiry, users, aliases *bbolt.Bucket
+	now                             int64
+}
+
+func (s *Store) txn(tx *bbolt.Tx) (*txn, error) {
+	root := tx.Bucket(s.root)
+	if root == nil {
+		return nil, fmt.Errorf("bolt: bucket %q is missing from the database; it was deleted after the store was created, create the store again with New or Open", s.root)
+	}
+	t := &txn{
+		records: root.Bucket(bucketRecords),
+		expiry:  root.Bucket(bucketExpiry),
+		users:   root.Bucket(bucketUsers),
+		aliases: root.Bucket(bucketAliases),
+		now:     time.Now().UnixNano(),
+	}
+	if t.records == nil || t.expiry == nil || t.users == nil || t.aliases == nil {
+		return nil, fmt.Errorf("bolt: a nested bucket of %q is missing; create the store again with New or Open", s.root)
+	}
+	return t, nil
+}
+
+// resolve returns the key whose record key reaches: key itself when a
+// record is stored under it, else the new key of a live rename alias, else
+// key. It follows one alias only: a record renamed twice leaves the first
+// old key dead, so a key renamed away on login never reaches the session.
+func (t *txn) resolve(key string) string {
+	if t.records.Get([]byte(key)) != nil {
+		return key
+	}
+	if exp, target, ok := parseAlias(t.aliases.Get([]byte(key))); ok && exp > t.now {
+		return target
+	}
+	return key
+}
+
+// get decodes the record under key. It returns nil and no error when the
+// key is absent. The decoded record does not share memory with bbolt
+// (sessions.UnmarshalRecord copies every string and byte slice), but it is
+// copied anyway so that holds whatever the codec does.
+func (t *txn) get(key string) (*sessions.Record, error) {
+	raw := t.records.Get([]byte(key))
+	if raw == nil {
+		return nil, nil
+	}
+	rec, err := sessions.UnmarshalRecord(bytes.Clone(raw))
+	if err != nil {
+		return nil, fmt.Errorf("bolt: session %s…: %w", key[:8], err)
+	}
+	return rec, nil
+}
+
+// getLive is get that also reports an expired record as absent.
+func (t *txn) getLive(key string) (*sessions.Record, error) {
+	rec, err := t.get(key)
+	if err != nil || rec == nil || rec.Expires <= t.now {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// put writes rec under key and moves its index entries from old (the record
+// previously under key, nil when there was none or it could not be decoded).
+func (t *txn) put(key string, old, rec *sessions.Record) error {
+	b, err := marshal(rec)
+	if err != nil {
+		return err
+	}
+	return t.putEncoded(key, old, rec, b)
+}
+
+// putEncoded is put with rec already marshalled into b.
+func (t *txn) putEncoded(key string, old, rec *sessions.Record, b []byte) error {
+	if err := t.records.Put([]byte(key), b); err != nil {
+		return err
+	}
+	if old != nil && old.Expires == rec.Expires && old.User == rec.User {
+		return nil
+	}
+	if old != nil {
+		if err := t.unindex(key, old); err != nil {
+			return err
+		}
+	}
+	if err := t.expiry.Put(expiryKey(rec.Expires, kindRecord, key), nil); err != nil {
+		return err
+	}
+	if rec.User != "" {
+		return t.users.Put(userKey(rec.User, key), nil)
+	}
+	return nil
+}
+
+// del deletes the record under key and the index entries of old, its
+// decoded value (nil when it could not be decoded: then stale index entries
+// stay behind, and every reader of the indexes checks the record itself).
+func (t *txn) del(key string, old *sessions.Record) error {
+	if old != nil {
+		if err := t.unindex(key, old); err != nil {
+			return err
+		}
+	}
+	return t.records.Delete([]byte(key))
+}
+
+func (t *txn) unindex(key string, rec *sessions.Record) error {
+	if err := t.expiry.Delete(expiryKey(rec.Expires, kindRecord, key)); err != nil {
+		return err
+	}
+	if rec.User != "" {
+		return t.users.Delete(userKey(rec.User, key))
+	}
+	return nil
+}
+
+// putAlias makes oldKey reach newKey until exp.
+func (t *txn) putAlias(oldKey, newKey string, exp int64) error {
+	if err := t.delAlias(oldKey); err != nil {
+		return err
+	}
+	v := make([]byte, 8, 8+len(newKey))
+	binary.BigEndian.PutUint64(v, sortable(exp))
+	v = append(v, newKey...)
+	if err := t.aliases.Put([]byte(oldKey), v); err != nil {
+		return err
+	}
+	return t.expiry.Put(expiryKey(exp, kindAlias, oldKey), nil)
+}
+
+// delAlias removes the alias under oldKey, if any, and its expiry entry.
+func (t *txn) delAlias(oldKey string) error {
+	v := t.aliases.Get([]byte(oldKey))
+	if v == nil {
+		return nil
+	}
+	if exp, _, ok := parseAlias(v); ok {
+		if err := t.expiry.Delete(expiryKey(exp, kindAlias, oldKey)); err != nil {
+			return err
+		}
+	}
+	return t.aliases.Delete([]byte(oldKey))
+}
+
+// taken reports whether key already reaches a live session, directly or
+// through an alias. A record that cannot be decoded counts as taken.
+func (t *txn) taken(key string) (bool, error) {
+	if exp, _, ok := parseAlias(t.aliases.Get([]byte(key))); ok && exp > t.now {
+		return true, nil
+	}
+	rec, err := t.get(key)
+	if err != nil {
+		return true, err
+	}
+	return rec != nil && rec.Expires > t.now, nil
+}
+
+// clearKey removes whatever expired record or alias is left under key, so
+// that an expired session never blocks its key.
+func (t *txn) clearKey(key string) error {
+	old, err := t.get(key)
+	if err != nil {
+		return err
+	}
+	if old != nil {
+		if err := t.del(key, old); err != nil {
+			return err
+		}
+	}
+	return t.delAlias(key)
+}
+
+func parseAlias(v []byte) (exp int64, target string, ok bool) {
+	if len(v) != 8+keyLen {
+		return 0, "", false
+	}
+	return unsortable(binary.BigEndian.Uint64(v)), string(v[8:]), true
+}
+
+func expiryKey(exp int64, kind byte, key string) []byte {
+	b := make([]byte, 9, 9+len(key))
+	binary.BigEndian.PutUint64(b, sortable(exp))
+	b[8] = kind
+	return append(b, key...)
+}
+
+func userKey(user, key string) []byte {
+	b := make([]byte, 0, len(user)+1+len(key))
+	b = append(append(b, user...), 0)
+	return append(b, key...)
+}
+
+// sortable maps an int64 to a uint64 with the same order, so big-endian
+// bytes sort like the numbers.
+func sortable(n int64) uint64   { return uint64(n) ^ (1 << 63) }
+func unsortable(u uint64) int64 { return int64(u ^ (1 << 63)) }
+
+// marshal encodes rec after checks that keep it decodable: field keys must
+// be UTF-8, sorted and unique (sessions.UnmarshalRecord refuses anything
+// else), and the whole record must fit the decoder's size cap.
+func marshal(in *sessions.Record) ([]byte, error) {
+	rec := *in
+	normalize(&rec)
+	for _, f := range rec.Fields {
+		if !utf8.ValidString(f.Key) {
+			return nil, fmt.Errorf("%w: bolt: field key %q is not valid UTF-8; use UTF-8 key names", sessions.ErrUnsupportedValue, f.Key)
+		}
+	}
+	b, err := sessions.MarshalRecord(&rec)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > sessions.DefaultMaxRecordSize {
+		return nil, fmt.Errorf("%w: bolt: the session would take %d bytes, over the %d-byte limit; store less in the session or keep large data elsewhere and store its key",
+			sessions.ErrTooLarge, len(b), sessions.DefaultMaxRecordSize)
+	}
+	return b, nil
+}
+
+// normalize sorts rec.Fields by key and drops earlier duplicates, when a
+// caller broke the Record contract; a sorted, duplicate-free record is
+// returned unchanged.
+func normalize(rec *sessions.Record) {
+	f := rec.Fields
+	ok := true
+	for i := 1; i < len(f); i++ {
+		if f[i-1].Key >= f[i].Key {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return
+	}
+	f = append([]sessions.Field(nil), f...)
+	sort.SliceStable(f, func(i, j int) bool { return f[i].Key < f[j].Key })
+	out := f[:0]
+	for i := range f {
+		if i+1 < len(f) && f[i+1].Key == f[i].Key {
+			continue // a later value for the same key wins
+		}
+		out = append(out, f[i])
+	}
+	rec.Fields = out
+}

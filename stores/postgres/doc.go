@@ -1,0 +1,119 @@
+// Package postgres is a [sessions.Store] kept in PostgreSQL through pgx v5
+// ([pgxpool.Pool]). It also implements [sessions.UserIndex]. Any number of
+// application instances can share one database.
+//
+// # Use
+//
+// Pass the pool the application already has; [New] creates the tables
+// unless [Options.NoMigrate] is set:
+//
+//	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	store, err := postgres.New(ctx, pool, postgres.Options{})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	defer store.Close()
+//	m, err := sessions.NewManager(store, sessions.Options{})
+//
+// # Round trips and atomicity
+//
+// Every operation is one round trip and atomic. A write of several
+// statements is sent as one pgx batch holding BEGIN ISOLATION LEVEL READ
+// COMMITTED, the statements and COMMIT: if any statement fails, the server
+// skips the rest and none takes effect. (The level is named because the
+// statements rely on it, whatever the database's default.)
+//
+//   - Load is one query joining the session row with its values (aggregated
+//     into arrays). It filters on expires_at, so an expired row is never
+//     served, deleted or not.
+//   - Create deletes an expired row or alias under the key, then inserts the
+//     row and its values only if the key is free (INSERT ... ON CONFLICT DO
+//     NOTHING); a taken key is [sessions.ErrExists].
+//   - Commit locks the live row (SELECT ... FOR UPDATE), then, in a second
+//     statement that therefore sees every earlier commit, deletes the removed
+//     values, upserts the set ones and writes the metadata. Only the delta
+//     travels. It never inserts a session row: a missing or expired one is
+//     [sessions.ErrNotFound]. Concurrent commits to different values of one
+//     session all survive.
+//   - Increment locks the row and adds in SQL, in one statement: ints are
+//     stored as plain decimal text by [sessions.EncodeValue].
+//   - Rename updates the row's key (values follow by ON UPDATE CASCADE) and,
+//     with a grace period, records an alias old key → new key in the aliases
+//     table. Load, Commit and Increment resolve a live alias; Delete of the
+//     old key removes it. An alias reaches only the key it was made for: once
+//     that key is renamed again (say on login), the older key is dead.
+//
+// Every value is a bind parameter; the only identifiers spliced into SQL are
+// the table names, which [Options.Table] restricts to lowercase letters,
+// digits and underscores, and which are quoted.
+//
+// # Expiry
+//
+// Expired rows are never served. A background cleaner deletes them every
+// [Options.CleanupInterval], [Options.CleanupBatch] rows per statement,
+// picked through the expires_at index with FOR UPDATE SKIP LOCKED: it never
+// locks the table and never waits on a request. [Store.Close] stops it and
+// waits for it to exit.
+//
+// # Errors
+//
+// Connection failures, timeouts and a closed pool wrap
+// [sessions.ErrStoreUnavailable]. A row with an unknown format version or an
+// undecodable value is an error wrapping [sessions.ErrCorrupt]; the key can
+// still be deleted.
+//
+// # Schema
+//
+// [Store.Migrate] runs this SQL (the embedded [Schema]) with the "sessions" prefix
+// of every table and index replaced by [Options.Table]; [SchemaFor] returns
+// it for another table name. Teams that manage migrations themselves apply
+// it and set [Options.NoMigrate].
+//
+//	-- Schema of the PostgreSQL session store, package
+//	-- github.com/sessionkit/sessions/stores/postgres. Migrate runs it with the table name prefix
+//	-- replaced by Options.Table; run it yourself and set Options.NoMigrate when
+//	-- your team manages migrations. Every statement is idempotent.
+//	--
+//	-- Times are Unix nanoseconds (bigint): exact, and compared with the
+//	-- application's clock, never the database's.
+//
+//	-- One row per session. key is the hex SHA-256 of the session ID, never the
+//	-- ID itself, so a dump of this table cannot be replayed as cookies.
+//	CREATE TABLE IF NOT EXISTS sessions (
+//	    key        text     PRIMARY KEY CHECK (key ~ '^[0-9a-f]{64}$'),
+//	    version    smallint NOT NULL DEFAULT 1, -- row format; others are refused as corrupt
+//	    created    bigint   NOT NULL,
+//	    renewed    bigint   NOT NULL,
+//	    last_seen  bigint   NOT NULL,
+//	    auth_time  bigint   NOT NULL,
+//	    expires_at bigint   NOT NULL,           -- the row is dead from here on
+//	    user_id    text     NOT NULL DEFAULT '', -- '' for anonymous sessions
+//	    user_agent bytea    NOT NULL DEFAULT '',
+//	    csrf       bytea    NOT NULL DEFAULT '',
+//	    bind       bytea    NOT NULL DEFAULT ''
+//	);
+//	CREATE INDEX IF NOT EXISTS sessions_expires_at_idx ON sessions (expires_at);
+//	CREATE INDEX IF NOT EXISTS sessions_user_id_idx ON sessions (user_id, created) WHERE user_id <> '';
+//
+//	-- One row per session value, so that a commit writes only what changed.
+//	-- value is sessions.EncodeValue's output; an int is plain decimal text,
+//	-- which Increment adds to in SQL.
+//	CREATE TABLE IF NOT EXISTS sessions_values (
+//	    key   text  NOT NULL REFERENCES sessions (key) ON DELETE CASCADE ON UPDATE CASCADE,
+//	    name  text  NOT NULL,
+//	    value bytea NOT NULL,
+//	    PRIMARY KEY (key, name)
+//	);
+//
+//	-- While a rename's grace lasts, old_key still reaches the session now under
+//	-- new_key.
+//	CREATE TABLE IF NOT EXISTS sessions_aliases (
+//	    old_key    text   PRIMARY KEY CHECK (old_key ~ '^[0-9a-f]{64}$'),
+//	    new_key    text   NOT NULL,
+//	    expires_at bigint NOT NULL
+//	);
+//	CREATE INDEX IF NOT EXISTS sessions_aliases_expires_at_idx ON sessions_aliases (expires_at);
+package postgres

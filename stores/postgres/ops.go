@@ -1,0 +1,304 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/sessionkit/sessions"
+)
+
+// rowVersion is the only row format this package reads and writes (the
+// version column).
+const rowVersion = 1
+
+// Load returns the live record under key, or under the new key of a rename
+// whose grace has not passed, in one query (one round trip). A key that is
+// not a store key (sessions.ValidKey) is not found without a query.
+func (s *Store) Load(ctx context.Context, key string) (*sessions.Record, bool, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, false, err
+	}
+	if !sessions.ValidKey(key) {
+		return nil, false, nil
+	}
+	var (
+		version     int16
+		m           sessions.Meta
+		ua, cs, bnd []byte
+		names       []string
+		vals        [][]byte
+	)
+	err := s.pool.QueryRow(ctx, s.q.load, key, now()).Scan(&version,
+		&m.Created, &m.Renewed, &m.LastSeen, &m.AuthTime, &m.Expires, &m.User, &ua, &cs, &bnd,
+		&names, &vals)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, s.wrap(ctx, "loading a session", err)
+	}
+	m.UserAgent, m.CSRF, m.Bind = string(ua), string(cs), string(bnd)
+	rec, err := s.decode(version, m, names, vals)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: session %s…: %w", key[:8], err)
+	}
+	return rec, true, nil
+}
+
+// Create inserts rec under key unless a live session, or a live rename
+// alias, holds the key (then the error wraps sessions.ErrExists). An
+// expired row under key is deleted first, in the same transaction. It is
+// one round trip: BEGIN, two statements and COMMIT sent as one pgx batch.
+func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if !sessions.ValidKey(key) {
+		return badKey(key)
+	}
+	names, vals, err := s.encode(rec.Fields)
+	if err != nil {
+		return err
+	}
+	m := &rec.Meta
+	if err := checkText("Meta.User", m.User); err != nil {
+		return err
+	}
+	var n int64
+	err = s.tx(ctx,
+		stmt{sql: s.q.clearKey, args: []any{key, now()}},
+		stmt{sql: s.q.create, args: []any{key, m.Created, m.Renewed, m.LastSeen, m.AuthTime, m.Expires,
+			m.User, []byte(m.UserAgent), []byte(m.CSRF), []byte(m.Bind), names, vals},
+			scan: func(r pgx.Row) error { return r.Scan(&n) }})
+	if isUnique(err) {
+		n, err = 0, nil // a concurrent Create won the key
+	}
+	if err != nil {
+		return s.wrap(ctx, "creating a session", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w (postgres: %s…)", sessions.ErrExists, key[:8])
+	}
+	return nil
+}
+
+// Commit applies d to the live record under key (or the one a live rename
+// alias reaches) in one round trip: a transaction of two statements sent
+// as one pgx batch with its BEGIN and COMMIT. The first locks the row
+// (SELECT ... FOR UPDATE) and finds it; the second deletes the removed
+// values, upserts the set ones and writes the metadata if d carries it.
+// Only the delta is sent. Commit never creates a row: when the first
+// statement finds none, the second changes nothing and Commit returns
+// sessions.ErrNotFound.
+func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if !sessions.ValidKey(key) {
+		return notFound(key)
+	}
+	names, vals, err := s.encode(d.Set)
+	if err != nil {
+		return err
+	}
+	del := d.Del
+	if del == nil {
+		del = []string{}
+	}
+	var m sessions.Meta
+	if d.Meta != nil {
+		m = *d.Meta
+		if err := checkText("Meta.User", m.User); err != nil {
+			return err
+		}
+	}
+	t := now()
+	found := true
+	err = s.tx(ctx,
+		stmt{sql: s.q.lock, args: []any{key, t}, scan: func(r pgx.Row) error {
+			var target string
+			err := r.Scan(&target)
+			if errors.Is(err, pgx.ErrNoRows) {
+				found, err = false, nil
+			}
+			return err
+		}},
+		stmt{sql: s.q.commit, args: []any{key, t, d.Clear, del, names, vals, d.Meta != nil,
+			m.Created, m.Renewed, m.LastSeen, m.AuthTime, m.Expires,
+			m.User, []byte(m.UserAgent), []byte(m.CSRF), []byte(m.Bind)}})
+	if err != nil {
+		return s.wrap(ctx, "committing a session", err)
+	}
+	if !found {
+		return notFound(key)
+	}
+	return nil
+}
+
+// Delete removes the row under key, with its values, and any rename alias
+// from key (ending its grace early; the renamed session stays). Deleting an
+// absent key is not an error. One statement.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if !sessions.ValidKey(key) {
+		return nil
+	}
+	if _, err := s.pool.Exec(ctx, s.q.del, key); err != nil {
+		return s.wrap(ctx, "deleting a session", err)
+	}
+	return nil
+}
+
+// Increment adds by to the integer field of the live record under key and
+// returns the new value, in one statement that locks the row and does the
+// addition in SQL (one round trip). An absent field counts as 0. Only an int (stored as
+// plain decimal text) counts as an integer; anything else, and a result
+// outside int64, is sessions.ErrNotInteger.
+func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int64, error) {
+	if err := s.check(ctx); err != nil {
+		return 0, err
+	}
+	if !sessions.ValidKey(key) {
+		return 0, notFound(key)
+	}
+	if err := checkText("field name", field); err != nil {
+		return 0, err
+	}
+	var found bool
+	var n *int64
+	err := s.tx(ctx, stmt{sql: s.q.increment, args: []any{key, now(), field, by},
+		scan: func(r pgx.Row) error { return r.Scan(&found, &n) }})
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "22003" { // numeric_value_out_of_range
+		return 0, fmt.Errorf("%w (postgres: field %q plus %d leaves int64)", sessions.ErrNotInteger, field, by)
+	}
+	if err != nil {
+		return 0, s.wrap(ctx, "incrementing a session value", err)
+	}
+	switch {
+	case !found:
+		return 0, notFound(key)
+	case n == nil:
+		return 0, fmt.Errorf("%w (postgres: field %q is not an int)", sessions.ErrNotInteger, field)
+	}
+	return *n, nil
+}
+
+// Rename moves the live row under oldKey to newKey, values and all, in one
+// round trip (one transaction sent as a pgx batch: clear an expired row or
+// alias under newKey, then move the row). With grace > 0 it records an
+// alias by which oldKey reaches the row until the grace has passed. Rename
+// does not follow aliases: oldKey must hold the row itself.
+func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Duration) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	if !sessions.ValidKey(oldKey) {
+		return notFound(oldKey)
+	}
+	if !sessions.ValidKey(newKey) {
+		return badKey(newKey)
+	}
+	if oldKey == newKey {
+		return fmt.Errorf("%w (postgres: Rename to the same key %s…)", sessions.ErrExists, newKey[:8])
+	}
+	t := now()
+	var aliasExp int64
+	if grace > 0 {
+		aliasExp = t + int64(grace)
+	}
+	var live, taken, moved bool
+	err := s.tx(ctx,
+		stmt{sql: s.q.clearKey, args: []any{newKey, t}},
+		stmt{sql: s.q.rename, args: []any{oldKey, t, newKey, aliasExp},
+			scan: func(r pgx.Row) error { return r.Scan(&live, &taken, &moved) }})
+	switch {
+	case isUnique(err):
+		taken, err = true, nil // a concurrent Create took newKey
+	case err != nil:
+		return s.wrap(ctx, "renaming a session", err)
+	}
+	switch {
+	case !live:
+		return notFound(oldKey)
+	case taken || !moved:
+		return fmt.Errorf("%w (postgres: %s…)", sessions.ErrExists, newKey[:8])
+	}
+	return nil
+}
+
+// stmt is one statement of a transaction sent by tx: its SQL, arguments,
+// and the function that reads its one result row (nil: discarded).
+type stmt struct {
+	sql  string
+	args []any
+	scan func(pgx.Row) error
+}
+
+// beginRC starts every write transaction. The statements rely on READ
+// COMMITTED (PostgreSQL's default): a statement that runs after a row lock
+// sees everything committed before the lock was granted. Naming the level
+// keeps that true on databases whose default_transaction_isolation is
+// stricter.
+const beginRC = "BEGIN ISOLATION LEVEL READ COMMITTED"
+
+// tx runs stmts as one transaction in one round trip: BEGIN, the
+// statements and COMMIT go out as a single pgx batch. It returns the first
+// error; the server then skips the rest, COMMIT included, so nothing takes
+// effect (and pgxpool discards the connection, left in a failed
+// transaction, instead of reusing it).
+func (s *Store) tx(ctx context.Context, stmts ...stmt) error {
+	b := &pgx.Batch{}
+	b.Queue(beginRC)
+	for _, st := range stmts {
+		b.Queue(st.sql, st.args...)
+	}
+	b.Queue("COMMIT")
+	br := s.pool.SendBatch(ctx, b)
+	_, err := br.Exec()
+	for _, st := range stmts {
+		if err != nil {
+			break
+		}
+		if st.scan == nil {
+			_, err = br.Exec()
+		} else {
+			err = st.scan(br.QueryRow())
+		}
+	}
+	if err == nil {
+		_, err = br.Exec()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func isUnique(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+}
+
+func now() int64 { return time.Now().UnixNano() }
+
+func notFound(key string) error {
+	return fmt.Errorf("%w (postgres: %s)", sessions.ErrNotFound, short(key))
+}
+
+func badKey(key string) error {
+	return fmt.Errorf("postgres: %q is not a store key; pass sessions.KeyOf(id), 64 lowercase hex characters", short(key))
+}
+
+func short(key string) string {
+	if len(key) > 8 {
+		return key[:8] + "…"
+	}
+	return key
+}

@@ -1,0 +1,187 @@
+package postgres
+
+import "strings"
+
+// queries holds the store's SQL, built once per table name. Every value is
+// a bind parameter; only the checked and quoted table names are spliced in.
+//
+// Parameter conventions: $1 is the key the caller passed, $2 the
+// application's current time in Unix nanoseconds.
+type queries struct {
+	load, clearKey, create, lock, commit, increment, del          string
+	rename, userSessions, deleteUser, cleanSessions, cleanAliases string
+}
+
+// resolve is the key whose row $1 reaches: $1 itself when a row is stored
+// under it (live or not: a direct row always wins), else the new key of a
+// live rename alias. It follows one alias only, so a key renamed away twice
+// (say, on login) is dead even if its first grace has not passed.
+const resolve = `COALESCE(
+	(SELECT key FROM {s} WHERE key = $1),
+	(SELECT new_key FROM {a} WHERE old_key = $1 AND expires_at > $2))`
+
+const metaCols = `created, renewed, last_seen, auth_time, expires_at, user_id, user_agent, csrf, bind`
+
+func buildQueries(table string) queries {
+	r := strings.NewReplacer(
+		"{s}", quote(table),
+		"{v}", quote(table+"_values"),
+		"{a}", quote(table+"_aliases"),
+		"{resolve}", resolve,
+		"{meta}", metaCols,
+	)
+	// The replacer runs once: expand {resolve} and {meta} first so their
+	// own placeholders are replaced by the second pass.
+	sql := func(s string) string { return r.Replace(r.Replace(s)) }
+	return queries{
+		// One round trip: the session row and its values aggregated into
+		// two arrays ordered by name in byte order (Go's string order).
+		load: sql(`
+SELECT s.version, s.{meta}, v.names, v.vals
+FROM {s} s
+CROSS JOIN LATERAL (
+	SELECT array_agg(name ORDER BY name COLLATE "C") AS names,
+	       array_agg(value ORDER BY name COLLATE "C") AS vals
+	FROM {v} WHERE key = s.key) v
+WHERE s.key = {resolve} AND s.expires_at > $2`),
+
+		// An expired row or alias must not block its key: removed in the
+		// same transaction, just before the insert.
+		clearKey: sql(`
+WITH a AS (DELETE FROM {a} WHERE old_key = $1 AND expires_at <= $2)
+DELETE FROM {s} WHERE key = $1 AND expires_at <= $2`),
+
+		// Insert-if-absent; the values go in only when the row did.
+		//   $1 key, $2.. metadata, $11/$12 names/values.
+		create: sql(`
+WITH ins AS (
+	INSERT INTO {s} (key, version, {meta})
+	SELECT $1, 1, $2::bigint, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::text, $8::bytea, $9::bytea, $10::bytea
+	WHERE NOT EXISTS (SELECT 1 FROM {a} WHERE old_key = $1)
+	ON CONFLICT (key) DO NOTHING
+	RETURNING key
+), vals AS (
+	INSERT INTO {v} (key, name, value)
+	SELECT ins.key, u.name, u.value FROM ins, unnest($11::text[], $12::bytea[]) AS u(name, value)
+)
+SELECT count(*) FROM ins`),
+
+		// First statement of a commit: find the live row $1 reaches and lock
+		// it (and the alias that led there) until the transaction ends, so
+		// the statements after it see a row nobody else can change, delete
+		// or rename.
+		lock: sql(`
+WITH al AS (SELECT new_key FROM {a} WHERE old_key = $1 AND expires_at > $2 FOR SHARE)
+SELECT s.key FROM {s} s
+WHERE s.key = COALESCE((SELECT key FROM {s} WHERE key = $1), (SELECT new_key FROM al))
+  AND s.expires_at > $2
+FOR UPDATE OF s`),
+
+		// Second statement: the delta. Running after the lock, it sees
+		// every value committed before. No value row is touched twice:
+		// deletions skip the names being set.
+		//   $3 clear, $4 names to delete, $5/$6 names/values to set,
+		//   $7 whether to write the metadata, $8.. the metadata.
+		commit: sql(`
+WITH t AS (SELECT s.key FROM {s} s WHERE s.key = {resolve} AND s.expires_at > $2),
+del AS (
+	DELETE FROM {v} v USING t
+	WHERE v.key = t.key AND ($3::bool OR v.name = ANY($4::text[])) AND v.name <> ALL($5::text[])
+), up AS (
+	INSERT INTO {v} (key, name, value)
+	SELECT t.key, u.name, u.value FROM t, unnest($5::text[], $6::bytea[]) AS u(name, value)
+	ON CONFLICT (key, name) DO UPDATE SET value = EXCLUDED.value
+)
+UPDATE {s} s SET created = $8, renewed = $9, last_seen = $10, auth_time = $11, expires_at = $12,
+	user_id = $13, user_agent = $14, csrf = $15, bind = $16
+FROM t WHERE $7::bool AND s.key = t.key`),
+
+		// One statement: lock the row, then add in SQL. The value must be
+		// plain decimal text (sessions.EncodeValue of an int).
+		//   $3 field, $4 increment.
+		// Returns whether the session was found and the new value (NULL
+		// when the field holds something else).
+		increment: sql(`
+WITH al AS (SELECT new_key FROM {a} WHERE old_key = $1 AND expires_at > $2 FOR SHARE),
+t AS (
+	SELECT s.key FROM {s} s
+	WHERE s.key = COALESCE((SELECT key FROM {s} WHERE key = $1), (SELECT new_key FROM al))
+	  AND s.expires_at > $2
+	FOR UPDATE OF s
+), up AS (
+	INSERT INTO {v} AS v (key, name, value)
+	SELECT t.key, $3::text, convert_to($4::bigint::text, 'UTF8') FROM t
+	ON CONFLICT (key, name) DO UPDATE
+		SET value = convert_to((convert_from(v.value, 'UTF8')::bigint + $4::bigint)::text, 'UTF8')
+		WHERE encode(v.value, 'escape') ~ '^-?[0-9]{1,19}$'
+	RETURNING convert_from(v.value, 'UTF8')::bigint AS n
+)
+SELECT EXISTS (SELECT 1 FROM t), (SELECT n FROM up)`),
+
+		// Delete the row under $1 (values cascade) and any alias from $1,
+		// which ends a rename's grace early.
+		del: sql(`
+WITH a AS (DELETE FROM {a} WHERE old_key = $1)
+DELETE FROM {s} WHERE key = $1`),
+
+		// Second statement of a rename, after clearKey on the new key.
+		//   $1 old key, $2 now, $3 new key, $4 alias expiry (0: no grace).
+		// Values follow the key through ON UPDATE CASCADE. Returns whether
+		// the old row was live, whether the new key was taken, and whether
+		// the row moved.
+		rename: sql(`
+WITH o AS (SELECT key FROM {s} WHERE key = $1 AND expires_at > $2 FOR UPDATE),
+taken AS (
+	SELECT 1 FROM {s} WHERE key = $3
+	UNION ALL
+	SELECT 1 FROM {a} WHERE old_key = $3
+), moved AS (
+	UPDATE {s} SET key = $3 WHERE key = (SELECT key FROM o) AND NOT EXISTS (SELECT 1 FROM taken)
+	RETURNING key
+), drop_alias AS (
+	DELETE FROM {a} WHERE old_key = $1 AND $4::bigint = 0 AND EXISTS (SELECT 1 FROM moved)
+), put_alias AS (
+	INSERT INTO {a} (old_key, new_key, expires_at)
+	SELECT $1, $3, $4::bigint FROM moved WHERE $4::bigint > 0
+	ON CONFLICT (old_key) DO UPDATE SET new_key = EXCLUDED.new_key, expires_at = EXCLUDED.expires_at
+)
+SELECT EXISTS (SELECT 1 FROM o), EXISTS (SELECT 1 FROM taken), EXISTS (SELECT 1 FROM moved)`),
+
+		// $1 user, $2 now. The literal user_id <> '' lets the planner use
+		// the partial index for any $1.
+		userSessions: sql(`
+SELECT key, {meta} FROM {s}
+WHERE user_id = $1 AND user_id <> '' AND expires_at > $2 AND version = 1
+ORDER BY created, key`),
+
+		// $1 user, $2 now, $3 key to keep. Rows are locked in key order so
+		// that two revocations of one user cannot deadlock.
+		deleteUser: sql(`
+WITH d AS (
+	DELETE FROM {s} WHERE key IN (
+		SELECT key FROM {s} WHERE user_id = $1 AND user_id <> '' AND key <> $3
+		ORDER BY key FOR UPDATE)
+	RETURNING expires_at
+)
+SELECT count(*) FILTER (WHERE expires_at > $2) FROM d`),
+
+		// $1 now, $2 batch size. Rows another transaction holds are skipped,
+		// never waited for.
+		cleanSessions: sql(`
+WITH d AS (
+	DELETE FROM {s} WHERE key IN (
+		SELECT key FROM {s} WHERE expires_at <= $1
+		ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+	RETURNING 1
+)
+SELECT count(*) FROM d`),
+		cleanAliases: sql(`
+WITH d AS (
+	DELETE FROM {a} WHERE old_key IN (
+		SELECT old_key FROM {a} WHERE expires_at <= $1
+		ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+	RETURNING 1
+)
+SELECT count(*) FROM d`),
+	}
+}

@@ -1,0 +1,57 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/sessionkit/sessions"
+)
+
+// UserSessions lists the live sessions of user, oldest (by Meta.Created)
+// first, in one query on the user_id index.
+func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	if user == "" || checkText("user", user) != nil {
+		return nil, nil // no session can belong to it
+	}
+	rows, err := s.pool.Query(ctx, s.q.userSessions, user, now())
+	if err != nil {
+		return nil, s.wrap(ctx, "listing a user's sessions", err)
+	}
+	defer rows.Close()
+	var list []sessions.Info
+	for rows.Next() {
+		var in sessions.Info
+		var ua, cs, bnd []byte
+		m := &in.Meta
+		if err := rows.Scan(&in.Key, &m.Created, &m.Renewed, &m.LastSeen, &m.AuthTime, &m.Expires,
+			&m.User, &ua, &cs, &bnd); err != nil {
+			return nil, s.wrap(ctx, "listing a user's sessions", err)
+		}
+		m.UserAgent, m.CSRF, m.Bind = string(ua), string(cs), string(bnd)
+		list = append(list, in)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap(ctx, "listing a user's sessions", err)
+	}
+	return list, nil
+}
+
+// DeleteUserSessions deletes every session of user except the one under
+// exceptKey ("" for none), in one statement, and reports how many live
+// sessions it deleted (expired ones it meets are deleted without being
+// counted).
+func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) (int, error) {
+	if err := s.check(ctx); err != nil {
+		return 0, err
+	}
+	if user == "" || checkText("user", user) != nil {
+		return 0, nil
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, s.q.deleteUser, user, now(), exceptKey).Scan(&n); err != nil {
+		return 0, s.wrap(ctx, "deleting a user's sessions", err)
+	}
+	return n, nil
+}
