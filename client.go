@@ -1,7 +1,9 @@
 package sessions
 
 import (
+	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -24,6 +26,19 @@ type ClientStore interface {
 	Open(name, value string) (id string, rec *Record, err error)
 }
 
+// ClientKeyRing is an optional interface of a ClientStore that opens values
+// under several keys (a key ring, newest first) but seals only under the
+// newest. The manager calls OpenStale instead of Open and, when stale is
+// true, seals the session again in the response even if nothing else
+// changed, so a retired key is needed only until each client's next visit.
+type ClientKeyRing interface {
+	ClientStore
+
+	// OpenStale is Open that also reports whether value was sealed under a
+	// key other than the newest.
+	OpenStale(name, value string) (id string, rec *Record, stale bool, err error)
+}
+
 // maxClientCookie bounds a client-side session cookie value read from a
 // request (browsers keep at most 4096 bytes per cookie).
 const maxClientCookie = 4096
@@ -35,7 +50,17 @@ func (s *Session) tryOpen(cs ClientStore, value string, now int64) bool {
 		m.emit(s.r, EventMalformedID, "", "", nil)
 		return false
 	}
-	id, rec, err := cs.Open(m.cookie.name, value)
+	var (
+		id    string
+		rec   *Record
+		stale bool
+		err   error
+	)
+	if kr, ok := cs.(ClientKeyRing); ok {
+		id, rec, stale, err = kr.OpenStale(m.cookie.name, value)
+	} else {
+		id, rec, err = cs.Open(m.cookie.name, value)
+	}
 	if err != nil {
 		m.emit(s.r, EventCorrupt, "", "", err)
 		return false
@@ -55,6 +80,9 @@ func (s *Session) tryOpen(cs ClientStore, value string, now int64) bool {
 	if now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
 		s.touch(now)
 	}
+	if stale {
+		s.metaDirty = true // re-seal under the newest key, same ID
+	}
 	if m.opts.RotateAfter > 0 && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
 		s.renew = true
 	}
@@ -72,6 +100,7 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 	fresh := s.key == ""
 	if fresh && !(len(s.set) > 0 || s.create || (s.metaDirty && s.meta.CSRF != "")) {
 		if s.dropCookie {
+			dropSetCookie(s.w.Header(), m.cookie.name)
 			m.cookie.expire(s.w, s.r)
 			s.dropCookie = false
 		}
@@ -124,6 +153,7 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 		m.emit(s.r, kind, KeyOf(id), s.meta.User, nil)
 	}
 	s.id, s.key, s.renew, s.dropCookie = id, KeyOf(id), false, false
+	dropSetCookie(s.w.Header(), m.cookie.name)
 	m.cookie.set(s.w, s.r, value, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
 	if !final {
 		s.rec, s.local = rec, nil
@@ -131,6 +161,25 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 		s.meta = rec.Meta
 	}
 	return nil
+}
+
+// dropSetCookie removes the session cookie's Set-Cookie lines an earlier
+// commit in this response added (write-through mode, Save), so the response
+// carries only the latest value: one cookie name once (RFC 6265 section
+// 4.1.1), and not one 4 KB copy of the session per change.
+func dropSetCookie(h http.Header, name string) {
+	lines := h["Set-Cookie"]
+	kept := lines[:0]
+	for _, l := range lines {
+		if !strings.HasPrefix(l, name+"=") {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) == 0 {
+		h.Del("Set-Cookie")
+		return
+	}
+	h["Set-Cookie"] = kept
 }
 
 // incrementClient adds to a counter kept in the cookie. It is atomic only
