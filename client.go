@@ -1,9 +1,7 @@
 package sessions
 
 import (
-	"net/http"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -100,7 +98,6 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 	fresh := s.key == ""
 	if fresh && !(len(s.set) > 0 || s.create || (s.metaDirty && s.meta.CSRF != "")) {
 		if s.dropCookie {
-			dropSetCookie(s.w.Header(), m.cookie.name)
 			m.cookie.expire(s.w, s.r)
 			s.dropCookie = false
 		}
@@ -153,7 +150,6 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 		m.emit(s.r, kind, KeyOf(id), s.meta.User, nil)
 	}
 	s.id, s.key, s.renew, s.dropCookie = id, KeyOf(id), false, false
-	dropSetCookie(s.w.Header(), m.cookie.name)
 	m.cookie.set(s.w, s.r, value, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
 	if !final {
 		s.rec, s.local = rec, nil
@@ -161,25 +157,6 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 		s.meta = rec.Meta
 	}
 	return nil
-}
-
-// dropSetCookie removes the session cookie's Set-Cookie lines an earlier
-// commit in this response added (write-through mode, Save), so the response
-// carries only the latest value: one cookie name once (RFC 6265 section
-// 4.1.1), and not one 4 KB copy of the session per change.
-func dropSetCookie(h http.Header, name string) {
-	lines := h["Set-Cookie"]
-	kept := lines[:0]
-	for _, l := range lines {
-		if !strings.HasPrefix(l, name+"=") {
-			kept = append(kept, l)
-		}
-	}
-	if len(kept) == 0 {
-		h.Del("Set-Cookie")
-		return
-	}
-	h["Set-Cookie"] = kept
 }
 
 // incrementClient adds to a counter kept in the cookie. It is atomic only

@@ -180,6 +180,7 @@ func (p *cookiePolicy) set(w http.ResponseWriter, r *http.Request, id string, un
 		}
 	}
 	noStore(w)
+	dropSetCookie(w.Header(), p.name)
 	http.SetCookie(w, c)
 }
 
@@ -189,6 +190,7 @@ func (p *cookiePolicy) expire(w http.ResponseWriter, r *http.Request) {
 	c := p.cookie(r, "")
 	c.MaxAge = -1
 	noStore(w)
+	dropSetCookie(w.Header(), p.name)
 	http.SetCookie(w, c)
 }
 
@@ -200,11 +202,41 @@ func noStore(w http.ResponseWriter) {
 	addVary(h)
 }
 
-func addVary(h http.Header) {
-	for _, v := range h["Vary"] {
+func addVary(h http.Header) { addVaryTo(h, nil) }
+
+// addVaryTo adds "Vary: Cookie" unless h has it. When h has no Vary header
+// at all and cookie (a one-element slice holding "Cookie", len == cap) is
+// given, it becomes the header's value as is, sparing an allocation.
+func addVaryTo(h http.Header, cookie []string) {
+	vs, ok := h["Vary"]
+	for _, v := range vs {
 		if strings.Contains(v, "Cookie") {
 			return
 		}
 	}
+	if !ok && cookie != nil {
+		h["Vary"] = cookie
+		return
+	}
 	h.Add("Vary", "Cookie")
+}
+
+// dropSetCookie removes the session cookie's Set-Cookie lines an earlier
+// commit in this response added (write-through mode, Save, Destroy then a
+// new session), so the response
+// carries only the latest value: one cookie name once (RFC 6265 section
+// 4.1.1), and not one 4 KB copy of the session per change.
+func dropSetCookie(h http.Header, name string) {
+	lines := h["Set-Cookie"]
+	kept := lines[:0]
+	for _, l := range lines {
+		if !strings.HasPrefix(l, name+"=") {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) == 0 {
+		h.Del("Set-Cookie")
+		return
+	}
+	h["Set-Cookie"] = kept
 }

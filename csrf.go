@@ -41,13 +41,12 @@ type CSRFOptions struct {
 }
 
 type csrfGuard struct {
-	off      bool
-	cop      *http.CrossOriginProtection
-	header   string
-	field    string
-	exempt   *http.ServeMux
-	fail     http.Handler
-	hasRules bool
+	off    bool
+	cop    *http.CrossOriginProtection
+	header string
+	field  string
+	exempt *http.ServeMux
+	fail   http.Handler
 }
 
 func newCSRFGuard(o CSRFOptions) (*csrfGuard, error) {
@@ -76,11 +75,22 @@ func newCSRFGuard(o CSRFOptions) (*csrfGuard, error) {
 		g.exempt = http.NewServeMux()
 		for _, p := range o.ExemptPatterns {
 			g.cop.AddInsecureBypassPattern(p)
-			g.exempt.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
+			g.exempt.Handle(p, exemptMatch)
 		}
 	}
 	return g, nil
 }
+
+// exemptMatch is the handler behind every exempt pattern. A request is exempt
+// only when the pattern mux routes it to exemptMatch itself: for "/hooks"
+// under the pattern "POST /hooks/", or a path with dot segments, ServeMux.Handler
+// returns a redirect together with a non-empty pattern, and such a request
+// must still be checked (the same rule as CrossOriginProtection's bypass).
+var exemptMatch http.Handler = new(exemptHandler)
+
+type exemptHandler struct{ _ byte }
+
+func (*exemptHandler) ServeHTTP(http.ResponseWriter, *http.Request) {}
 
 func safeMethod(method string) bool {
 	switch method {
@@ -97,7 +107,7 @@ func (g *csrfGuard) allow(s *Session, r *http.Request) bool {
 		return true
 	}
 	if g.exempt != nil {
-		if _, pattern := g.exempt.Handler(r); pattern != "" {
+		if h, _ := g.exempt.Handler(r); h == exemptMatch {
 			return true
 		}
 	}

@@ -22,7 +22,8 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := &Session{m: m}
 		s.rw.ResponseWriter, s.rw.s = w, s
-		r = r.WithContext(context.WithValue(r.Context(), m.ctxKey, s))
+		s.ctx.Context, s.ctx.s = r.Context(), s
+		r = r.WithContext(&s.ctx)
 		s.r, s.w = r, &s.rw
 		if !m.csrf.allow(s, r) {
 			return
@@ -32,13 +33,29 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 	})
 }
 
+// sessionContext is the request context Handler installs: the parent with
+// the session under the manager's key, as context.WithValue would make it.
+// It lives inside the Session, which saves that allocation per request.
+type sessionContext struct {
+	context.Context
+	s *Session
+}
+
+// Value returns the session for the manager's key and asks the parent for
+// any other.
+func (c *sessionContext) Value(key any) any {
+	if k, ok := key.(*int); ok && k == c.s.m.ctxKey {
+		return c.s
+	}
+	return c.Context.Value(key)
+}
+
 // responseWriter commits the session before the first byte goes out.
 type responseWriter struct {
 	http.ResponseWriter
-	s       *Session
-	done    bool
-	failed  bool
-	touched bool
+	s      *Session
+	done   bool
+	failed bool
 }
 
 func (w *responseWriter) commit() {
@@ -52,7 +69,8 @@ func (w *responseWriter) commit() {
 	if s.loaded {
 		err = s.commit(true)
 		if err == nil {
-			addVary(w.ResponseWriter.Header())
+			s.vary[0] = "Cookie"
+			addVaryTo(w.ResponseWriter.Header(), s.vary[:1:1])
 		}
 	}
 	report := err != nil && !s.reported
