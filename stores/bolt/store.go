@@ -108,7 +108,9 @@ var (
 // that owns it: Close closes the database. A missing parent directory is
 // created with mode 0700 and a new file with mode 0600, because session
 // records are credentials. Open fails after Options.OpenTimeout when another
-// process holds the file.
+// process holds the file. bbolt's defaults apply (every commit is synced to
+// disk); to choose other bbolt options, open the database yourself and use
+// New.
 func Open(path string, opts Options) (*Store, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {

@@ -32,14 +32,17 @@
 //   - Create deletes an expired row or alias under the key, then inserts the
 //     row and its values only if the key is free (INSERT ... ON CONFLICT DO
 //     NOTHING); a taken key is [sessions.ErrExists].
-//   - Commit locks the live row (SELECT ... FOR UPDATE), then, in a second
-//     statement that therefore sees every earlier commit, deletes the removed
-//     values, upserts the set ones and writes the metadata. Only the delta
-//     travels. It never inserts a session row: a missing or expired one is
+//   - Commit locks the live row (SELECT ... FOR UPDATE) and passes its key
+//     to a second statement in a transaction-local setting; that statement,
+//     which therefore sees every earlier commit, deletes the removed values,
+//     upserts the set ones and writes the metadata. Only the delta travels.
+//     It never inserts a session row: a missing or expired one is
 //     [sessions.ErrNotFound]. Concurrent commits to different values of one
-//     session all survive.
+//     session all survive. A commit whose row was renamed while it waited
+//     for the lock is retried once, through the rename's alias.
 //   - Increment locks the row and adds in SQL, in one statement: ints are
-//     stored as plain decimal text by [sessions.EncodeValue].
+//     stored as plain decimal text by [sessions.EncodeValue]. It retries
+//     like Commit.
 //   - Rename updates the row's key (values follow by ON UPDATE CASCADE) and,
 //     with a grace period, records an alias old key → new key in the aliases
 //     table. Load, Commit and Increment resolve a live alias; Delete of the

@@ -93,7 +93,8 @@ func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) er
 // values, upserts the set ones and writes the metadata if d carries it.
 // Only the delta is sent. Commit never creates a row: when the first
 // statement finds none, the second changes nothing and Commit returns
-// sessions.ErrNotFound.
+// sessions.ErrNotFound. A second round trip is spent only when the row was
+// renamed or deleted while the first statement waited for its lock.
 func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error {
 	if err := s.check(ctx); err != nil {
 		return err
@@ -116,27 +117,27 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 			return err
 		}
 	}
-	t := now()
-	found := true
-	err = s.tx(ctx,
-		stmt{sql: s.q.lock, args: []any{key, t}, scan: func(r pgx.Row) error {
-			var target string
-			err := r.Scan(&target)
-			if errors.Is(err, pgx.ErrNoRows) {
-				found, err = false, nil
-			}
-			return err
-		}},
-		stmt{sql: s.q.commit, args: []any{key, t, d.Clear, del, names, vals, d.Meta != nil,
-			m.Created, m.Renewed, m.LastSeen, m.AuthTime, m.Expires,
-			m.User, []byte(m.UserAgent), []byte(m.CSRF), []byte(m.Bind)}})
-	if err != nil {
-		return s.wrap(ctx, "committing a session", err)
+	// A commit that finds its row renamed (or deleted) while it waited for
+	// the row's lock is tried once more: a rename with grace leaves an
+	// alias the retry follows, so a request racing a rotation keeps its
+	// writes.
+	for attempt := 0; ; attempt++ {
+		var found, seen bool
+		err = s.tx(ctx,
+			stmt{sql: s.q.lock, args: []any{key, now()},
+				scan: func(r pgx.Row) error { return r.Scan(&found, &seen) }},
+			stmt{sql: s.q.commit, args: []any{d.Clear, del, names, vals, d.Meta != nil,
+				m.Created, m.Renewed, m.LastSeen, m.AuthTime, m.Expires,
+				m.User, []byte(m.UserAgent), []byte(m.CSRF), []byte(m.Bind)}})
+		switch {
+		case err != nil:
+			return s.wrap(ctx, "committing a session", err)
+		case found:
+			return nil
+		case !seen || attempt > 0:
+			return notFound(key)
+		}
 	}
-	if !found {
-		return notFound(key)
-	}
-	return nil
 }
 
 // Delete removes the row under key, with its values, and any rename alias
@@ -170,24 +171,26 @@ func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int
 	if err := checkText("field name", field); err != nil {
 		return 0, err
 	}
-	var found bool
-	var n *int64
-	err := s.tx(ctx, stmt{sql: s.q.increment, args: []any{key, now(), field, by},
-		scan: func(r pgx.Row) error { return r.Scan(&found, &n) }})
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "22003" { // numeric_value_out_of_range
-		return 0, fmt.Errorf("%w (postgres: field %q plus %d leaves int64)", sessions.ErrNotInteger, field, by)
+	for attempt := 0; ; attempt++ {
+		var found, seen bool
+		var n *int64
+		err := s.tx(ctx, stmt{sql: s.q.increment, args: []any{key, now(), field, by},
+			scan: func(r pgx.Row) error { return r.Scan(&found, &n, &seen) }})
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "22003" { // numeric_value_out_of_range
+			return 0, fmt.Errorf("%w (postgres: field %q plus %d leaves int64)", sessions.ErrNotInteger, field, by)
+		}
+		switch {
+		case err != nil:
+			return 0, s.wrap(ctx, "incrementing a session value", err)
+		case found && n == nil:
+			return 0, fmt.Errorf("%w (postgres: field %q is not an int)", sessions.ErrNotInteger, field)
+		case found:
+			return *n, nil
+		case !seen || attempt > 0: // see Commit for the retry
+			return 0, notFound(key)
+		}
 	}
-	if err != nil {
-		return 0, s.wrap(ctx, "incrementing a session value", err)
-	}
-	switch {
-	case !found:
-		return 0, notFound(key)
-	case n == nil:
-		return 0, fmt.Errorf("%w (postgres: field %q is not an int)", sessions.ErrNotInteger, field)
-	}
-	return *n, nil
 }
 
 // Rename moves the live row under oldKey to newKey, values and all, in one

@@ -20,6 +20,10 @@ const resolve = `COALESCE(
 	(SELECT key FROM {s} WHERE key = $1),
 	(SELECT new_key FROM {a} WHERE old_key = $1 AND expires_at > $2))`
 
+// targetSetting carries the key a commit locked from its first statement
+// to its second. It is set with is_local, so it ends with the transaction.
+const targetSetting = "sessionkit.commit_key"
+
 const metaCols = `created, renewed, last_seen, auth_time, expires_at, user_id, user_agent, csrf, bind`
 
 func buildQueries(table string) queries {
@@ -66,47 +70,50 @@ WITH ins AS (
 )
 SELECT count(*) FROM ins`),
 
-		// First statement of a commit: find the live row $1 reaches and lock
-		// it (and the alias that led there) until the transaction ends, so
-		// the statements after it see a row nobody else can change, delete
-		// or rename.
+		// First statement of a commit: find the live row $1 reaches, lock it
+		// until the transaction ends, and hand its key to the second
+		// statement in a transaction-local setting, so that the second acts
+		// on exactly the row locked here (or on none). Returns whether a row
+		// was locked, and whether a row under $1 itself was in this
+		// statement's snapshot, live: false and true mean it changed
+		// while we waited for its lock (a concurrent rename, say), and the
+		// commit is worth one retry.
 		lock: sql(`
-WITH al AS (SELECT new_key FROM {a} WHERE old_key = $1 AND expires_at > $2 FOR SHARE)
-SELECT s.key FROM {s} s
-WHERE s.key = COALESCE((SELECT key FROM {s} WHERE key = $1), (SELECT new_key FROM al))
-  AND s.expires_at > $2
-FOR UPDATE OF s`),
+WITH locked AS (
+	SELECT s.key FROM {s} s WHERE s.key = {resolve} AND s.expires_at > $2
+	FOR UPDATE OF s
+)
+SELECT set_config('` + targetSetting + `', COALESCE((SELECT key FROM locked), ''), true) <> '',
+	EXISTS (SELECT 1 FROM {s} WHERE key = $1 AND expires_at > $2)`),
 
-		// Second statement: the delta. Running after the lock, it sees
-		// every value committed before. No value row is touched twice:
-		// deletions skip the names being set.
-		//   $3 clear, $4 names to delete, $5/$6 names/values to set,
-		//   $7 whether to write the metadata, $8.. the metadata.
+		// Second statement: the delta, on the row the first one locked.
+		// Running after the lock, it sees every value committed before. No
+		// value row is touched twice: deletions skip the names being set.
+		//   $1 clear, $2 names to delete, $3/$4 names/values to set,
+		//   $5 whether to write the metadata, $6.. the metadata.
 		commit: sql(`
-WITH t AS (SELECT s.key FROM {s} s WHERE s.key = {resolve} AND s.expires_at > $2),
+WITH t AS (SELECT key FROM {s} WHERE key = current_setting('` + targetSetting + `', true)),
 del AS (
 	DELETE FROM {v} v USING t
-	WHERE v.key = t.key AND ($3::bool OR v.name = ANY($4::text[])) AND v.name <> ALL($5::text[])
+	WHERE v.key = t.key AND ($1::bool OR v.name = ANY($2::text[])) AND v.name <> ALL($3::text[])
 ), up AS (
 	INSERT INTO {v} (key, name, value)
-	SELECT t.key, u.name, u.value FROM t, unnest($5::text[], $6::bytea[]) AS u(name, value)
+	SELECT t.key, u.name, u.value FROM t, unnest($3::text[], $4::bytea[]) AS u(name, value)
 	ON CONFLICT (key, name) DO UPDATE SET value = EXCLUDED.value
 )
-UPDATE {s} s SET created = $8, renewed = $9, last_seen = $10, auth_time = $11, expires_at = $12,
-	user_id = $13, user_agent = $14, csrf = $15, bind = $16
-FROM t WHERE $7::bool AND s.key = t.key`),
+UPDATE {s} s SET created = $6, renewed = $7, last_seen = $8, auth_time = $9, expires_at = $10,
+	user_id = $11, user_agent = $12, csrf = $13, bind = $14
+FROM t WHERE $5::bool AND s.key = t.key`),
 
 		// One statement: lock the row, then add in SQL. The value must be
 		// plain decimal text (sessions.EncodeValue of an int).
 		//   $3 field, $4 increment.
-		// Returns whether the session was found and the new value (NULL
-		// when the field holds something else).
+		// Returns whether the session was found, the new value (NULL when
+		// the field holds something else), and whether a row under $1 was
+		// in the snapshot (see lock).
 		increment: sql(`
-WITH al AS (SELECT new_key FROM {a} WHERE old_key = $1 AND expires_at > $2 FOR SHARE),
-t AS (
-	SELECT s.key FROM {s} s
-	WHERE s.key = COALESCE((SELECT key FROM {s} WHERE key = $1), (SELECT new_key FROM al))
-	  AND s.expires_at > $2
+WITH t AS (
+	SELECT s.key FROM {s} s WHERE s.key = {resolve} AND s.expires_at > $2
 	FOR UPDATE OF s
 ), up AS (
 	INSERT INTO {v} AS v (key, name, value)
@@ -116,7 +123,7 @@ t AS (
 		WHERE encode(v.value, 'escape') ~ '^-?[0-9]{1,19}$'
 	RETURNING convert_from(v.value, 'UTF8')::bigint AS n
 )
-SELECT EXISTS (SELECT 1 FROM t), (SELECT n FROM up)`),
+SELECT EXISTS (SELECT 1 FROM t), (SELECT n FROM up), EXISTS (SELECT 1 FROM {s} WHERE key = $1 AND expires_at > $2)`),
 
 		// Delete the row under $1 (values cascade) and any alias from $1,
 		// which ends a rename's grace early.
