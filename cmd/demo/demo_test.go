@@ -130,6 +130,9 @@ func TestMadeUpCookieNotAdopted(t *testing.T) {
 
 func TestConcurrentWritesAndCounters(t *testing.T) {
 	forEachStore(t, func(t *testing.T, spec string) {
+		if spec == "cookie" {
+			t.Skip("the cookie store has no server-side state to merge concurrent requests into: each response carries its own copy")
+		}
 		c := newClient(t, demoServer(t, spec))
 		c.session()
 		const n = 50

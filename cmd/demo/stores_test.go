@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"net"
 	"os"
 	"path/filepath"
@@ -9,10 +10,17 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/sessionkit/sessions/stores/cookie"
 )
 
-// testCookieKey is a throwaway key for the cookie store in tests.
-const testCookieKey = "3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+// testCookieKey is a throwaway key for the cookie store, drawn per run.
+var testCookieKey = func() string {
+	k, err := cookie.GenerateKey()
+	if err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(k)
+}()
 
 func redisAddr() string {
 	if a := os.Getenv("SESSIONS_REDIS_ADDR"); a != "" {
@@ -64,4 +72,5 @@ func forEachStore(t *testing.T, fn func(t *testing.T, spec string)) {
 	t.Run("bolt", func(t *testing.T) {
 		fn(t, "bolt:"+filepath.Join(t.TempDir(), "sessions.db"))
 	})
+	t.Run("cookie", func(t *testing.T) { fn(t, "cookie") })
 }
