@@ -1,0 +1,277 @@
+package redis
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/storetest"
+)
+
+// commandCounter counts the commands a private redis-server receives, from
+// a MONITOR connection. INFO commandstats would not do: it also counts the
+// commands a script runs, which MONITOR tags "[0 lua]" and this counter
+// reports separately.
+type commandCounter struct {
+	admin *redis.Client
+	mon   net.Conn
+	rd    *bufio.Reader
+	n     int
+}
+
+func newCommandCounter(t *testing.T, addr string) *commandCounter {
+	mon, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mon.Close() })
+	cc := &commandCounter{mon: mon, rd: bufio.NewReader(mon)}
+	cc.admin = redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { cc.admin.Close() })
+	if err := cc.admin.Ping(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(mon, "MONITOR\r\n")
+	if line, err := cc.rd.ReadString('\n'); err != nil || !strings.HasPrefix(line, "+OK") {
+		t.Fatalf("MONITOR: %q, %v", line, err)
+	}
+	return cc
+}
+
+// count runs op and returns the commands Redis received for it (sent by a
+// client, by name) and those its scripts ran. Connection set-up (HELLO,
+// CLIENT) is left out.
+func (cc *commandCounter) count(t *testing.T, op func() error) (total int, sent, inScripts map[string]int) {
+	t.Helper()
+	if err := op(); err != nil {
+		t.Fatalf("operation: %v", err)
+	}
+	cc.n++
+	marker := fmt.Sprintf("end-of-op-%d", cc.n)
+	if err := cc.admin.Echo(context.Background(), marker).Err(); err != nil {
+		t.Fatal(err)
+	}
+	sent, inScripts = map[string]int{}, map[string]int{}
+	cc.mon.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		line, err := cc.rd.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading MONITOR: %v", err)
+		}
+		if strings.Contains(strings.ToUpper(line), `"ECHO" "`+strings.ToUpper(marker)+`"`) {
+			return total, sent, inScripts
+		}
+		// +1732600000.123456 [0 127.0.0.1:5000] "EVALSHA" "..." ...
+		src, cmd, ok := strings.Cut(line, "] \"")
+		if !ok {
+			continue
+		}
+		name := strings.ToUpper(cmd[:strings.IndexByte(cmd, '"')])
+		switch {
+		case name == "HELLO", name == "CLIENT", name == "ECHO":
+		case strings.HasSuffix(src, " lua"):
+			inScripts[name]++
+		default:
+			sent[name]++
+			total++
+		}
+	}
+}
+
+func names(m map[string]int) string {
+	var parts []string
+	for k, v := range m {
+		parts = append(parts, fmt.Sprintf("%s×%d", k, v))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
+}
+
+// TestCommandsPerOperation measures what each operation sends to Redis, in
+// both protocols, and holds it to the design: a read-only request is one
+// command, a commit one script call, and so on. Run it with -v to see the
+// table.
+func TestCommandsPerOperation(t *testing.T) {
+	srv := startServer(t)
+	client := redis.NewClient(testClientOptions(srv.addr()))
+	t.Cleanup(func() { client.Close() })
+	cc := newCommandCounter(t, srv.addr())
+
+	type want struct{ single, cluster int }
+	for _, proto := range []struct {
+		name string
+		o    Options
+	}{{"SingleNode", Options{}}, {"ClusterProtocol", Options{Cluster: true}}} {
+		t.Run(proto.name, func(t *testing.T) {
+			ctx := t.Context()
+			s := newTestStore(t, client, proto.o)
+			// Warm up: connections open, every script in Redis's cache.
+			warm := storetest.NewKey(t)
+			wrec := storetest.NewRecord(time.Hour, "n", 1)
+			wrec.User = "warm"
+			s.Create(ctx, warm, wrec)
+			s.Commit(ctx, warm, &sessions.Delta{Meta: &wrec.Meta})
+			s.Increment(ctx, warm, "n", 1)
+			w2 := storetest.NewKey(t)
+			s.Rename(ctx, warm, w2, 0)
+			s.UserSessions(ctx, "warm")
+			s.DeleteUserSessions(ctx, "warm", "")
+			cc.count(t, func() error { return nil }) // drain the warm-up from MONITOR
+
+			key := storetest.NewKey(t)
+			userKey := storetest.NewKey(t)
+			var aliased string
+			steps := []struct {
+				name string
+				want want
+				op   func() error
+			}{
+				{"Create (anonymous)", want{1, 1}, func() error {
+					return s.Create(ctx, key, storetest.NewRecord(time.Hour, "cart", "3 items"))
+				}},
+				{"Create (with user)", want{1, 2}, func() error {
+					r := storetest.NewRecord(time.Hour)
+					r.User = "bob"
+					return s.Create(ctx, userKey, r)
+				}},
+				{"Load", want{1, 1}, func() error {
+					_, found, err := s.Load(ctx, key)
+					if !found {
+						return fmt.Errorf("not found")
+					}
+					return err
+				}},
+				{"Load (missing)", want{1, 1}, func() error {
+					_, _, err := s.Load(ctx, storetest.NewKey(t))
+					return err
+				}},
+				{"Commit (values)", want{1, 1}, func() error {
+					return s.Commit(ctx, key, &sessions.Delta{
+						Set: []sessions.Field{{Key: "a", Value: 1}, {Key: "b", Value: "x"}},
+						Del: []string{"cart"},
+					})
+				}},
+				{"Commit (idle refresh)", want{1, 1}, func() error {
+					r := storetest.NewRecord(2 * time.Hour)
+					r.User = "bob"
+					return s.Commit(ctx, userKey, &sessions.Delta{Meta: &r.Meta})
+				}},
+				{"Commit (login)", want{1, 2}, func() error {
+					r := storetest.NewRecord(time.Hour)
+					r.User = "carol"
+					return s.Commit(ctx, key, &sessions.Delta{Meta: &r.Meta})
+				}},
+				{"Increment", want{1, 1}, func() error {
+					_, err := s.Increment(ctx, key, "hits", 1)
+					return err
+				}},
+				{"Rename (with user, grace)", want{1, 4}, func() error {
+					aliased = key
+					key = storetest.NewKey(t)
+					return s.Rename(ctx, aliased, key, time.Minute)
+				}},
+				{"Load (through grace alias)", want{2, 2}, func() error {
+					_, found, err := s.Load(ctx, aliased)
+					if !found {
+						return fmt.Errorf("not found")
+					}
+					return err
+				}},
+				{"Rename (anonymous)", want{1, 3}, func() error {
+					a, b := storetest.NewKey(t), storetest.NewKey(t)
+					if err := s.Create(ctx, a, storetest.NewRecord(time.Hour)); err != nil {
+						return err
+					}
+					cc.count(t, func() error { return nil })
+					return s.Rename(ctx, a, b, 0)
+				}},
+				{"Delete", want{1, 1}, func() error { return s.Delete(ctx, userKey) }},
+				// The cluster-safe Rename leaves the old entry for the listing
+				// to drop: one more HMGET, and a ZREM.
+				{"UserSessions (1 session)", want{2, 4}, func() error {
+					_, err := s.UserSessions(ctx, "carol")
+					return err
+				}},
+			}
+			for _, st := range steps {
+				n, sent, inside := cc.count(t, st.op)
+				w := st.want.single
+				if proto.o.Cluster {
+					w = st.want.cluster
+				}
+				t.Logf("%-27s %d: %-40s (inside scripts: %s)", st.name, n, names(sent), names(inside))
+				if n != w {
+					t.Errorf("%s: %d commands (%s), want %d", st.name, n, names(sent), w)
+				}
+			}
+		})
+	}
+}
+
+// TestKeysNeverHoldCookieID checks that no Redis key, field or value
+// contains a session ID: only its SHA-256 store key.
+func TestKeysNeverHoldCookieID(t *testing.T) {
+	t.Parallel()
+	c := sharedClient(t)
+	for _, o := range []Options{{}, {Cluster: true}} {
+		t.Run(fmt.Sprintf("Cluster=%v", o.Cluster), func(t *testing.T) {
+			ctx := t.Context()
+			s := newTestStore(t, c, o)
+			newID := func() string {
+				var b [32]byte
+				rand.Read(b[:])
+				return base64.RawURLEncoding.EncodeToString(b[:])
+			}
+			id1, id2 := newID(), newID()
+			k1, k2 := sessions.KeyOf(id1), sessions.KeyOf(id2)
+			rec := storetest.NewRecord(time.Hour, "name", "kataras")
+			rec.User = "dave"
+			if err := s.Create(ctx, k1, rec); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Increment(ctx, k1, "n", 1); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Rename(ctx, k1, k2, time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			keys := keysWithPrefix(t, c, s.prefix)
+			if len(keys) != 3 {
+				t.Fatalf("keys: %q, want the session, its grace alias and the user index", keys)
+			}
+			for _, k := range keys {
+				if strings.Contains(k, id1) || strings.Contains(k, id2) {
+					t.Errorf("key %q contains a session ID", k)
+				}
+				if !strings.Contains(k, k1) && !strings.Contains(k, k2) && k != s.indexKey("dave") {
+					t.Errorf("key %q is neither a store key's hash nor the user index", k)
+				}
+				var dump []string
+				switch typ := c.Type(ctx, k).Val(); typ {
+				case "hash":
+					for f, v := range c.HGetAll(ctx, k).Val() {
+						dump = append(dump, f, v)
+					}
+				case "zset":
+					dump = c.ZRange(ctx, k, 0, -1).Val()
+				default:
+					t.Errorf("key %q has type %s", k, typ)
+				}
+				for _, d := range dump {
+					if strings.Contains(d, id1) || strings.Contains(d, id2) {
+						t.Errorf("key %q holds a session ID in %q", k, d)
+					}
+				}
+			}
+		})
+	}
+}

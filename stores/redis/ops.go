@@ -1,0 +1,271 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/sessionkit/sessions"
+)
+
+// maxAliasHops bounds how many grace aliases Load, Commit and Increment
+// follow (a renamed session renamed again within the grace has a chain).
+const maxAliasHops = 4
+
+// Load returns the live record under key: one HGETALL. A key within a
+// Rename grace costs one more HGETALL per alias followed.
+func (s *Store) Load(ctx context.Context, key string) (*sessions.Record, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, fmt.Errorf("sessions/redis: load: %w", err)
+	}
+	if !sessions.ValidKey(key) {
+		return nil, false, nil
+	}
+	for range maxAliasHops + 1 {
+		h, err := s.c.HGetAll(ctx, s.hashKey(key)).Result()
+		if err != nil {
+			return nil, false, fail(ctx, "load "+short(key), err)
+		}
+		if len(h) == 0 {
+			return nil, false, nil
+		}
+		if to, ok := h[fAliasTo]; ok {
+			if !sessions.ValidKey(to) {
+				return nil, false, fmt.Errorf("sessions/redis: load %s: alias to %q: %w", short(key), to, sessions.ErrCorrupt)
+			}
+			key = to
+			continue
+		}
+		rec, err := decodeRecord(h, s.maxValue)
+		if err != nil {
+			return nil, false, fmt.Errorf("sessions/redis: load %s: %w", short(key), err)
+		}
+		if rec.Expires != 0 && rec.Expires <= time.Now().UnixNano() {
+			return nil, false, nil
+		}
+		return rec, true, nil
+	}
+	return nil, false, nil
+}
+
+// Create stores rec under key if the key is absent: one script call. In the
+// cluster-safe protocol a record with a user costs a second command, to the
+// user's index; if that fails the record is removed again.
+func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sessions/redis: create: %w", err)
+	}
+	if !sessions.ValidKey(key) {
+		return fmt.Errorf("sessions/redis: create: %q is not a store key; pass sessions.KeyOf(id)", key)
+	}
+	exp := expiryMillis(rec.Expires)
+	args := make([]any, 0, 4+2*11+2*len(rec.Fields))
+	args = append(args, exp, "0", key, "")
+	keys := []string{s.hashKey(key)}
+	var coverage string
+	if rec.User != "" {
+		if s.sharded {
+			coverage = s.coverage(exp)
+		} else {
+			keys = append(keys, s.indexKey(rec.User))
+			args[1], args[3] = "1", score(exp)
+		}
+	}
+	args = appendMeta(args, &rec.Meta)
+	if coverage != "" {
+		args = append(args, fIndexed, coverage)
+	}
+	args, err := s.appendValues(args, rec.Fields)
+	if err != nil {
+		return err
+	}
+	v, err := createScript.Run(ctx, s.c, keys, args...).Result()
+	if err != nil {
+		return fail(ctx, "create "+short(key), err)
+	}
+	code, _, err := reply(v)
+	if err != nil {
+		return err
+	}
+	if code != codeOK {
+		return fmt.Errorf("sessions/redis: create %s: %w", short(key), sessions.ErrExists)
+	}
+	if coverage != "" {
+		if err := s.indexAdd(ctx, rec.User, key, coverage); err != nil {
+			cctx, cancel := cleanupCtx(ctx)
+			s.c.Del(cctx, s.hashKey(key))
+			cancel()
+			return err
+		}
+	}
+	return nil
+}
+
+// Commit applies d to the record under key: one script call that writes
+// only the delta and never creates a record. In the cluster-safe protocol a
+// login (a new Meta.User), or an expiry moved past the index entry's
+// coverage (see Options.IndexSlack), costs a second command to the user's
+// index.
+func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sessions/redis: commit: %w", err)
+	}
+	if !sessions.ValidKey(key) {
+		return fmt.Errorf("sessions/redis: commit %s: %w", short(key), sessions.ErrNotFound)
+	}
+	clr := "0"
+	if d.Clear {
+		clr = "1"
+	}
+	args := make([]any, 0, 9+2*len(d.Set)+len(d.Del)+2*10)
+	args = append(args, clr, len(d.Set), len(d.Del), "0", "0", "0", key, "", "0")
+	keys := []string{s.hashKey(key)}
+	var err error
+	if args, err = s.appendValues(args, d.Set); err != nil {
+		return err
+	}
+	for _, k := range d.Del {
+		args = append(args, valuePrefix+k)
+	}
+	user := ""
+	if m := d.Meta; m != nil {
+		user = m.User
+		exp := expiryMillis(m.Expires)
+		args[3], args[4], args[7] = "1", exp, user
+		if user != "" {
+			if s.sharded {
+				args[5], args[8] = "2", s.coverage(exp)
+			} else {
+				args[5], args[8] = "1", score(exp)
+				keys = append(keys, s.indexKey(user))
+			}
+		}
+		args = appendMeta(args, m)
+	}
+	start, hops := time.Now(), 0
+	for attempt := 0; hops <= maxAliasHops; attempt++ {
+		v, err := commitScript.Run(ctx, s.c, keys, args...).Result()
+		if err != nil {
+			return fail(ctx, "commit "+short(key), err)
+		}
+		code, arg, err := reply(v)
+		if err != nil {
+			return err
+		}
+		switch code {
+		case codeOK:
+			if arg == "" {
+				return nil
+			}
+			if err := s.indexAdd(ctx, user, key, arg); err != nil {
+				// Let the next commit try again.
+				cctx, cancel := cleanupCtx(ctx)
+				s.c.HDel(cctx, keys[0], fIndexed)
+				cancel()
+				return err
+			}
+			return nil
+		case codeAlias:
+			if !sessions.ValidKey(arg) {
+				return fmt.Errorf("sessions/redis: commit %s: alias to %q: %w", short(key), arg, sessions.ErrCorrupt)
+			}
+			key = arg
+			keys[0], args[6] = s.hashKey(key), key
+			hops++
+		case codeFenced:
+			if err := fenceWait(ctx, "commit "+short(key), attempt, start); err != nil {
+				return err
+			}
+		case codeCorrupt:
+			return fmt.Errorf("sessions/redis: commit %s: %w: format version unknown; delete the session", short(key), sessions.ErrCorrupt)
+		default:
+			return fmt.Errorf("sessions/redis: commit %s: %w", short(key), sessions.ErrNotFound)
+		}
+	}
+	return fmt.Errorf("sessions/redis: commit %s: too many grace aliases: %w", short(key), sessions.ErrNotFound)
+}
+
+// Delete removes the record under key: one DEL. On a key within a Rename
+// grace it removes only the alias, ending the grace early. The user index
+// drops the entry when it is next listed, or when its score passes.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sessions/redis: delete: %w", err)
+	}
+	if !sessions.ValidKey(key) {
+		return nil
+	}
+	if err := s.c.Del(ctx, s.hashKey(key)).Err(); err != nil {
+		return fail(ctx, "delete "+short(key), err)
+	}
+	return nil
+}
+
+// Increment adds by to the integer field of the record under key with one
+// script call running HINCRBY, and returns the new value. A field holding a
+// Go int (the only type the codec stores as plain decimal) counts; any
+// other type is sessions.ErrNotInteger.
+func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("sessions/redis: increment: %w", err)
+	}
+	if !sessions.ValidKey(key) {
+		return 0, fmt.Errorf("sessions/redis: increment %s: %w", short(key), sessions.ErrNotFound)
+	}
+	start, hops := time.Now(), 0
+	for attempt := 0; hops <= maxAliasHops; attempt++ {
+		v, err := incrementScript.Run(ctx, s.c, []string{s.hashKey(key)}, valuePrefix+field, strconv.FormatInt(by, 10)).Result()
+		if err != nil {
+			return 0, fail(ctx, "increment "+short(key), err)
+		}
+		code, arg, err := reply(v)
+		if err != nil {
+			return 0, err
+		}
+		switch code {
+		case codeOK:
+			n, err := strconv.ParseInt(arg, 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("sessions/redis: increment %s: field %q = %q: %w", short(key), field, arg, sessions.ErrCorrupt)
+			}
+			return n, nil
+		case codeAlias:
+			if !sessions.ValidKey(arg) {
+				return 0, fmt.Errorf("sessions/redis: increment %s: alias to %q: %w", short(key), arg, sessions.ErrCorrupt)
+			}
+			key = arg
+			hops++
+		case codeFenced:
+			if err := fenceWait(ctx, "increment "+short(key), attempt, start); err != nil {
+				return 0, err
+			}
+		case codeNotInteger:
+			return 0, fmt.Errorf("sessions/redis: increment %s: field %q: %w", short(key), field, sessions.ErrNotInteger)
+		case codeOverflow:
+			return 0, fmt.Errorf("sessions/redis: increment %s: field %q: adding %d overflows int64", short(key), field, by)
+		case codeCorrupt:
+			return 0, fmt.Errorf("sessions/redis: increment %s: %w: format version unknown; delete the session", short(key), sessions.ErrCorrupt)
+		default:
+			return 0, fmt.Errorf("sessions/redis: increment %s: %w", short(key), sessions.ErrNotFound)
+		}
+	}
+	return 0, fmt.Errorf("sessions/redis: increment %s: too many grace aliases: %w", short(key), sessions.ErrNotFound)
+}
+
+// score is the user index score for an expiry in Unix ms (0 = none).
+func score(expMS int64) string {
+	if expMS == 0 {
+		return "+inf"
+	}
+	return strconv.FormatInt(expMS, 10)
+}
+
+// coverage is the index score the cluster-safe protocol records for an
+// expiry: the expiry plus Options.IndexSlack.
+func (s *Store) coverage(expMS int64) string {
+	if expMS == 0 {
+		return "+inf"
+	}
+	return strconv.FormatInt(expMS+s.slackMS, 10)
+}

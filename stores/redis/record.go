@@ -1,0 +1,173 @@
+package redis
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/sessionkit/sessions"
+)
+
+// Hash fields of a session record. Metadata fields start with "m:" and value
+// fields with "v:", so a session value can never overwrite metadata whatever
+// its name.
+const (
+	fVersion   = "m:v"    // format version, formatVersion
+	fCreated   = "m:c"    // Meta.Created, decimal Unix nanoseconds
+	fRenewed   = "m:r"    // Meta.Renewed
+	fLastSeen  = "m:l"    // Meta.LastSeen
+	fAuthTime  = "m:a"    // Meta.AuthTime
+	fExpires   = "m:e"    // Meta.Expires
+	fUser      = "m:u"    // Meta.User
+	fUserAgent = "m:ua"   // Meta.UserAgent
+	fCSRF      = "m:csrf" // Meta.CSRF
+	fBind      = "m:b"    // Meta.Bind
+	fIndexed   = "m:ix"   // cluster-safe mode: Unix ms the user index entry is known to outlive
+	fAliasTo   = "m:to"   // present only in a grace alias: the store key it resolves to
+	fFence     = "m:mv"   // cluster-safe Rename in progress: the new store key
+	fFenceEnd  = "m:mvu"  // ... and the Unix ms its fence holds writes until
+
+	valuePrefix = "v:"
+
+	// formatVersion is the value of fVersion in every hash this package
+	// writes. A hash with another (or no) version is refused as corrupt.
+	formatVersion = "1"
+)
+
+// metaFields lists the hash fields UserSessions reads to build an Info.
+var metaFields = []string{fVersion, fCreated, fRenewed, fLastSeen, fAuthTime, fExpires, fUser, fUserAgent, fCSRF, fBind, fAliasTo}
+
+// appendMeta appends the field/value pairs of m (and the format version) to
+// args. Every metadata field is written, empty or not, so a Meta in a delta
+// replaces the stored one completely.
+func appendMeta(args []any, m *sessions.Meta) []any {
+	return append(args,
+		fVersion, formatVersion,
+		fCreated, strconv.FormatInt(m.Created, 10),
+		fRenewed, strconv.FormatInt(m.Renewed, 10),
+		fLastSeen, strconv.FormatInt(m.LastSeen, 10),
+		fAuthTime, strconv.FormatInt(m.AuthTime, 10),
+		fExpires, strconv.FormatInt(m.Expires, 10),
+		fUser, m.User,
+		fUserAgent, m.UserAgent,
+		fCSRF, m.CSRF,
+		fBind, m.Bind,
+	)
+}
+
+// appendValues appends the "v:" field/value pairs of fields to args.
+func (s *Store) appendValues(args []any, fields []sessions.Field) ([]any, error) {
+	for _, f := range fields {
+		b, err := sessions.EncodeValue(f.Value)
+		if err != nil {
+			return args, fmt.Errorf("sessions/redis: value %q: %w", f.Key, err)
+		}
+		if len(b) > s.maxValue {
+			return args, fmt.Errorf("sessions/redis: value %q encodes to %d bytes, over the %d-byte limit (Options.MaxValueSize): %w",
+				f.Key, len(b), s.maxValue, sessions.ErrTooLarge)
+		}
+		args = append(args, valuePrefix+f.Key, b)
+	}
+	return args, nil
+}
+
+// decodeRecord turns the fields of a session hash into a record. Anything it
+// cannot decode is an error wrapping sessions.ErrCorrupt.
+func decodeRecord(h map[string]string, maxValue int) (*sessions.Record, error) {
+	if v := h[fVersion]; v != formatVersion {
+		return nil, corruptf("format version %q, want %q", v, formatVersion)
+	}
+	rec := &sessions.Record{}
+	ints := map[string]*int64{
+		fCreated:  &rec.Created,
+		fRenewed:  &rec.Renewed,
+		fLastSeen: &rec.LastSeen,
+		fAuthTime: &rec.AuthTime,
+		fExpires:  &rec.Expires,
+	}
+	strs := map[string]*string{
+		fUser:      &rec.User,
+		fUserAgent: &rec.UserAgent,
+		fCSRF:      &rec.CSRF,
+		fBind:      &rec.Bind,
+	}
+	for k, v := range h {
+		if name, ok := strings.CutPrefix(k, valuePrefix); ok {
+			if len(v) > maxValue {
+				return nil, corruptf("value %q of %d bytes over the %d-byte limit", name, len(v), maxValue)
+			}
+			val, err := sessions.DecodeValue([]byte(v))
+			if err != nil {
+				return nil, fmt.Errorf("value %q: %w", name, err)
+			}
+			rec.Fields = append(rec.Fields, sessions.Field{Key: name, Value: val})
+			continue
+		}
+		if p := ints[k]; p != nil {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, corruptf("metadata %s = %q is not an integer", k, v)
+			}
+			*p = n
+			continue
+		}
+		if p := strs[k]; p != nil {
+			*p = v
+			continue
+		}
+		if !strings.HasPrefix(k, "m:") {
+			return nil, corruptf("unknown field %q", k)
+		}
+		// Other "m:" fields (fVersion, fIndexed, fFence, fFenceEnd) are
+		// bookkeeping.
+	}
+	slices.SortFunc(rec.Fields, func(a, b sessions.Field) int { return strings.Compare(a.Key, b.Key) })
+	return rec, nil
+}
+
+// decodeMeta builds the metadata of a listing entry from an HMGET of
+// metaFields. ok is false when the hash is gone, is an alias, or does not
+// decode.
+func decodeMeta(vals []any) (m sessions.Meta, ok bool) {
+	str := func(i int) (string, bool) {
+		s, ok := vals[i].(string)
+		return s, ok
+	}
+	if v, _ := str(0); v != formatVersion {
+		return m, false
+	}
+	if _, alias := str(10); alias {
+		return m, false
+	}
+	for i, p := range []*int64{&m.Created, &m.Renewed, &m.LastSeen, &m.AuthTime, &m.Expires} {
+		s, _ := str(1 + i)
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return m, false
+		}
+		*p = n
+	}
+	m.User, _ = str(6)
+	m.UserAgent, _ = str(7)
+	m.CSRF, _ = str(8)
+	m.Bind, _ = str(9)
+	return m, true
+}
+
+// expiryMillis converts Meta.Expires (Unix ns, 0 = unset) to the Unix ms of
+// PEXPIREAT, rounding up so Redis never drops a record before its deadline.
+// 0 means no expiry.
+func expiryMillis(ns int64) int64 {
+	switch {
+	case ns == 0:
+		return 0
+	case ns < 0:
+		return 1 // long past: PEXPIREAT deletes at once
+	}
+	return (ns + 999_999) / 1_000_000
+}
+
+func corruptf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", sessions.ErrCorrupt, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,245 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/sessionkit/sessions"
+)
+
+// renameFence is how long a cluster-safe Rename may hold writes to the old
+// record. A Rename normally needs a few milliseconds of it; the bound only
+// matters if the renaming process dies halfway, after which writes resume.
+const renameFence = 2 * time.Second
+
+// Rename moves the record under oldKey to newKey. With grace > 0, oldKey
+// becomes an alias hash resolving to newKey for Load, Commit and Increment
+// until the grace has passed or Delete(oldKey) removes it. A key that is
+// itself a grace alias cannot be renamed (sessions.ErrNotFound).
+//
+// Single-node protocol: one script, atomic. RENAME moves the hash with its
+// TTL, the alias takes its place, and the user index swaps the entry.
+//
+// Cluster-safe protocol (the keys are in different slots, so no one script
+// can see both): four single-slot steps.
+//
+//  1. A script fences the old record (two fields naming the new key and a
+//     deadline renameFence ahead) and returns its fields. Commit and
+//     Increment on a fenced record wait and retry; Load still reads it.
+//  2. A script copies the fields to newKey if it is absent (else ErrExists).
+//  3. The copy joins the user's index, when the session has a user.
+//  4. A script retires the old record (replaces it with the alias, or
+//     deletes it) if its fence still stands.
+//
+// Step 4 is the moment the rename takes effect: a write to oldKey lands
+// before it (and was copied, since the fence held it back until then) or
+// after it (through the alias), so none is lost, as with the single-node
+// script. A Delete(oldKey) meanwhile wins: the copy is removed and Rename
+// reports ErrNotFound. On any failure the copy is removed and the fence
+// lifted, unless oldKey is verifiably an alias to newKey already (the
+// rename did happen). Should the renaming process die halfway, writes
+// resume when the fence expires and the orphaned copy expires with the
+// record's own deadline.
+func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sessions/redis: rename: %w", err)
+	}
+	if !sessions.ValidKey(oldKey) {
+		return fmt.Errorf("sessions/redis: rename %s: %w", short(oldKey), sessions.ErrNotFound)
+	}
+	if !sessions.ValidKey(newKey) {
+		return fmt.Errorf("sessions/redis: rename to %q: not a store key; pass sessions.KeyOf(id)", newKey)
+	}
+	if oldKey == newKey {
+		return fmt.Errorf("sessions/redis: rename %s onto itself: %w", short(oldKey), sessions.ErrExists)
+	}
+	graceMS := int64(0)
+	if grace > 0 {
+		graceMS = max(grace.Milliseconds(), 1)
+	}
+	if s.sharded {
+		return s.renameSharded(ctx, oldKey, newKey, graceMS)
+	}
+	keys := []string{s.hashKey(oldKey), s.hashKey(newKey)}
+	start := time.Now()
+	for attempt := 0; ; attempt++ {
+		v, err := renameScript.Run(ctx, s.c, keys, graceMS, oldKey, newKey, s.prefix+"u:{").Result()
+		if err != nil {
+			return fail(ctx, "rename "+short(oldKey), err)
+		}
+		code, _, err := reply(v)
+		if err != nil {
+			return err
+		}
+		if code == codeFenced {
+			if err := fenceWait(ctx, "rename "+short(oldKey), attempt, start); err != nil {
+				return err
+			}
+			continue
+		}
+		return renameResult(code, oldKey, newKey)
+	}
+}
+
+func renameResult(code int64, oldKey, newKey string) error {
+	switch code {
+	case codeOK:
+		return nil
+	case codeExists:
+		return fmt.Errorf("sessions/redis: rename %s to %s: %w", short(oldKey), short(newKey), sessions.ErrExists)
+	case codeCorrupt:
+		return fmt.Errorf("sessions/redis: rename %s: %w: format version unknown; delete the session", short(oldKey), sessions.ErrCorrupt)
+	case codeFenceLost:
+		return fmt.Errorf("sessions/redis: rename %s: took longer than its %v fence; check Redis latency and retry", short(oldKey), renameFence)
+	}
+	return fmt.Errorf("sessions/redis: rename %s: %w", short(oldKey), sessions.ErrNotFound)
+}
+
+func (s *Store) renameSharded(ctx context.Context, oldKey, newKey string, graceMS int64) (err error) {
+	oldH, newH := s.hashKey(oldKey), s.hashKey(newKey)
+	op := "rename " + short(oldKey)
+
+	// 1. Fence the old record and read it.
+	var snap map[string]string
+	start := time.Now()
+	for attempt := 0; snap == nil; attempt++ {
+		v, err := fenceScript.Run(ctx, s.c, []string{oldH}, newKey, renameFence.Milliseconds()).Result()
+		if err != nil {
+			return fail(ctx, op, err)
+		}
+		code, _, err := reply(v)
+		if err != nil {
+			return err
+		}
+		switch code {
+		case codeOK:
+			if snap, err = pairs(v); err != nil {
+				return err
+			}
+		case codeFenced:
+			if err := fenceWait(ctx, op, attempt, start); err != nil {
+				return err
+			}
+		default:
+			return renameResult(code, oldKey, newKey)
+		}
+	}
+	copied := false
+	defer func() {
+		if err == nil {
+			return
+		}
+		cctx, cancel := cleanupCtx(ctx)
+		defer cancel()
+		if s.isAliasTo(cctx, oldH, newKey) {
+			err = nil // step 4 did happen; only its reply was lost
+			return
+		}
+		if copied {
+			s.c.Del(cctx, newH)
+		}
+		unfenceScript.Run(cctx, s.c, []string{oldH}, newKey)
+	}()
+
+	// 2. Copy it.
+	expNS, perr := strconv.ParseInt(snap[fExpires], 10, 64)
+	if perr != nil {
+		return renameResult(codeCorrupt, oldKey, newKey)
+	}
+	exp := expiryMillis(expNS)
+	user := snap[fUser]
+	args := make([]any, 0, 4+2*len(snap))
+	args = append(args, exp, "0", newKey, "")
+	for f, v := range snap {
+		switch f {
+		case fFence, fFenceEnd, fIndexed:
+		default:
+			args = append(args, f, v)
+		}
+	}
+	cov := ""
+	if user != "" {
+		cov = s.coverage(exp)
+		args = append(args, fIndexed, cov)
+	}
+	v, err := createScript.Run(ctx, s.c, []string{newH}, args...).Result()
+	if err != nil {
+		return fail(ctx, op, err)
+	}
+	code, _, err := reply(v)
+	if err != nil {
+		return err
+	}
+	if code != codeOK {
+		return renameResult(codeExists, oldKey, newKey)
+	}
+	copied = true
+
+	// 3. Index the copy.
+	if user != "" {
+		if err := s.indexAdd(ctx, user, newKey, cov); err != nil {
+			return err
+		}
+	}
+
+	// 4. Retire the old record.
+	v, err = retireScript.Run(ctx, s.c, []string{oldH}, graceMS, newKey).Result()
+	if err != nil {
+		return fail(ctx, op, err)
+	}
+	if code, _, err = reply(v); err != nil {
+		return err
+	}
+	return renameResult(code, oldKey, newKey)
+}
+
+// pairs decodes the field/value list in a fence script's reply.
+func pairs(v any) (map[string]string, error) {
+	a, _ := v.([]any)
+	var list []any
+	if len(a) > 1 {
+		list, _ = a[1].([]any)
+	}
+	if len(list) == 0 || len(list)%2 != 0 {
+		return nil, fmt.Errorf("sessions/redis: unexpected fence reply %#v", v)
+	}
+	m := make(map[string]string, len(list)/2)
+	for i := 0; i < len(list); i += 2 {
+		f, ok1 := list[i].(string)
+		val, ok2 := list[i+1].(string)
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("sessions/redis: unexpected fence reply %#v", v)
+		}
+		m[f] = val
+	}
+	return m, nil
+}
+
+// fenceWait pauses a write that met a cluster-safe Rename's fence before it
+// is retried: 1ms, doubling up to 32ms, for at most a fence's lifetime.
+func fenceWait(ctx context.Context, op string, attempt int, start time.Time) error {
+	if time.Since(start) > renameFence+time.Second {
+		return fmt.Errorf("sessions/redis: %s: the session has been held by a rename for over %v; retry", op, renameFence)
+	}
+	t := time.NewTimer(time.Millisecond << min(attempt, 5))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("sessions/redis: %s: waiting for a rename: %w", op, ctx.Err())
+	case <-t.C:
+		return nil
+	}
+}
+
+// isAliasTo reports whether the hash h is a grace alias resolving to key.
+func (s *Store) isAliasTo(ctx context.Context, h, key string) bool {
+	to, err := s.c.HGet(ctx, h, fAliasTo).Result()
+	if errors.Is(err, redis.Nil) {
+		return false
+	}
+	return err == nil && to == key
+}

@@ -1,0 +1,265 @@
+package redis
+
+import "github.com/redis/go-redis/v9"
+
+// Every script below touches the keys of one hash slot only, except those
+// marked "single-node", which the store runs only against one Redis server
+// (see Options.Cluster). Scripts reply with a table whose first element is a
+// status code:
+const (
+	codeNotFound   = 0 // no record under the key
+	codeOK         = 1 // done; a second element may carry a result
+	codeAlias      = 2 // the key is a grace alias; the second element is the store key it resolves to
+	codeCorrupt    = 3 // the hash has no or an unknown format version
+	codeNotInteger = 4 // Increment: the field is not a plain decimal integer
+	codeOverflow   = 5 // Increment: the result would overflow int64
+	codeExists     = 6 // Rename: the new key is taken
+	codeFenced     = 7 // a cluster-safe Rename is moving the record; retry shortly
+	codeFenceLost  = 8 // retire: the fence expired before the rename finished
+)
+
+// luaLib is prepended to every script.
+const luaLib = `
+-- calls cmd(key, list[from..to]) in batches, staying clear of Lua's unpack
+-- limit; batches hold an even number of elements, keeping field/value pairs
+-- together.
+local function chunked(cmd, key, list, from, to)
+  local i = from
+  while i <= to do
+    local j = math.min(i + 997, to)
+    redis.call(cmd, key, unpack(list, i, j))
+    i = j + 1
+  end
+end
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- status of a session hash from HMGET h m:v m:to m:mvu ...: nil when it is
+-- a live record that may be written, else the reply. A rename fence (m:mv,
+-- m:mvu) that has expired is removed: its rename failed or gave up.
+local function check(h, st)
+  if not st[1] then
+    if redis.call('EXISTS', h) == 0 then return {0} end
+    return {3}
+  end
+  if st[2] then return {2, st[2]} end
+  if st[1] ~= '1' then return {3} end
+  if st[3] then
+    if (tonumber(st[3]) or 0) > now_ms() then return {7} end
+    redis.call('HDEL', h, 'm:mv', 'm:mvu')
+  end
+  return nil
+end
+
+-- adds member to the user index idx with score (its session's expiry in Unix
+-- ms, or '+inf'), drops members whose score has passed, and lets the index
+-- key expire with its last member. gt keeps the higher of the old and new
+-- score.
+local function index_add(idx, member, score, gt)
+  if gt then
+    redis.call('ZADD', idx, 'GT', score, member)
+  else
+    redis.call('ZADD', idx, score, member)
+  end
+  redis.call('ZREMRANGEBYSCORE', idx, '-inf', '(' .. now_ms())
+  local top = redis.call('ZRANGE', idx, -1, -1, 'WITHSCORES')
+  if top[2] == nil then return end
+  if top[2] == 'inf' then
+    redis.call('PERSIST', idx)
+  else
+    redis.call('PEXPIREAT', idx, top[2])
+  end
+end
+`
+
+// createScript inserts a record if the key is absent.
+//
+// KEYS[1] session hash; KEYS[2] user index (ARGV[2] == '1' only).
+// ARGV[1] expiry (Unix ms, '0' none); ARGV[2] index mode ('0' none, '1'
+// inline); ARGV[3] member (store key); ARGV[4] index score; ARGV[5..] pairs.
+var createScript = redis.NewScript(luaLib + `
+local h = KEYS[1]
+if redis.call('EXISTS', h) == 1 then return {0} end
+chunked('HSET', h, ARGV, 5, #ARGV)
+if ARGV[1] ~= '0' then redis.call('PEXPIREAT', h, ARGV[1]) end
+if ARGV[2] == '1' then index_add(KEYS[2], ARGV[3], ARGV[4], false) end
+return {1}
+`)
+
+// commitScript applies a delta to an existing record.
+//
+// KEYS[1] session hash; KEYS[2] user index (ARGV[6] == '1' only).
+// ARGV[1] clear ('1'/'0'); ARGV[2] number of set pairs; ARGV[3] number of
+// deleted fields; ARGV[4] '1' when metadata pairs follow; ARGV[5] expiry
+// (Unix ms, '0' none); ARGV[6] index mode ('0' none, '1' inline, '2'
+// cluster-safe); ARGV[7] member (store key); ARGV[8] the new user; ARGV[9]
+// index score: the expiry (inline) or the coverage to record (cluster-safe),
+// each in Unix ms or '+inf';
+// ARGV[10..] set pairs, deleted fields, metadata pairs.
+//
+// In cluster-safe mode it replies {1, coverage} when the caller must add the
+// session to its user's index (a login, or an expiry past the recorded
+// coverage), after recording that coverage in the hash.
+var commitScript = redis.NewScript(luaLib + `
+local h = KEYS[1]
+local st = redis.call('HMGET', h, 'm:v', 'm:to', 'm:mvu', 'm:u', 'm:ix')
+local bad = check(h, st)
+if bad then return bad end
+local nset, ndel = tonumber(ARGV[2]), tonumber(ARGV[3])
+local p = 10
+if ARGV[1] == '1' then
+  local drop = {}
+  for _, k in ipairs(redis.call('HKEYS', h)) do
+    if string.sub(k, 1, 2) == 'v:' then drop[#drop + 1] = k end
+  end
+  if #drop > 0 then chunked('HDEL', h, drop, 1, #drop) end
+end
+if ndel > 0 then chunked('HDEL', h, ARGV, p + 2 * nset, p + 2 * nset + ndel - 1) end
+if nset > 0 then chunked('HSET', h, ARGV, p, p + 2 * nset - 1) end
+if ARGV[4] ~= '1' then return {1} end
+
+chunked('HSET', h, ARGV, p + 2 * nset + ndel, #ARGV)
+local exp, mode, user = ARGV[5], ARGV[6], ARGV[8]
+local reply = {1}
+if mode == '2' and user ~= '' then
+  local ix = st[5]
+  local need = st[4] ~= user or not ix
+  if not need and ix ~= '+inf' then
+    need = exp == '0' or tonumber(exp) > tonumber(ix)
+  end
+  if need then
+    redis.call('HSET', h, 'm:ix', ARGV[9])
+    reply = {1, ARGV[9]}
+  end
+end
+if exp == '0' then
+  redis.call('PERSIST', h)
+else
+  redis.call('PEXPIREAT', h, exp)
+end
+if mode == '1' and user ~= '' then index_add(KEYS[2], ARGV[7], ARGV[9], false) end
+return reply
+`)
+
+// incrementScript adds to an integer field of an existing record.
+//
+// KEYS[1] session hash. ARGV[1] field; ARGV[2] increment. Replies {1, new
+// value as a string} (a string keeps all 64 bits; Lua numbers would not).
+var incrementScript = redis.NewScript(luaLib + `
+local h = KEYS[1]
+local bad = check(h, redis.call('HMGET', h, 'm:v', 'm:to', 'm:mvu'))
+if bad then return bad end
+local r = redis.pcall('HINCRBY', h, ARGV[1], ARGV[2])
+if type(r) == 'table' and r.err then
+  if string.find(r.err, 'overflow', 1, true) then return {5} end
+  return {4}
+end
+return {1, redis.call('HGET', h, ARGV[1])}
+`)
+
+// renameScript moves a record in one step. Single-node: it touches two
+// sessions' slots and the user index, whose key it derives from the record.
+//
+// KEYS[1] old hash; KEYS[2] new hash. ARGV[1] grace (ms, '0' none); ARGV[2]
+// old member; ARGV[3] new member; ARGV[4] the user index key before the user
+// name (prefix .. 'u:{').
+var renameScript = redis.NewScript(luaLib + `
+local old, new = KEYS[1], KEYS[2]
+local st = redis.call('HMGET', old, 'm:v', 'm:to', 'm:mvu', 'm:u')
+local bad = check(old, st)
+if bad then
+  if bad[1] == 2 then return {0} end
+  return bad
+end
+if redis.call('EXISTS', new) == 1 then return {6} end
+local pttl = redis.call('PTTL', old)
+redis.call('RENAME', old, new)
+if tonumber(ARGV[1]) > 0 then
+  redis.call('HSET', old, 'm:v', '1', 'm:to', ARGV[3])
+  redis.call('PEXPIRE', old, ARGV[1])
+end
+local user = st[4]
+if user and user ~= '' then
+  local idx = ARGV[4] .. user .. '}'
+  local score = '+inf'
+  if pttl >= 0 then score = now_ms() + pttl end
+  redis.call('ZREM', idx, ARGV[2])
+  index_add(idx, ARGV[3], score, false)
+end
+return {1}
+`)
+
+// fenceScript is the first step of the cluster-safe Rename: it puts a
+// fence on the old record (m:mv = the new key, m:mvu = until when, Unix ms)
+// that makes Commit and Increment wait, and returns the record's fields to
+// copy.
+//
+// KEYS[1] old hash. ARGV[1] new member; ARGV[2] fence duration (ms).
+var fenceScript = redis.NewScript(luaLib + `
+local h = KEYS[1]
+local bad = check(h, redis.call('HMGET', h, 'm:v', 'm:to', 'm:mvu'))
+if bad then
+  if bad[1] == 2 then return {0} end
+  return bad
+end
+redis.call('HSET', h, 'm:mv', ARGV[1], 'm:mvu', now_ms() + tonumber(ARGV[2]))
+return {1, redis.call('HGETALL', h)}
+`)
+
+// retireScript is the last step of the cluster-safe Rename: if the fence
+// for this rename still stands, it replaces the old record with a grace
+// alias (or deletes it).
+//
+// KEYS[1] old hash. ARGV[1] grace (ms, '0' none); ARGV[2] new member.
+var retireScript = redis.NewScript(luaLib + `
+local h = KEYS[1]
+if redis.call('EXISTS', h) == 0 then return {0} end
+local mv = redis.call('HMGET', h, 'm:mv', 'm:mvu')
+if mv[1] ~= ARGV[2] or (tonumber(mv[2]) or 0) <= now_ms() then return {8} end
+redis.call('DEL', h)
+if tonumber(ARGV[1]) > 0 then
+  redis.call('HSET', h, 'm:v', '1', 'm:to', ARGV[2])
+  redis.call('PEXPIRE', h, ARGV[1])
+end
+return {1}
+`)
+
+// unfenceScript lifts the fence of a failed cluster-safe Rename.
+//
+// KEYS[1] old hash. ARGV[1] new member.
+var unfenceScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'm:mv') == ARGV[1] then
+  redis.call('HDEL', KEYS[1], 'm:mv', 'm:mvu')
+end
+return 1
+`)
+
+// indexScript adds a session to a user index (cluster-safe mode).
+//
+// KEYS[1] user index. ARGV[1] member; ARGV[2] score.
+var indexScript = redis.NewScript(luaLib + `
+index_add(KEYS[1], ARGV[1], ARGV[2], true)
+return {1}
+`)
+
+// listScript drops expired members of a user index and lists the rest.
+//
+// KEYS[1] user index.
+var listScript = redis.NewScript(luaLib + `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now_ms())
+return redis.call('ZRANGE', KEYS[1], 0, -1)
+`)
+
+// deleteIfUserScript deletes a session only if it still belongs to the user,
+// so DeleteUserSessions never logs out someone who logged in meanwhile.
+//
+// KEYS[1] session hash. ARGV[1] user.
+var deleteIfUserScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'm:u') == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`)

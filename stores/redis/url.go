@@ -1,0 +1,134 @@
+package redis
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/sessionkit/sessions"
+)
+
+// Fail-fast client settings NewFromURL applies unless the URL sets them.
+const (
+	// URLTimeout is the dial, read and write timeout.
+	URLTimeout = time.Second
+	// URLMaxRetries is how often a failed command is retried.
+	URLMaxRetries = 1
+	// URLDialerRetries is how many dial attempts one connection gets.
+	URLDialerRetries = 1
+)
+
+// NewFromURL creates a Redis client from rawURL and returns a store on it
+// with the default Options; the store's Close closes that client.
+//
+//	redis://[user:password@]host:port[/db][?options]
+//	rediss://...                                       (TLS)
+//	redis+cluster://[user:password@]host:port,host:port,...[?options]
+//	rediss+cluster://...                               (TLS)
+//
+// The query accepts go-redis's client options (dial_timeout, read_timeout,
+// write_timeout, max_retries, pool_size, ...) and key_prefix, which sets
+// Options.Prefix. Unless the URL says otherwise, the client fails fast when
+// Redis is down: URLTimeout (1s) to dial, read and write, one dial attempt
+// per connection (URLDialerRetries) and one retry per command
+// (URLMaxRetries). For Sentinel, build the client with redis.NewFailoverClient and
+// use New.
+func NewFromURL(rawURL string) (*Store, error) {
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return nil, urlErr(rawURL, "missing scheme; use redis://host:port/db or redis+cluster://host:port,host:port")
+	}
+	base, query, _ := strings.Cut(rest, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return nil, urlErr(rawURL, "bad query: "+err.Error())
+	}
+	var o Options
+	if p, ok := q["key_prefix"]; ok {
+		o.Prefix = p[len(p)-1]
+		q.Del("key_prefix")
+	}
+	var client redis.UniversalClient
+	switch scheme {
+	case "redis", "rediss":
+		// go-redis parses dialer_retries for clusters only.
+		pq := url.Values{}
+		for k, v := range q {
+			if k != "dialer_retries" {
+				pq[k] = v
+			}
+		}
+		opt, err := redis.ParseURL(scheme + "://" + base + "?" + pq.Encode())
+		if err != nil {
+			return nil, urlErr(rawURL, err.Error())
+		}
+		if q.Has("dialer_retries") {
+			if opt.DialerRetries, err = strconv.Atoi(q.Get("dialer_retries")); err != nil {
+				return nil, urlErr(rawURL, "dialer_retries is not an integer")
+			}
+		}
+		failFast(q, &opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries)
+		client = redis.NewClient(opt)
+	case "redis+cluster", "rediss+cluster":
+		// userinfo@host:port,host:port[/path]
+		userinfo, hosts := "", base
+		if at := strings.LastIndex(base, "@"); at >= 0 {
+			userinfo, hosts = base[:at+1], base[at+1:]
+		}
+		if slash := strings.Index(hosts, "/"); slash >= 0 {
+			if db := hosts[slash:]; db != "/" && db != "/0" {
+				return nil, urlErr(rawURL, "a cluster has only database 0; drop "+db)
+			}
+			hosts = hosts[:slash]
+		}
+		addrs := strings.Split(hosts, ",")
+		for _, a := range addrs[1:] {
+			q.Add("addr", a)
+		}
+		plain := strings.TrimSuffix(scheme, "+cluster")
+		opt, err := redis.ParseClusterURL(plain + "://" + userinfo + addrs[0] + "?" + q.Encode())
+		if err != nil {
+			return nil, urlErr(rawURL, err.Error())
+		}
+		failFast(q, &opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries)
+		client = redis.NewClusterClient(opt)
+	default:
+		return nil, urlErr(rawURL, fmt.Sprintf("unknown scheme %q; use redis, rediss, redis+cluster or rediss+cluster", scheme))
+	}
+	s, err := NewWithOptions(client, o)
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	s.owned = true
+	return s, nil
+}
+
+// failFast applies URLTimeout, URLMaxRetries and URLDialerRetries where the
+// query left them unset.
+func failFast(q url.Values, dial, read, write *time.Duration, retries, dialRetries *int) {
+	for name, d := range map[string]*time.Duration{"dial_timeout": dial, "read_timeout": read, "write_timeout": write} {
+		if !q.Has(name) {
+			*d = URLTimeout
+		}
+	}
+	if !q.Has("max_retries") {
+		*retries = URLMaxRetries
+	}
+	if !q.Has("dialer_retries") {
+		*dialRetries = URLDialerRetries
+	}
+}
+
+// urlErr reports a bad URL without echoing its password.
+func urlErr(rawURL, why string) error {
+	if u, err := url.Parse(rawURL); err == nil {
+		rawURL = u.Redacted()
+	} else if at := strings.LastIndex(rawURL, "@"); at >= 0 {
+		rawURL = "…@" + rawURL[at+1:]
+	}
+	return fmt.Errorf("%w: redis store URL %s: %s", sessions.ErrConfig, rawURL, why)
+}

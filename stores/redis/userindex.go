@@ -1,0 +1,140 @@
+package redis
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/sessionkit/sessions"
+)
+
+// indexAdd adds key to user's index with the given score (cluster-safe
+// protocol; the single-node scripts do this inline).
+func (s *Store) indexAdd(ctx context.Context, user, key, score string) error {
+	if err := indexScript.Run(ctx, s.c, []string{s.indexKey(user)}, key, score).Err(); err != nil {
+		return fail(ctx, "user index", err)
+	}
+	return nil
+}
+
+// UserSessions lists the live sessions of user, oldest first (by
+// Meta.Created, then key). It costs one script call on the index plus one
+// HMGET per entry, pipelined (in a cluster, one pipeline per node, sent in
+// parallel). Entries whose session has expired, was deleted, is now a grace
+// alias or belongs to another user are dropped from the index on the way.
+func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info, error) {
+	live, _, err := s.listUser(ctx, user)
+	return live, err
+}
+
+// DeleteUserSessions deletes every session of user except the one under
+// exceptKey (which may be empty) and reports how many it deleted. Each
+// delete checks, atomically, that the session still belongs to user.
+func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) (int, error) {
+	live, unreadable, err := s.listUser(ctx, user)
+	if err != nil {
+		return 0, err
+	}
+	var keys []string
+	for _, in := range live {
+		if in.Key != exceptKey {
+			keys = append(keys, in.Key)
+		}
+	}
+	for _, k := range unreadable {
+		if k != exceptKey {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	pipe := s.c.Pipeline()
+	cmds := make([]*redis.Cmd, len(keys))
+	for i, k := range keys {
+		cmds[i] = deleteIfUserScript.Eval(ctx, pipe, []string{s.hashKey(k)}, user)
+	}
+	_, err = pipe.Exec(ctx)
+	n := 0
+	var gone []any
+	for i, c := range cmds {
+		if d, _ := c.Int64(); d == 1 {
+			n++
+			gone = append(gone, keys[i])
+		}
+	}
+	if err != nil {
+		return n, fail(ctx, "delete user sessions", err)
+	}
+	if len(gone) > 0 {
+		if err := s.c.ZRem(ctx, s.indexKey(user), gone...).Err(); err != nil {
+			return n, fail(ctx, "delete user sessions", err)
+		}
+	}
+	return n, nil
+}
+
+// listUser reads user's index and the metadata of each entry. live holds
+// the sessions that belong to user, sorted; unreadable holds keys whose
+// session claims user but whose metadata does not decode.
+func (s *Store) listUser(ctx context.Context, user string) (live []sessions.Info, unreadable []string, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("sessions/redis: user sessions: %w", err)
+	}
+	if user == "" {
+		return nil, nil, nil
+	}
+	idx := s.indexKey(user)
+	members, err := listScript.Run(ctx, s.c, []string{idx}).StringSlice()
+	if err != nil {
+		return nil, nil, fail(ctx, "user sessions", err)
+	}
+	if len(members) == 0 {
+		return nil, nil, nil
+	}
+	pipe := s.c.Pipeline()
+	cmds := make([]*redis.SliceCmd, len(members))
+	for i, m := range members {
+		if sessions.ValidKey(m) {
+			cmds[i] = pipe.HMGet(ctx, s.hashKey(m), metaFields...)
+		}
+	}
+	// A reply error for one entry (a key of another type) only makes that
+	// entry stale; a transport error fails the listing.
+	if _, err := pipe.Exec(ctx); err != nil && (ctx.Err() != nil || unavailable(err)) {
+		return nil, nil, fail(ctx, "user sessions", err)
+	}
+	now := time.Now().UnixNano()
+	var stale []any
+	for i, m := range members {
+		if cmds[i] == nil || cmds[i].Err() != nil {
+			stale = append(stale, m)
+			continue
+		}
+		vals := cmds[i].Val()
+		meta, ok := decodeMeta(vals)
+		switch {
+		case ok && meta.User == user && (meta.Expires == 0 || meta.Expires > now):
+			live = append(live, sessions.Info{Key: m, Meta: meta})
+		case !ok && vals[6] == user && vals[10] == nil:
+			unreadable = append(unreadable, m)
+		case ok && meta.User == user:
+			// Expired but not yet purged by Redis: not listed, kept until
+			// its score passes.
+		default:
+			stale = append(stale, m)
+		}
+	}
+	if len(stale) > 0 {
+		if err := s.c.ZRem(ctx, idx, stale...).Err(); err != nil {
+			return nil, nil, fail(ctx, "user sessions", err)
+		}
+	}
+	slices.SortFunc(live, func(a, b sessions.Info) int {
+		return cmp.Or(cmp.Compare(a.Created, b.Created), cmp.Compare(a.Key, b.Key))
+	})
+	return live, unreadable, nil
+}
