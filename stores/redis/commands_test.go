@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -202,6 +204,8 @@ func TestCommandsPerOperation(t *testing.T) {
 					return err
 				}},
 			}
+			t.Run("Requests", func(t *testing.T) { testManagerRequests(t, cc, client, proto.o) })
+			cc.count(t, func() error { return nil }) // drain the subtest's clean-up
 			for _, st := range steps {
 				n, sent, inside := cc.count(t, st.op)
 				w := st.want.single
@@ -214,6 +218,63 @@ func TestCommandsPerOperation(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// testManagerRequests counts the commands whole requests cost through the
+// sessions middleware: a read-only request is one HGETALL.
+func testManagerRequests(t *testing.T, cc *commandCounter, client redis.UniversalClient, o Options) {
+	s := newTestStore(t, client, o)
+	m, err := sessions.NewManager(s, sessions.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/read", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, m.FromContext(r.Context()).GetString("name"))
+	})
+	mux.HandleFunc("/write", func(w http.ResponseWriter, r *http.Request) {
+		m.FromContext(r.Context()).Set("name", "kataras")
+	})
+	mux.HandleFunc("/count", func(w http.ResponseWriter, r *http.Request) {
+		m.FromContext(r.Context()).Increment("n", 1)
+	})
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		m.FromContext(r.Context()).Login("grace")
+	})
+	h := m.Handler(mux)
+	var cookies []*http.Cookie
+	do := func(path string) error {
+		req := httptest.NewRequest("GET", "https://example.com"+path, nil)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			return fmt.Errorf("%s: status %d: %s", path, rec.Code, rec.Body)
+		}
+		if set := rec.Result().Cookies(); len(set) > 0 {
+			cookies = set
+		}
+		return nil
+	}
+	for _, st := range []struct {
+		path string
+		want int // -1: logged only
+	}{
+		{"/write", 1},  // a new session: Create
+		{"/read", 1},   // Load
+		{"/write", 2},  // Load, Commit
+		{"/count", 2},  // Load, Increment
+		{"/login", -1}, // Load, Rename, ...
+		{"/read", 1},   // Load
+	} {
+		n, sent, _ := cc.count(t, func() error { return do(st.path) })
+		t.Logf("request %-7s %d: %s", st.path, n, names(sent))
+		if st.want >= 0 && n != st.want {
+			t.Errorf("request %s: %d commands (%s), want %d", st.path, n, names(sent), st.want)
+		}
 	}
 }
 

@@ -70,7 +70,7 @@
 // same script. Any other client (*redis.ClusterClient, *redis.Ring, a
 // wrapper type) runs the cluster-safe protocol; so does a *redis.Client
 // with [Options].Cluster set, for proxies that shard keys behind one
-// address. The cluster-safe protocol differs in three places:
+// address. The cluster-safe protocol differs in two places:
 //
 //   - The user index is written by a second command, and only when needed:
 //     when a session gets a user (login), and when a Commit moves a
@@ -82,11 +82,19 @@
 //     the old record; writes to the old key wait at the fence for the few
 //     milliseconds this takes, so none is lost and the outcome is the one
 //     the single-node script gives. See [Store.Rename].
-//   - Delete never touches the index in either protocol. Listing a user's
-//     sessions drops entries whose session is gone, expired, an alias or
-//     another user's; each entry's score drops it once its session must
-//     have expired, and the index key expires with its last entry, so an
-//     index never grows without bound.
+//
+// In both protocols Delete is a plain DEL that leaves the user index alone.
+// Listing a user's sessions drops entries whose session is gone, expired,
+// an alias or another user's; each entry's score drops it once its session
+// must have expired, and the index key expires with its last entry, so an
+// index never grows without bound.
+//
+// # Servers
+//
+// The store needs Redis 6.2 or later (it uses ZADD GT), or a compatible
+// server. Of the single-node scripts, Rename derives the user index key
+// from the record instead of declaring it; a server that refuses keys a
+// script did not declare (Dragonfly by default) needs [Options].Cluster.
 //
 // # Timeouts and failures
 //

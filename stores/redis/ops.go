@@ -64,7 +64,7 @@ func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) er
 	args = append(args, exp, "0", key, "")
 	keys := []string{s.hashKey(key)}
 	var coverage string
-	if rec.User != "" {
+	if rec.User != "" && (rec.Expires == 0 || rec.Expires > time.Now().UnixNano()) {
 		if s.sharded {
 			coverage = s.coverage(exp)
 		} else {

@@ -78,20 +78,7 @@ func decodeRecord(h map[string]string, maxValue int) (*sessions.Record, error) {
 	if v := h[fVersion]; v != formatVersion {
 		return nil, corruptf("format version %q, want %q", v, formatVersion)
 	}
-	rec := &sessions.Record{}
-	ints := map[string]*int64{
-		fCreated:  &rec.Created,
-		fRenewed:  &rec.Renewed,
-		fLastSeen: &rec.LastSeen,
-		fAuthTime: &rec.AuthTime,
-		fExpires:  &rec.Expires,
-	}
-	strs := map[string]*string{
-		fUser:      &rec.User,
-		fUserAgent: &rec.UserAgent,
-		fCSRF:      &rec.CSRF,
-		fBind:      &rec.Bind,
-	}
+	rec := &sessions.Record{Fields: make([]sessions.Field, 0, len(h))}
 	for k, v := range h {
 		if name, ok := strings.CutPrefix(k, valuePrefix); ok {
 			if len(v) > maxValue {
@@ -104,23 +91,39 @@ func decodeRecord(h map[string]string, maxValue int) (*sessions.Record, error) {
 			rec.Fields = append(rec.Fields, sessions.Field{Key: name, Value: val})
 			continue
 		}
-		if p := ints[k]; p != nil {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
+		var n *int64
+		switch k {
+		case fCreated:
+			n = &rec.Created
+		case fRenewed:
+			n = &rec.Renewed
+		case fLastSeen:
+			n = &rec.LastSeen
+		case fAuthTime:
+			n = &rec.AuthTime
+		case fExpires:
+			n = &rec.Expires
+		case fUser:
+			rec.User = v
+		case fUserAgent:
+			rec.UserAgent = v
+		case fCSRF:
+			rec.CSRF = v
+		case fBind:
+			rec.Bind = v
+		default:
+			if !strings.HasPrefix(k, "m:") {
+				return nil, corruptf("unknown field %q", k)
+			}
+			// Other "m:" fields (fVersion, fIndexed, fFence, fFenceEnd) are
+			// bookkeeping.
+		}
+		if n != nil {
+			var err error
+			if *n, err = strconv.ParseInt(v, 10, 64); err != nil {
 				return nil, corruptf("metadata %s = %q is not an integer", k, v)
 			}
-			*p = n
-			continue
 		}
-		if p := strs[k]; p != nil {
-			*p = v
-			continue
-		}
-		if !strings.HasPrefix(k, "m:") {
-			return nil, corruptf("unknown field %q", k)
-		}
-		// Other "m:" fields (fVersion, fIndexed, fFence, fFenceEnd) are
-		// bookkeeping.
 	}
 	slices.SortFunc(rec.Fields, func(a, b sessions.Field) int { return strings.Compare(a.Key, b.Key) })
 	return rec, nil

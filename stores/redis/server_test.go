@@ -226,30 +226,23 @@ func (s *server) kill() {
 	}
 }
 
-// cluster is a three-primary Redis Cluster the test binary starts once.
+// cluster is a three-primary Redis Cluster a test starts for its subtests.
 type cluster struct {
 	nodes []*server
-	err   error
 }
 
-var (
-	clusterOnce sync.Once
-	theCluster  *cluster
-)
-
-// startCluster returns the shared cluster, starting it on first use. Its
-// processes are killed when the test that started it ends, so the tests
-// that use it are its subtests.
+// startCluster starts a cluster whose processes are killed when t ends, so
+// one cluster serves all of t's subtests.
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
-	clusterOnce.Do(func() { theCluster = newCluster(t) })
-	if theCluster.err != nil {
-		t.Fatal(theCluster.err)
+	c, err := newCluster(t)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return theCluster
+	return c
 }
 
-func newCluster(t *testing.T) *cluster {
+func newCluster(t *testing.T) (*cluster, error) {
 	bin := redisBinary(t)
 	ports := freePorts(t, 6)
 	c := &cluster{}
@@ -276,18 +269,15 @@ func newCluster(t *testing.T) *cluster {
 	for i, cl := range clients {
 		lo, hi := i*16384/3, (i+1)*16384/3-1
 		if err := cl.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", lo, hi).Err(); err != nil {
-			c.err = fmt.Errorf("CLUSTER ADDSLOTSRANGE on %s: %w", c.nodes[i].addr(), err)
-			return c
+			return nil, fmt.Errorf("CLUSTER ADDSLOTSRANGE on %s: %w", c.nodes[i].addr(), err)
 		}
 		if err := cl.Do(ctx, "CLUSTER", "SET-CONFIG-EPOCH", i+1).Err(); err != nil {
-			c.err = fmt.Errorf("CLUSTER SET-CONFIG-EPOCH: %w", err)
-			return c
+			return nil, fmt.Errorf("CLUSTER SET-CONFIG-EPOCH: %w", err)
 		}
 	}
 	for i := 1; i < 3; i++ {
 		if err := clients[0].Do(ctx, "CLUSTER", "MEET", "127.0.0.1", c.nodes[i].port, ports[3+i]).Err(); err != nil {
-			c.err = fmt.Errorf("CLUSTER MEET: %w", err)
-			return c
+			return nil, fmt.Errorf("CLUSTER MEET: %w", err)
 		}
 	}
 	for _, cl := range clients {
@@ -297,13 +287,12 @@ func newCluster(t *testing.T) *cluster {
 				break
 			}
 			if ctx.Err() != nil {
-				c.err = fmt.Errorf("cluster did not reach cluster_state:ok: %v\n%s", err, info)
-				return c
+				return nil, fmt.Errorf("cluster did not reach cluster_state:ok: %v\n%s", err, info)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	return c
+	return c, nil
 }
 
 // client returns a cluster client closed when the test ends.

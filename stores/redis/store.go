@@ -34,7 +34,7 @@ type Options struct {
 	// script; any other client (*redis.ClusterClient, *redis.Ring, a wrapper
 	// type) gets the cluster-safe one. Set it when a *redis.Client talks to a
 	// proxy that shards keys (Envoy, twemproxy, a managed "cluster behind one
-	// endpoint").
+	// endpoint"), or to a server that refuses keys a script did not declare.
 	Cluster bool
 
 	// IndexSlack matters in the cluster-safe protocol only. There a user's

@@ -57,7 +57,11 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 	for i, k := range keys {
 		cmds[i] = deleteIfUserScript.Eval(ctx, pipe, []string{s.hashKey(k)}, user)
 	}
-	_, err = pipe.Exec(ctx)
+	// As in listUser, a reply error for one key (another Redis type) only
+	// skips that key.
+	if _, err := pipe.Exec(ctx); err != nil && (ctx.Err() != nil || unavailable(err)) {
+		return 0, fail(ctx, "delete user sessions", err)
+	}
 	n := 0
 	var gone []any
 	for i, c := range cmds {
@@ -65,9 +69,6 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 			n++
 			gone = append(gone, keys[i])
 		}
-	}
-	if err != nil {
-		return n, fail(ctx, "delete user sessions", err)
 	}
 	if len(gone) > 0 {
 		if err := s.c.ZRem(ctx, s.indexKey(user), gone...).Err(); err != nil {
