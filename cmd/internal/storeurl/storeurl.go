@@ -27,7 +27,7 @@ func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error)
 	case "memory":
 		s := memory.New(memory.Options{})
 		return s, func() { s.Close() }, nil
-	case "redis", "rediss", "redis+cluster", "rediss+cluster", "redis+sentinel":
+	case "redis", "rediss", "redis+cluster", "rediss+cluster":
 		s, err := redis.NewFromURL(spec)
 		if err != nil {
 			return nil, nil, err
