@@ -198,7 +198,8 @@ func (m *Manager) UserSessions(ctx context.Context, user string) ([]Info, error)
 
 // DestroyUserSessions destroys every session of user except the one whose
 // handle is except (pass "" to destroy all: "log out everywhere"). It
-// reports how many it destroyed.
+// reports how many it destroyed, and emits one EventDestroyed naming the
+// user (with no Handle) when it destroyed any.
 func (m *Manager) DestroyUserSessions(ctx context.Context, user, except string) (int, error) {
 	if m.users == nil {
 		return 0, ErrNotSupported
@@ -206,12 +207,15 @@ func (m *Manager) DestroyUserSessions(ctx context.Context, user, except string) 
 	start := m.now()
 	n, err := m.users.DeleteUserSessions(ctx, user, except)
 	m.observe("delete_user_sessions", start, err)
+	if n > 0 {
+		m.emit(nil, EventDestroyed, "", user, nil)
+	}
 	return n, err
 }
 
 // DestroySession destroys the session with the given handle if it belongs
 // to user, and reports whether it did. The ownership check makes it safe to
-// call with a handle taken from a request.
+// call with a handle taken from a request. It emits EventDestroyed.
 func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool, error) {
 	if !ValidKey(handle) {
 		return false, nil
@@ -225,7 +229,11 @@ func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool
 	start = m.now()
 	err = m.store.Delete(ctx, handle)
 	m.observe("delete", start, err)
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	m.emit(nil, EventDestroyed, handle, user, nil)
+	return true, nil
 }
 
 // DefaultErrorHandler answers a session failure: 503 when the store is

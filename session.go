@@ -574,6 +574,19 @@ func (s *Session) commit(final bool) error {
 
 	if s.dropKey != "" {
 		key := s.dropKey
+		if m.opts.RotateAfter > 0 {
+			// key may be the grace alias an automatic rotation left, and
+			// deleting an alias only ends the grace (see Store.Rename): the
+			// renamed session would outlive this logout. Commit reaches it
+			// through the alias, so first empty it and mark it expired.
+			start := m.now()
+			err := m.store.Commit(ctx, key, &Delta{Clear: true, Meta: &Meta{Expires: now}})
+			m.observe("commit", start, err)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				s.err = err
+				return err
+			}
+		}
 		start := m.now()
 		err := m.store.Delete(ctx, key)
 		m.observe("delete", start, err)
@@ -704,6 +717,14 @@ func (s *Session) rename(now int64) error {
 		m.observe("rename", start, err)
 		if errors.Is(err, ErrExists) {
 			continue
+		}
+		if errors.Is(err, ErrNotFound) && s.grace > 0 {
+			// An automatic rotation lost the race to a parallel request that
+			// rotated (or ended) the session first. Skip it: the changes go
+			// through the old key, which resolves during the grace, and if
+			// the session is gone Commit drops them without reviving it.
+			s.renew = false
+			return nil
 		}
 		if errors.Is(err, ErrNotFound) {
 			m.emit(s.r, EventLostWrite, s.key, s.meta.User, nil)
