@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -9,9 +10,9 @@ import (
 // GuessingOptions configures the detection of clients that present many
 // unknown session IDs, the signature of an attempt to guess one.
 type GuessingOptions struct {
-	// Threshold is how many unknown-but-well-formed IDs one client IP may
+	// Threshold is how many unknown-but-well-formed IDs one client may
 	// present within Window before EventGuessing is emitted (once per window).
-	// Default 0: counting is off.
+	// A client is an IPv4 address or an IPv6 /64. Default 0: counting is off.
 	Threshold int
 
 	// Window is the counting period. Default one minute.
@@ -47,19 +48,36 @@ func newGuessCounter(o GuessingOptions) *guessCounter {
 // miss records an unknown ID from ip and reports whether this miss crossed the
 // threshold.
 func (g *guessCounter) miss(ip string, now time.Time) bool {
+	k := guessKey(ip)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.roll(now)
-	g.counts[ip]++
-	return g.counts[ip] == g.opts.Threshold
+	g.counts[k]++
+	return g.counts[k] == g.opts.Threshold
 }
 
 // blocked reports whether ip is over the threshold in the current window.
 func (g *guessCounter) blocked(ip string, now time.Time) bool {
+	k := guessKey(ip)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.roll(now)
-	return g.counts[ip] >= g.opts.Threshold
+	return g.counts[k] >= g.opts.Threshold
+}
+
+// guessKey is the unit a client is counted by: its IPv4 address, or the /64
+// of its IPv6 address, since an IPv6 client picks addresses from its /64 at
+// will and would otherwise never reach the threshold.
+func guessKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Is4() || a.Is4In6() {
+		return ip
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }
 
 func (g *guessCounter) roll(now time.Time) {

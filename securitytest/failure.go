@@ -300,6 +300,25 @@ func testS46(t *testing.T, h *harness) {
 			t.Errorf("the block outlived its window")
 		}
 	})
+	t.Run("IPv6CountedPerSlash64", func(t *testing.T) {
+		// An IPv6 client picks addresses from its /64 at will: counting per
+		// address would never reach the threshold.
+		e := h.env(t, sessions.Options{Guessing: sessions.GuessingOptions{
+			Threshold: 10, BlockCreation: true, TrustedProxies: []*net.IPNet{loopback},
+		}})
+		for i := range 20 {
+			e.whoami(t, randomID(t), withHeader("X-Forwarded-For", fmt.Sprintf("2001:db8:1:2:%x::%x", i, i+1)))
+		}
+		if n := countKind(e.events.take(), sessions.EventGuessing); n != 1 {
+			t.Errorf("%d guessing events for 20 addresses of one /64, want 1", n)
+		}
+		if n := e.issued(e.do(t, "GET", "/set?k=cart&v=x", "", withHeader("X-Forwarded-For", "2001:db8:1:2::99"))); n != "" {
+			t.Errorf("another address of the guessing /64 could create a session")
+		}
+		if n := e.issued(e.do(t, "GET", "/set?k=cart&v=x", "", withHeader("X-Forwarded-For", "2001:db8:1:3::1"))); n == "" {
+			t.Errorf("a client in another /64 could not create a session")
+		}
+	})
 	t.Run("UntrustedForwardedFor", func(t *testing.T) {
 		e := h.env(t, sessions.Options{Guessing: sessions.GuessingOptions{Threshold: 10}})
 		for i := range 10 {
