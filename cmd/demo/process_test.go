@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/stores/redis/redistest"
 )
 
 // These tests run the demo as real processes, the way the issues check it:
@@ -181,9 +182,23 @@ func (c *rawClient) session(base string) sessionView {
 	return v
 }
 
+// TestTwoDemosShareRedis runs two demos on the Redis at redisAddr.
 func TestTwoDemosShareRedis(t *testing.T) {
 	requireTCP(t, "redis", redisAddr())
-	store := "redis://" + redisAddr() + "/0"
+	testTwoDemosShareStore(t, "redis://"+redisAddr()+"/0")
+}
+
+// TestTwoDemosShareRedisCluster is TestTwoDemosShareRedis on a private
+// three-primary Redis Cluster.
+func TestTwoDemosShareRedisCluster(t *testing.T) {
+	cluster := redistest.StartCluster(t, 3)
+	testTwoDemosShareStore(t, "redis+cluster://"+strings.Join(cluster.Addrs(), ","))
+}
+
+// testTwoDemosShareStore runs two demos on store and uses one session
+// across both: writes on one must be read on the other, and concurrent
+// distinct-key writes and counter increments spread over both must all land.
+func testTwoDemosShareStore(t *testing.T, store string) {
 	a, b := startDemo(t, "-store", store), startDemo(t, "-store", store)
 	c := &rawClient{t: t, hc: http.Client{Timeout: 10 * time.Second}}
 	first := c.session(a.base)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/stores/redis/redistest"
 	"github.com/sessionkit/sessions/storetest"
 )
 
@@ -103,10 +104,10 @@ func names(m map[string]int) string {
 // command, a commit one script call, and so on. Run it with -v to see the
 // table.
 func TestCommandsPerOperation(t *testing.T) {
-	srv := startServer(t)
-	client := redis.NewClient(testClientOptions(srv.addr()))
+	srv := redistest.StartServer(t)
+	client := redis.NewClient(testClientOptions(srv.Addr()))
 	t.Cleanup(func() { client.Close() })
-	cc := newCommandCounter(t, srv.addr())
+	cc := newCommandCounter(t, srv.Addr())
 
 	type want struct{ single, cluster int }
 	for _, proto := range []struct {

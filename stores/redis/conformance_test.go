@@ -6,6 +6,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/stores/redis/redistest"
 	"github.com/sessionkit/sessions/storetest"
 )
 
@@ -43,8 +44,8 @@ func TestConformanceSingleClusterProtocol(t *testing.T) {
 // the cluster-specific tests against it.
 func TestCluster(t *testing.T) {
 	t.Parallel()
-	cl := startCluster(t)
-	c := cl.client(t)
+	cl := redistest.StartCluster(t, 3)
+	c := clusterClient(t, cl)
 	s := newTestStore(t, c, Options{})
 	if !s.sharded {
 		t.Fatal("a *redis.ClusterClient must select the cluster-safe protocol")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/stores/redis/redistest"
 	"github.com/sessionkit/sessions/storetest"
 	"go.uber.org/goleak"
 )
@@ -14,11 +15,11 @@ import (
 // every operation must fail fast with ErrStoreUnavailable, and the same
 // store must work again once the server is back on the same port.
 func TestOutage(t *testing.T) {
-	srv := startServer(t)
+	srv := redistest.StartServer(t)
 	leaks := goleak.IgnoreCurrent()
 	ctx := t.Context()
 
-	s, err := NewFromURL("redis://" + srv.addr() + "/0")
+	s, err := NewFromURL("redis://" + srv.Addr() + "/0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestOutage(t *testing.T) {
 		t.Fatalf("Load before the outage: %v, %v", found, err)
 	}
 
-	srv.kill()
+	srv.Kill()
 	delta := &sessions.Delta{Set: []sessions.Field{{Key: "n", Value: 2}}}
 	ops := []struct {
 		name string
@@ -60,7 +61,7 @@ func TestOutage(t *testing.T) {
 		t.Logf("%-18s down: %-8v %v", o.name, took.Round(time.Millisecond), err)
 	}
 
-	srv.start() // same port, empty (no persistence)
+	srv.Restart() // same port, empty (no persistence)
 	deadline := time.Now().Add(10 * time.Second)
 	key2 := storetest.NewKey(t)
 	for {
