@@ -217,11 +217,15 @@ func testTwoDemosShareStore(t *testing.T, store string) {
 		base := []string{a.base, b.base}[i%2]
 		go func() {
 			defer wg.Done()
-			c.must(base, "PUT", fmt.Sprintf("/api/session/values/k%02d", i), fmt.Sprint(i), http.StatusNoContent)
+			if code, body, err := c.do(base, "PUT", fmt.Sprintf("/api/session/values/k%02d", i), fmt.Sprint(i)); err != nil || code != http.StatusNoContent {
+				t.Errorf("PUT k%02d = %d %q, %v", i, code, body, err)
+			}
 		}()
 		go func() {
 			defer wg.Done()
-			c.must(base, "POST", "/api/session/counters/hits", "", http.StatusOK)
+			if code, body, err := c.do(base, "POST", "/api/session/counters/hits", ""); err != nil || code != http.StatusOK {
+				t.Errorf("POST counter = %d %q, %v", code, body, err)
+			}
 		}()
 	}
 	wg.Wait()
@@ -237,56 +241,15 @@ func testTwoDemosShareStore(t *testing.T, store string) {
 	}
 }
 
-// redisServer runs a private redis-server that keeps its data in an
-// append-only file, so a restart brings the sessions back.
-type redisServer struct {
-	t    *testing.T
-	port int
-	dir  string
-	cmd  *exec.Cmd
-}
-
-func startRedis(t *testing.T, port int, dir string) *redisServer {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("SKIP-NO-SERVER: redis-server binary not found (apt-get install redis-server)")
-	}
-	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", dir,
-		"--save", "", "--appendonly", "yes", "--appendfsync", "always")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	r := &redisServer{t: t, port: port, dir: dir, cmd: cmd}
-	t.Cleanup(r.kill)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
-			return r
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("redis-server on port %d did not start", port)
-	return nil
-}
-
-func (r *redisServer) kill() {
-	if r.cmd.ProcessState == nil {
-		r.cmd.Process.Signal(syscall.SIGKILL)
-		r.cmd.Wait()
-	}
-}
-
 func TestRedisOutageAndRecovery(t *testing.T) {
-	port, dir := freePort(t), t.TempDir()
-	srv := startRedis(t, port, dir)
-	demo := startDemo(t, "-store", fmt.Sprintf("redis://127.0.0.1:%d/0", port))
+	// An append-only file brings the sessions back after the restart.
+	srv := redistest.StartServer(t, "--appendonly", "yes", "--appendfsync", "always")
+	demo := startDemo(t, "-store", "redis://"+srv.Addr()+"/0")
 	c := &rawClient{t: t, hc: http.Client{Timeout: 10 * time.Second}}
 	before := c.session(demo.base)
 	c.must(demo.base, "PUT", "/api/session/values/name", `"kept"`, http.StatusNoContent)
 
-	srv.kill()
+	srv.Kill()
 	for _, path := range []string{"/api/session", "/get"} {
 		start := time.Now()
 		code, body, err := c.do(demo.base, "GET", path, "")
@@ -305,7 +268,7 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 		t.Fatalf("PUT with Redis down = %d %q, want 503 (or 403: no token can be checked)", code, body)
 	}
 
-	startRedis(t, port, dir)
+	srv.Restart()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		code, body, err := c.do(demo.base, "GET", "/api/session", "")
