@@ -16,35 +16,43 @@ import (
 // written unless something changed: an anonymous visitor who never stores a
 // value gets no cookie and costs no store write.
 type Session struct {
-	m            *Manager
-	w            http.ResponseWriter
-	r            *http.Request
-	writeThrough bool // no middleware: every change is committed at once
-	rw           responseWriter
+	m   *Manager
+	w   http.ResponseWriter
+	r   *http.Request
+	rw  responseWriter
+	ctx sessionContext // the request context Handler installs
 
-	mu     sync.Mutex
-	loaded bool
-	err    error // load or commit failure; the session then acts empty and read-only
-	// reported is set once err has been emitted as an event.
-	reported bool
+	mu sync.Mutex
+	// loadedAt is the clock when the session was loaded: the request's
+	// time, which the middleware's final commit uses too (one clock read).
+	loadedAt int64
+	err      error // load or commit failure; the session then acts empty and read-only
 
-	id        string  // the cookie value, "" until issued
-	key       string  // KeyOf(id), "" while the session is not stored
-	presented bool    // the request carried a session cookie
-	rec       *Record // the stored snapshot, nil for a new session
-	meta      Meta
-	metaDirty bool
+	id   string  // the cookie value, "" until issued
+	key  string  // KeyOf(id), "" while the session is not stored
+	rec  *Record // the stored snapshot, nil for a new session
+	meta Meta
 
-	clear bool
 	set   []Field
 	del   []string
 	local []Field // values Increment returned; already stored, never committed again
 
-	create     bool          // store a new session even without values
-	renew      bool          // issue a new ID at commit
-	grace      time.Duration // how long the replaced ID keeps working
-	dropKey    string        // a destroyed session's key, deleted at commit
-	dropCookie bool          // expire the cookie unless a new session replaces it
+	grace   time.Duration // how long the replaced ID keeps working
+	dropKey string        // a destroyed session's key, deleted at commit
+
+	setBuf [1]Field  // backs set for the common request that sets one key
+	vary   [1]string // backs the Vary header Handler adds
+
+	// The flags, together so the struct packs tightly.
+	writeThrough bool // no middleware: every change is committed at once
+	loaded       bool
+	reported     bool // err has been emitted as an event
+	presented    bool // the request carried a session cookie
+	metaDirty    bool
+	clear        bool
+	create       bool // store a new session even without values
+	renew        bool // issue a new ID at commit
+	dropCookie   bool // expire the cookie unless a new session replaces it
 }
 
 // ---- loading ----
@@ -61,6 +69,7 @@ func (s *Session) load() {
 		m.emit(s.r, EventDuplicateCookie, "", "", nil)
 	}
 	now := m.now().UnixNano()
+	s.loadedAt = now
 	for _, v := range [2]string{first, second} {
 		if v == "" {
 			continue
@@ -89,7 +98,7 @@ func (s *Session) tryLoad(id string, now int64) bool {
 	m := s.m
 	key := KeyOf(id)
 	ctx := s.r.Context()
-	start := m.now()
+	start := m.storeStart()
 	rec, found, err := m.store.Load(ctx, key)
 	m.observe("load", start, err)
 	switch {
@@ -133,7 +142,7 @@ func (s *Session) tryLoad(id string, now int64) bool {
 // drop deletes a dead or unusable record, best effort: a failure only means
 // the store's own expiry removes it later.
 func (s *Session) drop(key string) {
-	start := s.m.now()
+	start := s.m.storeStart()
 	err := s.m.store.Delete(s.r.Context(), key)
 	s.m.observe("delete", start, err)
 }
@@ -244,6 +253,9 @@ func (s *Session) Set(key string, value any) {
 		return
 	}
 	s.undelete(key)
+	if s.set == nil {
+		s.set = s.setBuf[:0]
+	}
 	s.set = setField(s.set, key, value)
 	s.changed()
 }
@@ -322,7 +334,7 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 	if s.key == "" {
 		return 0, ErrStoreUnavailable
 	}
-	start := s.m.now()
+	start := s.m.storeStart()
 	n, err := s.m.store.Increment(s.r.Context(), s.key, key, by)
 	s.m.observe("increment", start, err)
 	if err != nil {
@@ -514,7 +526,7 @@ func (s *Session) makeRoom(user string) error {
 		return ErrTooManySessions
 	}
 	for _, in := range list[:over] {
-		start := m.now()
+		start := m.storeStart()
 		err := m.store.Delete(s.r.Context(), in.Key)
 		m.observe("delete", start, err)
 		if err != nil {
@@ -570,7 +582,10 @@ func (s *Session) commit(final bool) error {
 		return s.commitClient(m.client, final)
 	}
 	ctx := s.r.Context()
-	now := m.now().UnixNano()
+	now := s.loadedAt
+	if !final || now == 0 {
+		now = m.now().UnixNano()
+	}
 
 	if s.dropKey != "" {
 		key := s.dropKey
@@ -587,7 +602,7 @@ func (s *Session) commit(final bool) error {
 				return err
 			}
 		}
-		start := m.now()
+		start := m.storeStart()
 		err := m.store.Delete(ctx, key)
 		m.observe("delete", start, err)
 		if err != nil {
@@ -614,14 +629,17 @@ func (s *Session) commit(final bool) error {
 			return err
 		}
 	}
-	if s.clear || len(s.set) > 0 || len(s.del) > 0 {
+	// A write moves the idle deadline only when the recorded activity is
+	// stale, as a read does (tryLoad): the commit then carries just the
+	// changed values, not the metadata.
+	if (s.clear || len(s.set) > 0 || len(s.del) > 0) && now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
 		s.touch(now)
 	}
 	if !s.clear && len(s.set) == 0 && len(s.del) == 0 && !s.metaDirty {
 		return nil
 	}
 	d := s.delta()
-	start := m.now()
+	start := m.storeStart()
 	err := m.store.Commit(ctx, s.key, d)
 	m.observe("commit", start, err)
 	if errors.Is(err, ErrNotFound) {
@@ -645,12 +663,20 @@ func (s *Session) commit(final bool) error {
 }
 
 func (s *Session) delta() *Delta {
-	d := &Delta{Clear: s.clear, Set: sortedClone(s.set), Del: s.del}
-	if s.metaDirty {
-		meta := s.meta
-		d.Meta = &meta
+	// s.set is sorted in place rather than copied: the recorded changes are
+	// dropped after the commit (reset), never changed under the store.
+	sortFields(s.set)
+	d := Delta{Clear: s.clear, Set: s.set, Del: s.del}
+	if !s.metaDirty {
+		return &d
 	}
-	return d
+	// One allocation for the delta and its metadata.
+	b := &struct {
+		d    Delta
+		meta Meta
+	}{d: d, meta: s.meta}
+	b.d.Meta = &b.meta
+	return &b.d
 }
 
 // reset forgets the recorded changes after a commit.
@@ -680,7 +706,7 @@ func (s *Session) insert(now int64, final bool) error {
 			return err
 		}
 		key := KeyOf(id)
-		start := m.now()
+		start := m.storeStart()
 		err = m.store.Create(s.r.Context(), key, rec)
 		m.observe("create", start, err)
 		if errors.Is(err, ErrExists) {
@@ -712,7 +738,7 @@ func (s *Session) rename(now int64) error {
 			return err
 		}
 		key := KeyOf(id)
-		start := m.now()
+		start := m.storeStart()
 		err = m.store.Rename(s.r.Context(), s.key, key, s.grace)
 		m.observe("rename", start, err)
 		if errors.Is(err, ErrExists) {
