@@ -2,7 +2,9 @@ package sessions
 
 import (
 	"context"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -136,35 +138,87 @@ func (r *Record) index(key string) (int, bool) {
 // Clone returns a copy of r whose Fields slice may be changed freely. Values
 // themselves are shared.
 func (r *Record) Clone() *Record {
-	c := &Record{Meta: r.Meta}
-	if len(r.Fields) > 0 {
-		c.Fields = append(make([]Field, 0, len(r.Fields)), r.Fields...)
-	}
+	c := newRecord(len(r.Fields))
+	c.Meta = r.Meta
+	c.Fields = append(c.Fields, r.Fields...)
 	return c
+}
+
+// newRecord returns an empty record with room for n fields. A small record
+// is allocated together with its fields: one object instead of two for the
+// stores that keep records in memory, and the values next to the metadata.
+func newRecord(n int) *Record {
+	switch {
+	case n == 0:
+		return &Record{}
+	case n == 1:
+		b := new(struct {
+			r Record
+			f [1]Field
+		})
+		b.r.Fields = b.f[:0]
+		return &b.r
+	case n == 2:
+		b := new(struct {
+			r Record
+			f [2]Field
+		})
+		b.r.Fields = b.f[:0]
+		return &b.r
+	case n == 3:
+		b := new(struct {
+			r Record
+			f [3]Field
+		})
+		b.r.Fields = b.f[:0]
+		return &b.r
+	case n == 4:
+		b := new(struct {
+			r Record
+			f [4]Field
+		})
+		b.r.Fields = b.f[:0]
+		return &b.r
+	}
+	return &Record{Fields: make([]Field, 0, n)}
 }
 
 // Apply returns a new record: r with the delta applied. r is not modified.
 // Stores that keep whole records (memory, bolt, cookie) use it to merge a
 // commit.
 func (r *Record) Apply(d *Delta) *Record {
-	out := &Record{Meta: r.Meta}
-	if d.Meta != nil {
-		out.Meta = *d.Meta
-	}
 	var base []Field
 	if !d.Clear {
 		base = r.Fields
 	}
-	fields := make([]Field, 0, len(base)+len(d.Set))
+	n := len(d.Set)
+	for _, f := range base {
+		if !d.deletes(f.Key) && !d.sets(f.Key) {
+			n++
+		}
+	}
+	out := newRecord(n)
+	out.Meta = r.Meta
+	if d.Meta != nil {
+		out.Meta = *d.Meta
+	}
+	// Merge the kept fields and d.Set, both sorted (d.Set is sorted by
+	// contract; sorting a copy keeps a caller's mistake harmless).
+	set := d.Set
+	if !slices.IsSortedFunc(set, compareFields) {
+		set = slices.SortedFunc(slices.Values(set), compareFields)
+	}
 	for _, f := range base {
 		if d.deletes(f.Key) || d.sets(f.Key) {
 			continue
 		}
-		fields = append(fields, f)
+		for len(set) > 0 && set[0].Key < f.Key {
+			out.Fields = append(out.Fields, set[0])
+			set = set[1:]
+		}
+		out.Fields = append(out.Fields, f)
 	}
-	fields = append(fields, d.Set...)
-	sortFields(fields)
-	out.Fields = fields
+	out.Fields = append(out.Fields, set...)
 	return out
 }
 
@@ -220,8 +274,10 @@ func sortFields(f []Field) {
 	if len(f) < 2 {
 		return
 	}
-	sort.Slice(f, func(i, j int) bool { return f[i].Key < f[j].Key })
+	slices.SortFunc(f, compareFields)
 }
+
+func compareFields(a, b Field) int { return strings.Compare(a.Key, b.Key) }
 
 func unixTime(ns int64) time.Time {
 	if ns == 0 {
