@@ -11,10 +11,16 @@ import (
 // JSON value (what remote stores return for types the codec has no tag for)
 // that unmarshals into T.
 func As[T any](v any) (T, bool) {
-	var zero T
 	if t, ok := v.(T); ok {
 		return t, true
 	}
+	return convert[T](v)
+}
+
+// convert is As for a v that is not a T. It is apart from As because taking
+// &zero moves zero to the heap: As's common case then costs no allocation.
+func convert[T any](v any) (T, bool) {
+	var zero T
 	switch p := any(&zero).(type) {
 	case *int:
 		n, ok := toInt64(v)

@@ -3,7 +3,6 @@ package sessions
 import (
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"io"
 )
@@ -57,9 +56,23 @@ var b64val = func() (t [256]int8) {
 // the ID. Stores only ever see keys, so a dump of a store cannot be replayed
 // as cookies, and a key is safe to show as a public handle.
 func KeyOf(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:])
+	// Hash from a stack copy: []byte(id) of an ID's length would be a heap
+	// allocation per request.
+	var sum [sha256.Size]byte
+	if len(id) <= 64 {
+		var buf [64]byte
+		sum = sha256.Sum256(buf[:copy(buf[:], id)])
+	} else {
+		sum = sha256.Sum256([]byte(id))
+	}
+	var out [2 * sha256.Size]byte
+	for i, b := range sum {
+		out[2*i], out[2*i+1] = hexDigits[b>>4], hexDigits[b&0x0f]
+	}
+	return string(out[:])
 }
+
+const hexDigits = "0123456789abcdef"
 
 // ValidKey reports whether key has the shape of a store key (64 lowercase hex
 // characters). Stores may use it to refuse anything else.
