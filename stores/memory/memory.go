@@ -19,9 +19,9 @@ package memory
 import (
 	"cmp"
 	"context"
-	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,7 +56,10 @@ const (
 	defaultCleanup = time.Minute
 )
 
-type key = [32]byte
+// key is a store key: 64 lowercase hex characters. Records are kept under
+// the string itself, so a lookup parses nothing; only Create and Rename,
+// which add keys, check the shape.
+type key = string
 
 type alias struct {
 	to    key
@@ -130,16 +133,43 @@ func (s *Store) Close() error {
 // included.
 func (s *Store) Len() int { return int(s.count.Load()) }
 
-func parseKey(k string) (key, bool) {
-	var out key
+// parseKey returns k as a key for a lookup. Anything but a store key's
+// length is refused at once; other malformed keys are simply not found.
+func parseKey(k string) (key, bool) { return k, len(k) == 2*32 }
+
+// addedKey checks k before it is added to the store, and copies it so the
+// store holds exactly its 64 bytes whatever string k was cut from.
+func addedKey(k string) (key, bool) {
 	if !sessions.ValidKey(k) {
-		return out, false
+		return "", false
 	}
-	_, err := hex.Decode(out[:], []byte(k))
-	return out, err == nil
+	return strings.Clone(k), true
 }
 
-func (s *Store) shard(k key) *shard { return &s.shards[k[0]] }
+// shardOf is the key's first byte, from its first two hex digits: the
+// shard index. Any string gets an index in range.
+func shardOf(k key) uint8 {
+	if len(k) < 2 {
+		return 0
+	}
+	return unhex[k[0]]<<4 | unhex[k[1]]&0x0f
+}
+
+// unhex maps a lowercase hex digit to its value and any other byte to 0xff.
+var unhex = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c-'a') + 10
+	}
+	return t
+}()
+
+func (s *Store) shard(k key) *shard { return &s.shards[shardOf(k)] }
 
 func live(r *sessions.Record, now int64) bool { return r != nil && r.Expires > now }
 
@@ -189,7 +219,7 @@ func (s *Store) Create(ctx context.Context, k string, rec *sessions.Record) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	id, ok := parseKey(k)
+	id, ok := addedKey(k)
 	if !ok {
 		return fmt.Errorf("memory: %q is not a store key; pass sessions.KeyOf(id)", k)
 	}
@@ -231,10 +261,21 @@ func (s *Store) Commit(ctx context.Context, k string, d *sessions.Delta) error {
 		return sessions.ErrNotFound
 	}
 	now := s.now().UnixNano()
-	id = s.resolve(id, now)
 	sh := s.shard(id)
 	sh.mu.Lock()
 	old := sh.records[id]
+	if old == nil {
+		// Not here: follow a live grace alias, if there is one.
+		a, aliased := sh.aliases[id]
+		sh.mu.Unlock()
+		if !aliased || a.until <= now {
+			return sessions.ErrNotFound
+		}
+		id = a.to
+		sh = s.shard(id)
+		sh.mu.Lock()
+		old = sh.records[id]
+	}
 	if !live(old, now) {
 		sh.mu.Unlock()
 		return sessions.ErrNotFound
@@ -315,7 +356,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Du
 		return err
 	}
 	from, ok1 := parseKey(oldKey)
-	to, ok2 := parseKey(newKey)
+	to, ok2 := addedKey(newKey)
 	if !ok1 {
 		return sessions.ErrNotFound
 	}
@@ -324,7 +365,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	}
 	now := s.now().UnixNano()
 	a, b := s.shard(from), s.shard(to)
-	unlock := lockPair(a, b, from[0] < to[0])
+	unlock := lockPair(a, b, shardOf(from) < shardOf(to))
 	rec := a.records[from]
 	if !live(rec, now) {
 		unlock()
@@ -414,7 +455,7 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info,
 		r := sh.records[k]
 		sh.mu.RUnlock()
 		if live(r, now) && r.User == user {
-			out = append(out, sessions.Info{Key: hex.EncodeToString(k[:]), Meta: r.Meta})
+			out = append(out, sessions.Info{Key: k, Meta: r.Meta})
 		}
 	}
 	slices.SortFunc(out, func(a, b sessions.Info) int {
