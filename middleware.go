@@ -84,10 +84,9 @@ func (w *responseWriter) commit() {
 	}
 	if err != nil {
 		w.failed = true
-		h := w.ResponseWriter.Header()
-		for _, k := range []string{"Set-Cookie", "Content-Type", "Content-Length", "Location"} {
-			h.Del(k)
-		}
+		// Nothing the handler prepared reaches the client: not its cookies,
+		// redirects or headers, only the error handler's answer.
+		clear(w.ResponseWriter.Header())
 		s.m.opts.ErrorHandler(w.ResponseWriter, s.r, err)
 	}
 }

@@ -315,3 +315,23 @@ func TestUnknownStoreName(t *testing.T) {
 	}()
 	sessions.New("nosuch", "sid", time.Hour)
 }
+
+func TestWriteThroughSavesActivity(t *testing.T) {
+	now := time.Now()
+	m, store := newTestManager(t, sessions.Options{Now: func() time.Time { return now }, IdleTimeout: 10 * time.Minute})
+	id := seedSession(t, m)
+	// Read-only requests without the middleware, each after 6 minutes: the
+	// session stays alive because each read records the activity.
+	for i := range 3 {
+		now = now.Add(6 * time.Minute)
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/", nil)
+		req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
+		if got := m.Start(rec, req).GetString("name"); got != "kataras" {
+			t.Fatalf("read %d after %v idle: name = %q, want the session kept alive", i, 6*time.Minute, got)
+		}
+	}
+	if store.commits.Load() != 3 {
+		t.Errorf("%d commits for 3 due activity refreshes, want 3", store.commits.Load())
+	}
+}

@@ -68,6 +68,8 @@ type Options struct {
 
 	// RotateAfter renews a session's ID automatically once the ID is this old
 	// (the data and the absolute lifetime stay). Default 0: no rotation.
+	// Rotation happens in Manager.Handler only, where the new cookie is sure
+	// to be sent before the response's first byte.
 	RotateAfter time.Duration
 
 	// RotateGrace is how long the ID replaced by an automatic rotation keeps

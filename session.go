@@ -77,6 +77,7 @@ func (s *Session) load() {
 		s.presented = true
 		if m.client != nil {
 			if s.tryOpen(m.client, v, now) {
+				s.saveActivity()
 				return
 			}
 			continue
@@ -86,7 +87,20 @@ func (s *Session) load() {
 			continue
 		}
 		if s.tryLoad(v, now) || s.err != nil {
+			s.saveActivity()
 			return
+		}
+	}
+}
+
+// saveActivity writes a due idle-timeout refresh at once when there is no
+// middleware to commit it at the end of the request, so a user who only
+// reads is not logged out after the idle timeout.
+func (s *Session) saveActivity() {
+	if s.writeThrough && s.err == nil && s.metaDirty {
+		if err := s.commit(false); err != nil && !s.reported {
+			s.reported = true
+			s.m.emit(s.r, EventStoreError, s.key, s.meta.User, err)
 		}
 	}
 }
@@ -133,7 +147,9 @@ func (s *Session) tryLoad(id string, now int64) bool {
 	if now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
 		s.touch(now)
 	}
-	if m.opts.RotateAfter > 0 && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
+	// Rotation needs the middleware: only there is the new cookie sure to
+	// reach the response before its first byte.
+	if m.opts.RotateAfter > 0 && !s.writeThrough && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
 		s.renew, s.grace = true, m.opts.RotateGrace
 	}
 	return true
