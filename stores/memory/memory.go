@@ -21,7 +21,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,10 +55,10 @@ const (
 	defaultCleanup = time.Minute
 )
 
-// key is a store key: 64 lowercase hex characters. Records are kept under
-// the string itself, so a lookup parses nothing; only Create and Rename,
-// which add keys, check the shape.
-type key = string
+// key is a store key's 64 hex characters, held in the map slot itself: a
+// lookup neither parses the key nor follows a pointer to it. Only Create
+// and Rename, which add keys, check the shape.
+type key = [64]byte
 
 type alias struct {
 	to    key
@@ -135,25 +134,26 @@ func (s *Store) Len() int { return int(s.count.Load()) }
 
 // parseKey returns k as a key for a lookup. Anything but a store key's
 // length is refused at once; other malformed keys are simply not found.
-func parseKey(k string) (key, bool) { return k, len(k) == 2*32 }
+func parseKey(k string) (key, bool) {
+	var out key
+	if len(k) != len(out) {
+		return out, false
+	}
+	copy(out[:], k)
+	return out, true
+}
 
-// addedKey checks k before it is added to the store, and copies it so the
-// store holds exactly its 64 bytes whatever string k was cut from.
+// addedKey checks k before it is added to the store.
 func addedKey(k string) (key, bool) {
 	if !sessions.ValidKey(k) {
-		return "", false
+		return key{}, false
 	}
-	return strings.Clone(k), true
+	return parseKey(k)
 }
 
 // shardOf is the key's first byte, from its first two hex digits: the
-// shard index. Any string gets an index in range.
-func shardOf(k key) uint8 {
-	if len(k) < 2 {
-		return 0
-	}
-	return unhex[k[0]]<<4 | unhex[k[1]]&0x0f
-}
+// shard index.
+func shardOf(k *key) uint8 { return unhex[k[0]]<<4 | unhex[k[1]]&0x0f }
 
 // unhex maps a lowercase hex digit to its value and any other byte to 0xff.
 var unhex = func() (t [256]byte) {
@@ -169,7 +169,7 @@ var unhex = func() (t [256]byte) {
 	return t
 }()
 
-func (s *Store) shard(k key) *shard { return &s.shards[shardOf(k)] }
+func (s *Store) shard(k key) *shard { return &s.shards[shardOf(&k)] }
 
 func live(r *sessions.Record, now int64) bool { return r != nil && r.Expires > now }
 
@@ -365,7 +365,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	}
 	now := s.now().UnixNano()
 	a, b := s.shard(from), s.shard(to)
-	unlock := lockPair(a, b, shardOf(from) < shardOf(to))
+	unlock := lockPair(a, b, shardOf(&from) < shardOf(&to))
 	rec := a.records[from]
 	if !live(rec, now) {
 		unlock()
@@ -455,7 +455,7 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info,
 		r := sh.records[k]
 		sh.mu.RUnlock()
 		if live(r, now) && r.User == user {
-			out = append(out, sessions.Info{Key: k, Meta: r.Meta})
+			out = append(out, sessions.Info{Key: string(k[:]), Meta: r.Meta})
 		}
 	}
 	slices.SortFunc(out, func(a, b sessions.Info) int {
