@@ -198,6 +198,15 @@ func (p *cookiePolicy) expire(w http.ResponseWriter, r *http.Request) {
 // uncacheable by any cache.
 func noStore(w http.ResponseWriter) {
 	h := w.Header()
+	if rw, ok := w.(*responseWriter); ok {
+		// Inside the middleware the values live in the Session: no
+		// allocation for either header.
+		s := rw.s
+		s.noStore[0], s.vary[0] = "no-store", "Cookie"
+		h["Cache-Control"] = s.noStore[:1:1]
+		addVaryTo(h, s.vary[:1:1])
+		return
+	}
 	h.Set("Cache-Control", "no-store")
 	addVary(h)
 }

@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -14,14 +15,25 @@ const IDLen = 43
 const idBytes = 32
 
 // newID draws a session ID from r (crypto/rand.Reader unless a test injects
-// another). io.ReadFull is used instead of rand.Read so that a failing reader
-// surfaces as ErrRandom rather than a crash.
+// another). An injected reader is read with io.ReadFull, so one that fails
+// surfaces as ErrRandom rather than a crash; crypto/rand itself never fails
+// (since Go 1.24 it aborts the program instead).
 func newID(r io.Reader) (string, error) {
-	var b [idBytes]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
+	var out [IDLen]byte
+	if r == rand.Reader {
+		// The default source, called directly: the bytes then stay on the
+		// stack (through the io.Reader interface they escape to the heap).
+		var b [idBytes]byte
+		rand.Read(b[:])
+		base64.RawURLEncoding.Encode(out[:], b[:])
+		return string(out[:]), nil
+	}
+	b := make([]byte, idBytes)
+	if _, err := io.ReadFull(r, b); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrRandom, err)
 	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+	base64.RawURLEncoding.Encode(out[:], b)
+	return string(out[:]), nil
 }
 
 // validID reports whether s has the exact shape of an ID this package issues:

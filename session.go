@@ -40,8 +40,9 @@ type Session struct {
 	grace   time.Duration // how long the replaced ID keeps working
 	dropKey string        // a destroyed session's key, deleted at commit
 
-	setBuf [1]Field  // backs set for the common request that sets one key
-	vary   [1]string // backs the Vary header Handler adds
+	setBuf  [1]Field  // backs set for the common request that sets one key
+	vary    [1]string // backs the Vary header Handler adds
+	noStore [1]string // backs the Cache-Control header of a response setting the cookie
 
 	// The flags, together so the struct packs tightly.
 	writeThrough bool // no middleware: every change is committed at once
@@ -714,7 +715,10 @@ func (s *Session) insert(now int64, final bool) error {
 		s.meta.Bind = bindDigest(m.opts.Bind(s.r))
 	}
 	s.meta.Expires = m.deadline(&s.meta)
-	rec := &Record{Meta: s.meta, Fields: sortedClone(s.set)}
+	rec := newRecord(len(s.set))
+	rec.Meta = s.meta
+	rec.Fields = append(rec.Fields, s.set...)
+	sortFields(rec.Fields)
 	for range 3 {
 		id, err := newID(m.rand)
 		if err != nil {
