@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/sessionkit/sessions/internal/clock"
 )
 
 // Manager issues, loads and commits sessions. Create one per application
@@ -25,6 +27,8 @@ type Manager struct {
 	guess  *guessCounter
 	log    *slog.Logger
 	now    func() time.Time
+	nano   func() int64 // now in Unix nanoseconds, for the request path
+	wall   clock.Wall
 	rand   io.Reader
 	ctxKey *int
 }
@@ -107,7 +111,8 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	if o.Now == nil {
+	defaultClock := o.Now == nil
+	if defaultClock {
 		o.Now = time.Now
 	}
 	if o.Rand == nil {
@@ -126,6 +131,12 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 		now:    o.Now,
 		rand:   o.Rand,
 		ctxKey: new(int),
+	}
+	if defaultClock {
+		m.nano = m.wall.Now
+	} else {
+		now := o.Now
+		m.nano = func() int64 { return now().UnixNano() }
 	}
 	m.users, _ = store.(UserIndex)
 	m.client, _ = store.(ClientStore)

@@ -69,7 +69,7 @@ func (s *Session) load() {
 	if dup {
 		m.emit(s.r, EventDuplicateCookie, "", "", nil)
 	}
-	now := m.now().UnixNano()
+	now := m.nano()
 	s.loadedAt = now
 	for _, v := range [2]string{first, second} {
 		if v == "" {
@@ -601,7 +601,7 @@ func (s *Session) commit(final bool) error {
 	ctx := s.r.Context()
 	now := s.loadedAt
 	if !final || now == 0 {
-		now = m.now().UnixNano()
+		now = m.nano()
 	}
 
 	if s.dropKey != "" {

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/internal/clock"
 )
 
 func init() {
@@ -77,7 +78,8 @@ type Store struct {
 	shards [shardCount]shard
 	count  atomic.Int64
 	max    int64
-	now    func() time.Time
+	nano   func() int64 // the clock in Unix nanoseconds
+	wall   clock.Wall
 
 	usersMu sync.Mutex
 	users   map[string]map[key]struct{}
@@ -96,7 +98,6 @@ var (
 func New(opts Options) *Store {
 	s := &Store{
 		max:   int64(opts.MaxEntries),
-		now:   opts.Now,
 		users: map[string]map[key]struct{}{},
 		stop:  make(chan struct{}),
 		done:  make(chan struct{}),
@@ -104,8 +105,10 @@ func New(opts Options) *Store {
 	if s.max <= 0 {
 		s.max = defaultMax
 	}
-	if s.now == nil {
-		s.now = time.Now
+	if now := opts.Now; now != nil {
+		s.nano = func() int64 { return now().UnixNano() }
+	} else {
+		s.nano = s.wall.Now
 	}
 	for i := range s.shards {
 		s.shards[i].records = map[key]*sessions.Record{}
@@ -194,7 +197,7 @@ func (s *Store) Load(ctx context.Context, k string) (*sessions.Record, bool, err
 	if !ok {
 		return nil, false, nil
 	}
-	now := s.now().UnixNano()
+	now := s.nano()
 	sh := s.shard(id)
 	sh.mu.RLock()
 	r := sh.records[id]
@@ -223,7 +226,7 @@ func (s *Store) Create(ctx context.Context, k string, rec *sessions.Record) erro
 	if !ok {
 		return fmt.Errorf("memory: %q is not a store key; pass sessions.KeyOf(id)", k)
 	}
-	now := s.now().UnixNano()
+	now := s.nano()
 	sh := s.shard(id)
 	sh.mu.Lock()
 	old := sh.records[id]
@@ -260,7 +263,7 @@ func (s *Store) Commit(ctx context.Context, k string, d *sessions.Delta) error {
 	if !ok {
 		return sessions.ErrNotFound
 	}
-	now := s.now().UnixNano()
+	now := s.nano()
 	sh := s.shard(id)
 	sh.mu.Lock()
 	old := sh.records[id]
@@ -303,7 +306,7 @@ func (s *Store) Increment(ctx context.Context, k, field string, by int64) (int64
 	if !ok {
 		return 0, sessions.ErrNotFound
 	}
-	now := s.now().UnixNano()
+	now := s.nano()
 	id = s.resolve(id, now)
 	sh := s.shard(id)
 	sh.mu.Lock()
@@ -363,7 +366,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	if !ok2 {
 		return fmt.Errorf("memory: %q is not a store key; pass sessions.KeyOf(id)", newKey)
 	}
-	now := s.now().UnixNano()
+	now := s.nano()
 	a, b := s.shard(from), s.shard(to)
 	unlock := lockPair(a, b, shardOf(&from) < shardOf(&to))
 	rec := a.records[from]
@@ -447,7 +450,7 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info,
 		keys = append(keys, k)
 	}
 	s.usersMu.Unlock()
-	now := s.now().UnixNano()
+	now := s.nano()
 	out := make([]sessions.Info, 0, len(keys))
 	for _, k := range keys {
 		sh := s.shard(k)
@@ -507,7 +510,7 @@ func (s *Store) Cleanup() (removed int) {
 	var dead []alias
 	for i := range s.shards {
 		sh := &s.shards[i]
-		now := s.now().UnixNano()
+		now := s.nano()
 		expired, dead = expired[:0], dead[:0]
 		sh.mu.RLock()
 		for k, r := range sh.records {
