@@ -201,7 +201,10 @@ func (s *Store) Load(ctx context.Context, k string) (*sessions.Record, bool, err
 	sh := s.shard(id)
 	sh.mu.RLock()
 	r := sh.records[id]
-	_, aliased := sh.aliases[id]
+	aliased := false
+	if r == nil {
+		_, aliased = sh.aliases[id]
+	}
 	sh.mu.RUnlock()
 	if r == nil && aliased {
 		if to := s.resolve(id, now); to != id {
