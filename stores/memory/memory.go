@@ -53,6 +53,7 @@ const (
 	shardCount     = 256
 	defaultMax     = 1 << 22
 	deleteBatch    = 128
+	scanBatch      = 256
 	defaultCleanup = time.Minute
 )
 
@@ -174,6 +175,28 @@ var unhex = func() (t [256]byte) {
 
 func (s *Store) shard(k key) *shard { return &s.shards[shardOf(&k)] }
 
+// rlock read-locks the shard for a lookup. While a writer holds the lock (a
+// commit, or the cleaner deleting a batch: microseconds) it spins for up to
+// spinFor before it parks, because a parked goroutine waits for the OS to
+// run its thread again, which on a busy machine takes a scheduler tick
+// (milliseconds), far longer than the writer holds the lock.
+func (sh *shard) rlock() {
+	if sh.mu.TryRLock() {
+		return
+	}
+	start := time.Now()
+	for time.Since(start) < spinFor {
+		for range 32 {
+			if sh.mu.TryRLock() {
+				return
+			}
+		}
+	}
+	sh.mu.RLock()
+}
+
+const spinFor = 200 * time.Microsecond
+
 func live(r *sessions.Record, now int64) bool { return r != nil && r.Expires > now }
 
 // resolve follows a live grace alias from k; it returns k itself otherwise.
@@ -199,7 +222,7 @@ func (s *Store) Load(ctx context.Context, k string) (*sessions.Record, bool, err
 	}
 	now := s.nano()
 	sh := s.shard(id)
-	sh.mu.RLock()
+	sh.rlock()
 	r := sh.records[id]
 	aliased := false
 	if r == nil {
@@ -509,49 +532,62 @@ func (s *Store) cleaner(interval time.Duration) {
 // other sessions wait on a sweep of the whole store. The background cleaner
 // calls it every Options.CleanupInterval.
 func (s *Store) Cleanup() (removed int) {
-	var expired []key
-	var dead []alias
+	type victim struct {
+		k key
+		r *sessions.Record
+	}
+	var expired []victim
+	var dead []key
 	for i := range s.shards {
 		sh := &s.shards[i]
 		now := s.nano()
 		expired, dead = expired[:0], dead[:0]
 		sh.mu.RLock()
+		seen := 0
 		for k, r := range sh.records {
 			if r.Expires <= now {
-				expired = append(expired, k)
+				expired = append(expired, victim{k, r})
+			}
+			if seen++; seen%scanBatch == 0 {
+				// Let a waiting writer in (and the readers queued behind
+				// it). Go map iteration allows changes between steps.
+				sh.mu.RUnlock()
+				sh.mu.RLock()
 			}
 		}
 		for k, a := range sh.aliases {
 			if a.until <= now {
-				dead = append(dead, alias{to: k})
+				dead = append(dead, k)
 			}
 		}
 		sh.mu.RUnlock()
-		for len(expired) > 0 || len(dead) > 0 {
-			n := min(len(expired), deleteBatch)
-			var users []string
-			var ukeys []key
+		for start := 0; start < len(expired) || len(dead) > 0; {
+			batch := expired[start:min(len(expired), start+deleteBatch)]
+			start += len(batch)
 			sh.mu.Lock()
-			for _, k := range expired[:n] {
-				if r := sh.records[k]; r != nil && r.Expires <= now {
-					delete(sh.records, k)
+			for j, v := range batch {
+				// Records are immutable snapshots: the same pointer is the
+				// same expired record, and comparing it needs no read of the
+				// record (a cache miss) while the lock is held.
+				if sh.records[v.k] == v.r {
+					delete(sh.records, v.k)
 					s.count.Add(-1)
 					removed++
-					if r.User != "" {
-						users, ukeys = append(users, r.User), append(ukeys, k)
-					}
+				} else {
+					batch[j].r = nil
 				}
 			}
-			for _, a := range dead {
-				if cur, ok := sh.aliases[a.to]; ok && cur.until <= now {
-					delete(sh.aliases, a.to)
+			for _, k := range dead {
+				if cur, ok := sh.aliases[k]; ok && cur.until <= now {
+					delete(sh.aliases, k)
 				}
 			}
 			sh.mu.Unlock()
 			dead = dead[:0]
-			expired = expired[n:]
-			for i, u := range users {
-				s.unindex(u, ukeys[i])
+			for _, v := range batch {
+				if v.r != nil && v.r.User != "" {
+					s.unindex(v.r.User, v.k)
+				}
 			}
 		}
 	}
