@@ -1,0 +1,504 @@
+// Command charts turns the raw output of the benchmarks in this module into
+// the tables and PNG charts of bench/README.md: medians of every run in the
+// input, one markdown report on stdout, and charts in the output directory.
+//
+//	go run ./cmd/charts -out results results/raw.txt > results/report.md
+package main
+
+import (
+	"flag"
+	"fmt"
+	"image/color"
+	"io"
+	"log"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+func main() {
+	out := flag.String("out", "results", "directory for the PNG charts")
+	flag.Parse()
+	if flag.NArg() == 0 {
+		log.Fatal("usage: charts [-out dir] raw-benchmark-output...")
+	}
+	d := newData()
+	for _, name := range flag.Args() {
+		if err := d.read(name); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	r := &report{d: d, w: os.Stdout, dir: *out}
+	r.all()
+	if r.err != nil {
+		log.Fatal(r.err)
+	}
+}
+
+// ---- data ----
+
+// bench is one benchmark's samples: unit → values, one per run.
+type bench map[string][]float64
+
+type data struct {
+	byName map[string]bench // "Request/op=read/lib=none-2" (procs suffix kept)
+	libs   []string         // lib= values in order of first appearance
+	runs   int
+}
+
+func newData() *data { return &data{byName: map[string]bench{}} }
+
+func (d *data) read(file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rd := benchfmt.NewReader(f, file)
+	for rd.Scan() {
+		res, ok := rd.Result().(*benchfmt.Result)
+		if !ok {
+			continue
+		}
+		name := string(res.Name)
+		b := d.byName[name]
+		if b == nil {
+			b = bench{}
+			d.byName[name] = b
+		}
+		for _, v := range res.Values {
+			// benchfmt turns ns/op into sec/op; keep the units as printed.
+			unit, val := v.Unit, v.Value
+			if v.OrigUnit != "" {
+				unit, val = v.OrigUnit, v.OrigValue
+			}
+			b[unit] = append(b[unit], val)
+		}
+		if lib := part(name, "lib"); lib != "" && !slices.Contains(d.libs, lib) {
+			d.libs = append(d.libs, lib)
+		}
+		d.runs = max(d.runs, len(b["ns/op"]), len(b["B/session"]), len(b["max-ns"]))
+	}
+	return rd.Err()
+}
+
+// part returns the value of key=value in a benchmark name, without the
+// -procs suffix.
+func part(name, key string) string {
+	for _, p := range strings.Split(name, "/") {
+		if v, ok := strings.CutPrefix(p, key+"="); ok {
+			if i := strings.LastIndexByte(v, '-'); i >= 0 && isDigits(v[i+1:]) {
+				v = v[:i]
+			}
+			return v
+		}
+	}
+	return ""
+}
+
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// median returns the median of unit in the benchmark whose name, without
+// its -procs suffix, is name and whose procs is procs ("" for any), or NaN.
+func (d *data) median(name, procs, unit string) float64 {
+	for full, b := range d.byName {
+		base, p := full, ""
+		if i := strings.LastIndexByte(full, '-'); i >= 0 && isDigits(full[i+1:]) {
+			base, p = full[:i], full[i+1:]
+		}
+		if base != name || (procs != "" && p != procs && !(procs == "1" && p == "")) {
+			continue
+		}
+		if vs := b[unit]; len(vs) > 0 {
+			return med(vs)
+		}
+	}
+	return math.NaN()
+}
+
+func med(vs []float64) float64 {
+	s := slices.Clone(vs)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// ---- formatting ----
+
+func fmtNs(ns float64) string {
+	switch {
+	case math.IsNaN(ns):
+		return "–"
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.2f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0f ns", ns)
+}
+
+func fmtNum(v float64, prec int) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return fmt.Sprintf("%.*f", prec, v)
+}
+
+// ---- report ----
+
+type report struct {
+	d   *data
+	w   io.Writer
+	dir string
+	err error
+}
+
+func (r *report) printf(format string, args ...any) { fmt.Fprintf(r.w, format, args...) }
+
+var scenarios = []struct{ op, title string }{
+	{"read", "read-only"},
+	{"rw", "read-write"},
+	{"new", "new session"},
+}
+
+func (r *report) all() {
+	r.printf("Medians of %d runs; ns/op is time per request.\n\n", r.d.runs)
+	r.requests()
+	r.parallel()
+	r.redis()
+	r.scale()
+	r.heap()
+	r.cleanup()
+	r.targets()
+}
+
+func (r *report) requests() {
+	d := r.d
+	r.printf("### Time per request (httptest, pre-built request)\n\n")
+	r.printf("| contender | read-only | read-write | new session | allocs read / rw / new | B/op read | loopback TCP read | loopback TCP read-write |\n")
+	r.printf("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	var libs []string
+	vals := make([][]float64, len(scenarios))
+	for _, lib := range d.libs {
+		if math.IsNaN(d.median("Request/op=read/lib="+lib, "", "ns/op")) {
+			continue
+		}
+		libs = append(libs, lib)
+		var allocs []string
+		for i, sc := range scenarios {
+			vals[i] = append(vals[i], d.median("Request/op="+sc.op+"/lib="+lib, "", "ns/op"))
+			allocs = append(allocs, fmtNum(d.median("Request/op="+sc.op+"/lib="+lib, "", "allocs/op"), 0))
+		}
+		n := len(libs) - 1
+		r.printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", lib,
+			fmtNs(vals[0][n]), fmtNs(vals[1][n]), fmtNs(vals[2][n]),
+			strings.Join(allocs, " / "),
+			fmtNum(d.median("Request/op=read/lib="+lib, "", "B/op"), 0),
+			fmtNs(d.median("TCP/op=read/lib="+lib, "", "ns/op")),
+			fmtNs(d.median("TCP/op=rw/lib="+lib, "", "ns/op")))
+	}
+	r.printf("\n![time per request](results/requests.png)\n\n")
+	r.chart("requests.png", "Time per request, httptest (median, log scale)", libs,
+		[]string{"read-only", "read-write", "new session"}, vals)
+
+	var tlibs []string
+	tvals := make([][]float64, 2)
+	for _, lib := range d.libs {
+		rd := d.median("TCP/op=read/lib="+lib, "", "ns/op")
+		if math.IsNaN(rd) {
+			continue
+		}
+		tlibs = append(tlibs, lib)
+		tvals[0] = append(tvals[0], rd)
+		tvals[1] = append(tvals[1], d.median("TCP/op=rw/lib="+lib, "", "ns/op"))
+	}
+	if len(tlibs) > 0 {
+		r.printf("![loopback TCP](results/tcp.png)\n\n")
+		r.chart("tcp.png", "Time per request over loopback TCP with http.Client (median, log scale)", tlibs,
+			[]string{"read-only", "read-write"}, tvals)
+	}
+}
+
+func (r *report) parallel() {
+	d := r.d
+	r.printf("### Parallel read-write over 10,000 sessions (`-cpu 1,2`)\n\n")
+	r.printf("| contender | 1 core | 2 cores | speedup |\n|---|---:|---:|---:|\n")
+	var libs []string
+	vals := make([][]float64, 2)
+	for _, lib := range d.libs {
+		one := d.median("ParallelRW/lib="+lib, "1", "ns/op")
+		two := d.median("ParallelRW/lib="+lib, "2", "ns/op")
+		if math.IsNaN(one) || math.IsNaN(two) {
+			continue
+		}
+		libs = append(libs, lib)
+		vals[0] = append(vals[0], one)
+		vals[1] = append(vals[1], two)
+		r.printf("| %s | %s | %s | %.2f× |\n", lib, fmtNs(one), fmtNs(two), one/two)
+	}
+	r.printf("\n")
+	if len(libs) > 0 {
+		r.chart("parallel.png", "Parallel read-write, time per request (median, log scale)", libs,
+			[]string{"1 core", "2 cores"}, vals)
+		r.printf("![parallel](results/parallel.png)\n\n")
+	}
+}
+
+func (r *report) redis() {
+	d := r.d
+	r.printf("### Redis work per request\n\n")
+	r.printf("cmds and round trips as the client sent them; server commands from `INFO commandstats` after `CONFIG RESETSTAT` (they include what a Lua script runs).\n\n")
+	r.printf("| contender | op | commands | round trips | server commands | time |\n|---|---|---:|---:|---:|---:|\n")
+	for _, lib := range d.libs {
+		for _, op := range []string{"read", "rw", "new", "renew"} {
+			name := "RedisCommands/lib=" + lib + "/op=" + op
+			c := d.median(name, "", "cmds/op")
+			if math.IsNaN(c) {
+				continue
+			}
+			r.printf("| %s | %s | %s | %s | %s | %s |\n", lib, op, fmtNum(c, 2),
+				fmtNum(d.median(name, "", "rtt/op"), 2), fmtNum(d.median(name, "", "srv-cmds/op"), 2),
+				fmtNs(d.median(name, "", "ns/op")))
+		}
+	}
+	r.printf("\n")
+}
+
+var sizes = []string{"1k", "100k", "1M"}
+
+func (r *report) scale() {
+	d := r.d
+	r.printf("### Memory store at scale (random session per request)\n\n")
+	r.printf("| live sessions | read-only | read-write | no session (same requests) | read-only minus no session | read-write minus no session |\n|---|---:|---:|---:|---:|---:|\n")
+	vals := make([][]float64, 3)
+	for _, n := range sizes {
+		rd := d.median("Scale/sessions="+n+"/op=read/lib=sessions-memory", "", "ns/op")
+		rw := d.median("Scale/sessions="+n+"/op=rw/lib=sessions-memory", "", "ns/op")
+		none := d.median("Scale/sessions="+n+"/op=read/lib=none", "", "ns/op")
+		noneRW := d.median("Scale/sessions="+n+"/op=rw/lib=none", "", "ns/op")
+		vals[0] = append(vals[0], rd)
+		vals[1] = append(vals[1], rw)
+		vals[2] = append(vals[2], none)
+		r.printf("| %s | %s | %s | %s | %s | %s |\n", n, fmtNs(rd), fmtNs(rw), fmtNs(none), fmtNs(rd-none), fmtNs(rw-noneRW))
+	}
+	r.printf("\n![scale](results/scale.png)\n\n")
+	r.chart("scale.png", "sessions-memory at 1k, 100k and 1M live sessions (median, log scale)", sizes,
+		[]string{"read-only", "read-write", "no session"}, vals)
+}
+
+func (r *report) heap() {
+	d := r.d
+	r.printf("### Heap per idle session with three keys\n\n| contender | bytes |\n|---|---:|\n")
+	var libs []string
+	var vals []float64
+	for _, lib := range d.libs {
+		v := d.median("HeapPerSession/lib="+lib, "", "B/session")
+		if math.IsNaN(v) {
+			continue
+		}
+		libs = append(libs, lib)
+		vals = append(vals, v)
+		r.printf("| %s | %.0f |\n", lib, v)
+	}
+	r.printf("\n")
+	if len(libs) > 0 {
+		r.barChart("heap.png", "Heap per idle 3-key session (bytes, median)", libs, vals)
+		r.printf("![heap](results/heap.png)\n\n")
+	}
+}
+
+func (r *report) cleanup() {
+	d := r.d
+	r.printf("### Lookups during a cleanup of 1M sessions, half expired\n\n")
+	r.printf("| max lookup | p99 lookup | lookups timed during the sweep |\n|---:|---:|---:|\n")
+	r.printf("| %s | %s | %s |\n\n",
+		fmtNs(d.median("CleanupLatency", "", "max-ns")),
+		fmtNs(d.median("CleanupLatency", "", "p99-ns")),
+		fmtNum(d.median("CleanupLatency", "", "lookups"), 0))
+}
+
+func (r *report) targets() {
+	d := r.d
+	ns := func(op, lib string) float64 { return d.median("Request/op="+op+"/lib="+lib, "", "ns/op") }
+	type target struct {
+		what, figure string
+		met          bool
+	}
+	var ts []target
+	add := func(what string, met bool, format string, args ...any) {
+		ts = append(ts, target{what, fmt.Sprintf(format, args...), met})
+	}
+	ours, iris, scs := "sessions-memory", "iris-memory", "scs-memstore"
+	for _, op := range []string{"read", "rw"} {
+		o, i, s := ns(op, ours), ns(op, iris), ns(op, scs)
+		add("memory "+op+" ≤ iris memory", o <= i, "%s vs %s (%.2f×)", fmtNs(o), fmtNs(i), o/i)
+		add("memory "+op+" ≤ 0.1× scs memstore", o <= 0.1*s, "%s vs %s (%.3f×)", fmtNs(o), fmtNs(s), o/s)
+	}
+	maxAllocs := 0.0
+	for _, sc := range scenarios {
+		maxAllocs = max(maxAllocs, d.median("Request/op="+sc.op+"/lib="+ours, "", "allocs/op"))
+	}
+	add("≤ 12 allocs per request (memory, incl. the harness's)", maxAllocs <= 12, "at most %.0f", maxAllocs)
+	rc := func(op, unit string) float64 {
+		return d.median("RedisCommands/lib=sessions-redis/op="+op, "", unit)
+	}
+	add("Redis read-only = 1 command", rc("read", "cmds/op") == 1, "%s command, %s round trip", fmtNum(rc("read", "cmds/op"), 2), fmtNum(rc("read", "rtt/op"), 2))
+	add("Redis read-write = 1 read + 1 commit round trip", rc("rw", "rtt/op") == 2, "%s round trips", fmtNum(rc("rw", "rtt/op"), 2))
+	add("Redis new ≤ 2 round trips", rc("new", "rtt/op") <= 2, "%s round trips", fmtNum(rc("new", "rtt/op"), 2))
+	orw, srw, irw := ns("rw", "sessions-redis"), ns("rw", "scs-redisstore"), ns("rw", "iris-redis")
+	add("Redis read-write ≤ 0.6× scs redisstore", orw <= 0.6*srw, "%s vs %s (%.2f×)", fmtNs(orw), fmtNs(srw), orw/srw)
+	add("Redis read-write below iris Redis", orw < irw, "%s vs %s (%.2f×)", fmtNs(orw), fmtNs(irw), orw/irw)
+	for _, op := range []string{"read", "rw"} {
+		a := d.median("Scale/sessions=1k/op="+op+"/lib=sessions-memory", "", "ns/op")
+		b := d.median("Scale/sessions=1M/op="+op+"/lib=sessions-memory", "", "ns/op")
+		na := d.median("Scale/sessions=1k/op="+op+"/lib=none", "", "ns/op")
+		nb := d.median("Scale/sessions=1M/op="+op+"/lib=none", "", "ns/op")
+		add("memory "+op+" flat within 1.2× from 1k to 1M", b <= 1.2*a, "%s → %s (%.2f×; minus the no-session row %.2f×)", fmtNs(a), fmtNs(b), b/a, (b-nb)/(a-na))
+	}
+	mx := d.median("CleanupLatency", "", "max-ns")
+	add("lookup wait during cleanup at 1M ≤ 1 ms", mx <= 1e6, "max %s, p99 %s", fmtNs(mx), fmtNs(d.median("CleanupLatency", "", "p99-ns")))
+	h := d.median("HeapPerSession/lib="+ours, "", "B/session")
+	add("heap per idle 3-key session ≤ 377 B", h <= 377, "%.0f B", h)
+	one, two := d.median("ParallelRW/lib="+ours, "1", "ns/op"), d.median("ParallelRW/lib="+ours, "2", "ns/op")
+	add("parallel read-write, 2 cores ≥ 1.6× one core", one/two >= 1.6, "%.2f×", one/two)
+
+	r.printf("### Targets (issue 6), from the figures above\n\n| target | figure | met |\n|---|---|---|\n")
+	for _, t := range ts {
+		met := "no"
+		if t.met {
+			met = "yes"
+		}
+		r.printf("| %s | %s | %s |\n", t.what, t.figure, met)
+	}
+	r.printf("\n")
+}
+
+// ---- charts ----
+
+var palette = []color.Color{
+	color.RGBA{0x1f, 0x77, 0xb4, 0xff},
+	color.RGBA{0xff, 0x7f, 0x0e, 0xff},
+	color.RGBA{0x2c, 0xa0, 0x2c, 0xff},
+	color.RGBA{0x94, 0x67, 0xbd, 0xff},
+}
+
+// logTicks labels a log10-transformed axis with durations.
+type logTicks struct{ base, top float64 }
+
+func (t logTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	for k := 0.0; k <= t.top; k++ {
+		ticks = append(ticks, plot.Tick{Value: k, Label: tickLabel(math.Pow(10, t.base+k))})
+		for m := 2.0; m < 10 && k < t.top; m++ {
+			ticks = append(ticks, plot.Tick{Value: k + math.Log10(m)})
+		}
+	}
+	return ticks
+}
+
+// tickLabel names a power of ten of nanoseconds: "100 ns", "1 µs", "10 ms".
+func tickLabel(ns float64) string {
+	units := []string{"ns", "µs", "ms", "s"}
+	i := 0
+	for ns >= 1000 && i < len(units)-1 {
+		ns /= 1000
+		i++
+	}
+	return fmt.Sprintf("%.0f %s", ns, units[i])
+}
+
+// chart draws grouped bars of durations (ns) on a log scale: one group per
+// category, one bar per series. A NaN value draws no bar.
+func (r *report) chart(file, title string, cats, series []string, vals [][]float64) {
+	if r.err != nil || len(cats) == 0 {
+		return
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range vals {
+		for _, v := range s {
+			if v > 0 {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+	}
+	if math.IsInf(lo, 1) {
+		return
+	}
+	base := math.Floor(math.Log10(lo))
+	top := math.Ceil(math.Log10(hi)) - base
+	p := plot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = "time per request"
+	p.Y.Min, p.Y.Max = 0, top
+	p.Y.Tick.Marker = logTicks{base, top}
+	p.Legend.Top = true
+	p.Legend.Left = true
+	w := vg.Points(min(16, 300/float64(len(cats)*len(series))))
+	for i, name := range series {
+		v := make(plotter.Values, len(cats))
+		for j, x := range vals[i] {
+			if x > 0 {
+				v[j] = math.Log10(x) - base
+			}
+		}
+		bars, err := plotter.NewBarChart(v, w)
+		if err != nil {
+			r.err = err
+			return
+		}
+		bars.Color = palette[i%len(palette)]
+		bars.LineStyle.Width = 0
+		bars.Offset = w * vg.Length(float64(i)-float64(len(series)-1)/2)
+		p.Add(bars)
+		p.Legend.Add(name, bars)
+	}
+	p.Add(plotter.NewGrid())
+	p.NominalX(cats...)
+	p.X.Tick.Label.Rotation = 0.35
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YCenter
+	r.save(p, file, max(8, 1.1*float64(len(cats))))
+}
+
+// barChart draws one linear bar per category.
+func (r *report) barChart(file, title string, cats []string, vals []float64) {
+	if r.err != nil {
+		return
+	}
+	p := plot.New()
+	p.Title.Text = title
+	bars, err := plotter.NewBarChart(plotter.Values(vals), vg.Points(40))
+	if err != nil {
+		r.err = err
+		return
+	}
+	bars.Color = palette[0]
+	bars.LineStyle.Width = 0
+	p.Add(plotter.NewGrid(), bars)
+	p.NominalX(cats...)
+	p.Y.Min = 0
+	r.save(p, file, 6)
+}
+
+func (r *report) save(p *plot.Plot, file string, widthInches float64) {
+	if err := p.Save(vg.Length(widthInches)*vg.Inch, 4.5*vg.Inch, filepath.Join(r.dir, file)); err != nil {
+		r.err = err
+	}
+}
