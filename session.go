@@ -40,7 +40,6 @@ type Session struct {
 	grace   time.Duration // how long the replaced ID keeps working
 	dropKey string        // a destroyed session's key, deleted at commit
 
-	d       Delta     // the delta of a commit without metadata (see delta)
 	setBuf  [1]Field  // backs set for the common request that sets one key
 	vary    [1]string // backs the Vary header Handler adds
 	noStore [1]string // backs the Cache-Control header of a response setting the cookie
@@ -686,9 +685,7 @@ func (s *Session) delta() *Delta {
 	sortFields(s.set)
 	d := Delta{Clear: s.clear, Set: s.set, Del: s.del}
 	if !s.metaDirty {
-		// The usual commit: the Session holds it, no allocation.
-		s.d = d
-		return &s.d
+		return &d
 	}
 	// One allocation for the delta and its metadata.
 	b := &struct {
