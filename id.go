@@ -79,12 +79,21 @@ func KeyOf(id string) string {
 	}
 	var out [2 * sha256.Size]byte
 	for i, b := range sum {
-		out[2*i], out[2*i+1] = hexDigits[b>>4], hexDigits[b&0x0f]
+		p := hexPairs[b]
+		out[2*i], out[2*i+1] = byte(p>>8), byte(p)
 	}
 	return string(out[:])
 }
 
-const hexDigits = "0123456789abcdef"
+// hexPairs maps a byte to its two lowercase hex digits (high digit in the
+// high byte): one lookup per byte of the key.
+var hexPairs = func() (t [256]uint16) {
+	const digits = "0123456789abcdef"
+	for i := range t {
+		t[i] = uint16(digits[i>>4])<<8 | uint16(digits[i&0x0f])
+	}
+	return t
+}()
 
 // ValidKey reports whether key has the shape of a store key (64 lowercase hex
 // characters). Stores may use it to refuse anything else.
