@@ -1,7 +1,6 @@
 package sessions
 
 import (
-	"slices"
 	"time"
 )
 
@@ -177,10 +176,4 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 		return n, s.commit(false)
 	}
 	return n, nil
-}
-
-func sortedClone(f []Field) []Field {
-	c := slices.Clone(f)
-	sortFields(c)
-	return c
 }
