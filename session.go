@@ -719,76 +719,69 @@ func (s *Session) insert(now int64, final bool) error {
 	rec.Meta = s.meta
 	rec.Fields = append(rec.Fields, s.set...)
 	sortFields(rec.Fields)
-	for range 3 {
-		id, err := newID(m.rand)
-		if err != nil {
-			s.err = err
-			return err
-		}
-		key := KeyOf(id)
-		start := m.storeStart()
-		err = m.store.Create(s.r.Context(), key, rec)
-		m.observe("create", start, err)
-		if errors.Is(err, ErrExists) {
-			continue
-		}
-		if err != nil {
-			s.err = err
-			return err
-		}
-		s.id, s.key, s.rec = id, key, rec
-		s.dropCookie = false
-		s.local = nil
-		s.reset()
-		m.cookie.set(s.w, s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
-		m.emit(s.r, EventCreated, key, s.meta.User, nil)
-		return nil
+	id, key, err := s.underNewID("create", func(key string) error {
+		return m.store.Create(s.r.Context(), key, rec)
+	})
+	if err != nil {
+		s.err = err
+		return err
 	}
-	s.err = ErrExists
-	return s.err
+	s.id, s.key, s.rec = id, key, rec
+	s.dropCookie = false
+	s.local = nil
+	s.reset()
+	m.cookie.set(s.w, s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
+	m.emit(s.r, EventCreated, key, s.meta.User, nil)
+	return nil
+}
+
+// underNewID draws a session ID and calls put with its key; a collision
+// (ErrExists) draws again, three times at most. It returns the ID and key
+// put succeeded with, or put's error.
+func (s *Session) underNewID(op string, put func(key string) error) (id, key string, err error) {
+	m := s.m
+	for range 3 {
+		if id, err = newID(m.rand); err != nil {
+			return "", "", err
+		}
+		key = KeyOf(id)
+		start := m.storeStart()
+		err = put(key)
+		m.observe(op, start, err)
+		if !errors.Is(err, ErrExists) {
+			return id, key, err
+		}
+	}
+	return "", "", ErrExists
 }
 
 // rename moves the session to a new ID and issues its cookie.
 func (s *Session) rename(now int64) error {
 	m := s.m
-	for range 3 {
-		id, err := newID(m.rand)
-		if err != nil {
-			s.err = err
-			return err
-		}
-		key := KeyOf(id)
-		start := m.storeStart()
-		err = m.store.Rename(s.r.Context(), s.key, key, s.grace)
-		m.observe("rename", start, err)
-		if errors.Is(err, ErrExists) {
-			continue
-		}
-		if errors.Is(err, ErrNotFound) && s.grace > 0 {
-			// An automatic rotation lost the race to a parallel request that
-			// rotated (or ended) the session first. Skip it: the changes go
-			// through the old key, which resolves during the grace, and if
-			// the session is gone Commit drops them without reviving it.
-			s.renew = false
-			return nil
-		}
-		if errors.Is(err, ErrNotFound) {
-			m.emit(s.r, EventLostWrite, s.key, s.meta.User, nil)
-			s.key, s.id, s.rec = "", "", nil
-			s.reset()
-			return nil
-		}
-		if err != nil {
-			s.err = err
-			return err
-		}
-		m.emit(s.r, EventRenewed, key, s.meta.User, nil)
-		s.id, s.key, s.renew = id, key, false
-		s.meta.Renewed = now
-		s.metaDirty = true
-		m.cookie.set(s.w, s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
+	id, key, err := s.underNewID("rename", func(key string) error {
+		return m.store.Rename(s.r.Context(), s.key, key, s.grace)
+	})
+	switch {
+	case errors.Is(err, ErrNotFound) && s.grace > 0:
+		// An automatic rotation lost the race to a parallel request that
+		// rotated (or ended) the session first. Skip it: the changes go
+		// through the old key, which resolves during the grace, and if the
+		// session is gone Commit drops them without reviving it.
+		s.renew = false
 		return nil
+	case errors.Is(err, ErrNotFound):
+		m.emit(s.r, EventLostWrite, s.key, s.meta.User, nil)
+		s.key, s.id, s.rec = "", "", nil
+		s.reset()
+		return nil
+	case err != nil:
+		s.err = err
+		return err
 	}
-	s.err = ErrExists
-	return s.err
+	m.emit(s.r, EventRenewed, key, s.meta.User, nil)
+	s.id, s.key, s.renew = id, key, false
+	s.meta.Renewed = now
+	s.metaDirty = true
+	m.cookie.set(s.w, s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
+	return nil
 }
