@@ -63,6 +63,7 @@ func Run(t *testing.T, h Harness) {
 		{"Delete", testDelete},
 		{"Rename", testRename},
 		{"RenameGrace", testRenameGrace},
+		{"CommitRacingRename", testCommitRacingRename},
 		{"UserIndex", testUserIndex},
 		{"CorruptRecord", testCorrupt},
 		{"ContextCanceled", testContextCanceled},
@@ -703,4 +704,43 @@ func testKeysAreOpaque(t *testing.T, h Harness) {
 		_ = err
 	}
 	mustLoad(t, s, key)
+}
+
+// testCommitRacingRename: writes through the old key while a rename with a
+// grace moves the record are never lost, whichever side wins the race.
+func testCommitRacingRename(t *testing.T, h Harness) {
+	s := h.New(t)
+	for i := range 30 {
+		oldKey, newKey := NewKey(t), NewKey(t)
+		mustCreate(t, s, oldKey, NewRecord(time.Hour))
+		var wg sync.WaitGroup
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			if err := s.Rename(ctx(t), oldKey, newKey, time.Minute); err != nil {
+				t.Errorf("Rename: %v", err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			d := &sessions.Delta{Set: []sessions.Field{{Key: "x", Value: i}}}
+			if err := s.Commit(ctx(t), oldKey, d); err != nil {
+				t.Errorf("Commit racing a rename: %v", err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if _, err := s.Increment(ctx(t), oldKey, "n", 1); err != nil {
+				t.Errorf("Increment racing a rename: %v", err)
+			}
+		}()
+		wg.Wait()
+		got := values(mustLoad(t, s, newKey))
+		if got["x"] != i {
+			t.Fatalf("round %d: x = %v after the race, want %d", i, got["x"], i)
+		}
+		if n, _ := sessions.As[int64](got["n"]); n != 1 {
+			t.Fatalf("round %d: n = %v after the race, want 1", i, got["n"])
+		}
+	}
 }

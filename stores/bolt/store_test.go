@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -531,50 +530,5 @@ func TestContextCanceledWritesNothing(t *testing.T) {
 	}
 	if _, err := s.Cleanup(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("Cleanup: %v, want context.Canceled", err)
-	}
-}
-
-// A request still on the old ID that commits while another rotates the ID
-// (Rename with grace) keeps its writes, whichever runs first.
-func TestCommitRacingRename(t *testing.T) {
-	s := openTest(t, Options{})
-	ctx := t.Context()
-	for i := range 30 {
-		oldKey, newKey := storetest.NewKey(t), storetest.NewKey(t)
-		if err := s.Create(ctx, oldKey, storetest.NewRecord(time.Hour)); err != nil {
-			t.Fatal(err)
-		}
-		var wg sync.WaitGroup
-		wg.Add(3)
-		go func() {
-			defer wg.Done()
-			if err := s.Rename(ctx, oldKey, newKey, time.Minute); err != nil {
-				t.Errorf("Rename: %v", err)
-			}
-		}()
-		go func() {
-			defer wg.Done()
-			d := &sessions.Delta{Set: []sessions.Field{{Key: "x", Value: i}}}
-			if err := s.Commit(ctx, oldKey, d); err != nil {
-				t.Errorf("Commit racing a rename: %v", err)
-			}
-		}()
-		go func() {
-			defer wg.Done()
-			if _, err := s.Increment(ctx, oldKey, "n", 1); err != nil {
-				t.Errorf("Increment racing a rename: %v", err)
-			}
-		}()
-		wg.Wait()
-		got, found, err := s.Load(ctx, newKey)
-		if err != nil || !found {
-			t.Fatalf("Load(new): %v, %v", found, err)
-		}
-		if x, _ := got.Lookup("x"); x != i {
-			t.Fatalf("x = %v after the race, want %d", x, i)
-		}
-		if n, _ := got.Lookup("n"); n != 1 {
-			t.Fatalf("n = %v after the race, want 1", n)
-		}
 	}
 }

@@ -280,6 +280,33 @@ func (s *Store) Create(ctx context.Context, k string, rec *sessions.Record) erro
 	return nil
 }
 
+// lockLive finds the live record under id, or under the key a live grace
+// alias at id points to, and returns it with its shard write-locked. The
+// record and the alias are checked under the lock of id's shard, where
+// Rename changes both at once, so a write racing a rename finds one of them.
+// When there is no live record it returns nil and holds no lock.
+func (s *Store) lockLive(id key, now int64) (*shard, key, *sessions.Record) {
+	sh := s.shard(id)
+	sh.mu.Lock()
+	rec := sh.records[id]
+	if rec == nil {
+		a, aliased := sh.aliases[id]
+		sh.mu.Unlock()
+		if !aliased || a.until <= now {
+			return nil, id, nil
+		}
+		id = a.to
+		sh = s.shard(id)
+		sh.mu.Lock()
+		rec = sh.records[id]
+	}
+	if !live(rec, now) {
+		sh.mu.Unlock()
+		return nil, id, nil
+	}
+	return sh, id, rec
+}
+
 // Commit implements sessions.Store.
 func (s *Store) Commit(ctx context.Context, k string, d *sessions.Delta) error {
 	if err := ctx.Err(); err != nil {
@@ -290,23 +317,8 @@ func (s *Store) Commit(ctx context.Context, k string, d *sessions.Delta) error {
 		return sessions.ErrNotFound
 	}
 	now := s.nano()
-	sh := s.shard(id)
-	sh.mu.Lock()
-	old := sh.records[id]
+	sh, id, old := s.lockLive(id, now)
 	if old == nil {
-		// Not here: follow a live grace alias, if there is one.
-		a, aliased := sh.aliases[id]
-		sh.mu.Unlock()
-		if !aliased || a.until <= now {
-			return sessions.ErrNotFound
-		}
-		id = a.to
-		sh = s.shard(id)
-		sh.mu.Lock()
-		old = sh.records[id]
-	}
-	if !live(old, now) {
-		sh.mu.Unlock()
 		return sessions.ErrNotFound
 	}
 	rec := old.Apply(d)
@@ -333,14 +345,11 @@ func (s *Store) Increment(ctx context.Context, k, field string, by int64) (int64
 		return 0, sessions.ErrNotFound
 	}
 	now := s.nano()
-	id = s.resolve(id, now)
-	sh := s.shard(id)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	old := sh.records[id]
-	if !live(old, now) {
+	sh, id, old := s.lockLive(id, now)
+	if old == nil {
 		return 0, sessions.ErrNotFound
 	}
+	defer sh.mu.Unlock()
 	var n int64
 	if v, ok := old.Lookup(field); ok {
 		if n, ok = sessions.As[int64](v); !ok {
