@@ -20,6 +20,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -592,6 +593,9 @@ func (s *Store) Cleanup() (removed int) {
 				}
 			}
 			sh.mu.Unlock()
+			// Let a lookup that queued behind the batch run now rather
+			// than after the sweep's time slice.
+			runtime.Gosched()
 			dead = dead[:0]
 			for _, v := range batch {
 				if v.r != nil && v.r.User != "" {
