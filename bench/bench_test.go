@@ -176,6 +176,7 @@ func BenchmarkParallelRW(b *testing.B) {
 		b.Run("lib="+c.name, func(b *testing.B) {
 			f := getFixture(b, c)
 			b.ReportAllocs()
+			b.ResetTimer() // the first call seeds the fixture
 			b.RunParallel(func(pb *testing.PB) {
 				rng := newXorshift()
 				req := newRequest(pathWrite, "")

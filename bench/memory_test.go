@@ -138,6 +138,11 @@ func BenchmarkCleanupLatency(b *testing.B) {
 			continue
 		}
 		swept = true
+		lat = make([]time.Duration, 0, 1<<20)
+		control = make([]time.Duration, 0, 1<<20)
+		// Start from a finished GC cycle, so a collection the benchmarks
+		// before left pending does not land in the sweep.
+		runtime.GC()
 		var done atomic.Bool
 		finished := make(chan struct{})
 		start := time.Now()
@@ -146,13 +151,13 @@ func BenchmarkCleanupLatency(b *testing.B) {
 			removed = st.Cleanup()
 			done.Store(true)
 		}()
-		lat = timeLoads(b, st, live, done.Load)
+		lat = timeLoads(b, lat, st, live, done.Load)
 		<-finished
 		// The control: the same lookups for as long again with no sweep
 		// running. A long wait here too is the machine (the OS or the Go
 		// scheduler giving the core to something else), not the store.
 		sweep := time.Since(start)
-		control = timeLoads(b, st, live, func() bool { return time.Since(start) >= 2*sweep })
+		control = timeLoads(b, control, st, live, func() bool { return time.Since(start) >= 2*sweep })
 	}
 	if removed != n/2 {
 		b.Fatalf("Cleanup removed %d, want %d", removed, n/2)
@@ -169,10 +174,9 @@ func BenchmarkCleanupLatency(b *testing.B) {
 }
 
 // timeLoads times Load calls of random live keys until stop reports true,
-// and returns the durations sorted.
-func timeLoads(b *testing.B, st *memory.Store, live []string, stop func() bool) []time.Duration {
+// and returns the durations appended to lat, sorted.
+func timeLoads(b *testing.B, lat []time.Duration, st *memory.Store, live []string, stop func() bool) []time.Duration {
 	ctx := context.Background()
-	lat := make([]time.Duration, 0, 1<<20)
 	rng := newXorshift()
 	for !stop() {
 		k := live[rng.next()%uint64(len(live))]

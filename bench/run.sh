@@ -74,6 +74,14 @@ done
 
 go tool benchstat "$raw" >"$out/benchstat.txt"
 go run ./cmd/charts -out "$out" "$raw" >"$out/report.md"
+
+# Put the new tables into README.md, between its report markers. (The
+# commentary around them names figures of the run it was written for.)
+awk -v report="$out/report.md" '
+	/^<!-- report:/ { print; while ((getline line < report) > 0) print line; skip = 1; next }
+	/^<!-- \/report -->/ { skip = 0 }
+	!skip { print }
+' README.md >"$tmp/README.md" && cp "$tmp/README.md" README.md
 cat "$out/report.md"
 echo
 echo "raw: $raw; benchstat: $out/benchstat.txt; report: $out/report.md; charts: $out/*.png"
