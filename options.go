@@ -62,7 +62,9 @@ type Options struct {
 	Lifetime time.Duration
 
 	// TouchInterval is how stale the recorded last activity may get before a
-	// read-only request writes it again. Default IdleTimeout/10, at most one
+	// request records it again: a read-only request then writes it, a request
+	// that changes values carries it in the same commit (otherwise its commit
+	// holds only the changed values). Default IdleTimeout/10, at most one
 	// minute. Larger values mean fewer writes and a less exact idle timeout.
 	TouchInterval time.Duration
 
