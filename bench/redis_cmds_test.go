@@ -72,7 +72,6 @@ func redisCommands(b *testing.B, c contender, op string) {
 	}
 
 	var excluded int64
-	before := snapshot(b, stats)
 	stats.reset(b)
 	cnt.on.Store(true)
 	i := 0
@@ -93,7 +92,6 @@ func redisCommands(b *testing.B, c contender, op string) {
 	cnt.on.Store(false)
 	server := stats.calls(b) - excluded
 	after := snapshot(b, stats)
-	_ = before
 	ops := float64(b.N)
 	b.ReportMetric(float64(cnt.cmds.Load())/ops, "cmds/op")
 	b.ReportMetric(float64(cnt.rts.Load())/ops, "rtt/op")

@@ -5,8 +5,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -195,26 +193,9 @@ func (s *serverStats) reset(tb testing.TB) {
 // calls returns the commands executed since the reset, leaving out the
 // INFO and CONFIG calls of this counter.
 func (s *serverStats) calls(tb testing.TB) int64 {
-	info, err := s.c.Info(context.Background(), "commandstats").Result()
-	if err != nil {
-		tb.Fatalf("INFO commandstats: %v", err)
-	}
 	var n int64
-	for _, line := range strings.Split(info, "\n") {
-		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if !ok || !strings.HasPrefix(name, "cmdstat_") {
-			continue
-		}
-		name = strings.TrimPrefix(name, "cmdstat_")
-		if name == "info" || strings.HasPrefix(name, "config") {
-			continue
-		}
-		for _, kv := range strings.Split(rest, ",") {
-			if v, ok := strings.CutPrefix(kv, "calls="); ok {
-				c, _ := strconv.ParseInt(v, 10, 64)
-				n += c
-			}
-		}
+	for _, c := range snapshot(tb, s) {
+		n += c
 	}
 	return n
 }
