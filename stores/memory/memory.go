@@ -86,6 +86,12 @@ type Store struct {
 	usersMu sync.Mutex
 	users   map[string]map[key]struct{}
 
+	// Counters for Stats.
+	readWaits   atomic.Int64
+	longestWait atomic.Int64 // nanoseconds
+	sweeps      atomic.Int64
+	swept       atomic.Int64
+
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
@@ -180,12 +186,14 @@ func (s *Store) shard(k key) *shard { return &s.shards[shardOf(&k)] }
 // commit, or the cleaner deleting a batch: microseconds) it spins for up to
 // spinFor before it parks, because a parked goroutine waits for the OS to
 // run its thread again, which on a busy machine takes a scheduler tick
-// (milliseconds), far longer than the writer holds the lock.
-func (sh *shard) rlock() {
+// (milliseconds), far longer than the writer holds the lock. A wait is
+// timed only when the lock was taken, so the uncontended path reads no clock.
+func (s *Store) rlock(sh *shard) {
 	if sh.mu.TryRLock() {
 		return
 	}
 	start := time.Now()
+	defer s.waited(start)
 	for time.Since(start) < spinFor {
 		for range 32 {
 			if sh.mu.TryRLock() {
@@ -194,6 +202,18 @@ func (sh *shard) rlock() {
 		}
 	}
 	sh.mu.RLock()
+}
+
+// waited records a lookup that waited for a shard lock since start.
+func (s *Store) waited(start time.Time) {
+	d := int64(time.Since(start))
+	s.readWaits.Add(1)
+	for {
+		m := s.longestWait.Load()
+		if d <= m || s.longestWait.CompareAndSwap(m, d) {
+			return
+		}
+	}
 }
 
 const spinFor = 200 * time.Microsecond
@@ -223,7 +243,7 @@ func (s *Store) Load(ctx context.Context, k string) (*sessions.Record, bool, err
 	}
 	now := s.nano()
 	sh := s.shard(id)
-	sh.rlock()
+	s.rlock(sh)
 	r := sh.records[id]
 	aliased := false
 	if r == nil {
@@ -604,5 +624,7 @@ func (s *Store) Cleanup() (removed int) {
 			}
 		}
 	}
+	s.sweeps.Add(1)
+	s.swept.Add(int64(removed))
 	return removed
 }
