@@ -9,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,12 +25,16 @@ import (
 // commandCounter counts the commands a private redis-server receives, from
 // a MONITOR connection. INFO commandstats would not do: it also counts the
 // commands a script runs, which MONITOR tags "[0 lua]" and this counter
-// reports separately.
+// reports separately. It counts the round trips of the clients it watches
+// with a go-redis hook: a command, a pipeline or a MULTI/EXEC transaction is
+// one each.
 type commandCounter struct {
 	admin *redis.Client
 	mon   net.Conn
 	rd    *bufio.Reader
 	n     int
+	trips atomic.Int64 // round trips of the watched clients
+	base  int64        // trips when the last count ended
 }
 
 func newCommandCounter(t *testing.T, addr string) *commandCounter {
@@ -50,14 +56,47 @@ func newCommandCounter(t *testing.T, addr string) *commandCounter {
 	return cc
 }
 
+// watch counts the round trips of c from now on.
+func (cc *commandCounter) watch(c *redis.Client) {
+	c.AddHook(tripHook{&cc.trips})
+	cc.base = cc.trips.Load()
+}
+
+// tripHook counts round trips, leaving out connection set-up.
+type tripHook struct{ n *atomic.Int64 }
+
+func setupCmd(cmd redis.Cmder) bool { return cmd.Name() == "hello" || cmd.Name() == "client" }
+
+func (h tripHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h tripHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if !setupCmd(cmd) {
+			h.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h tripHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if slices.ContainsFunc(cmds, func(c redis.Cmder) bool { return !setupCmd(c) }) {
+			h.n.Add(1)
+		}
+		return next(ctx, cmds)
+	}
+}
+
 // count runs op and returns the commands Redis received for it (sent by a
-// client, by name) and those its scripts ran. Connection set-up (HELLO,
-// CLIENT) is left out.
-func (cc *commandCounter) count(t *testing.T, op func() error) (total int, sent, inScripts map[string]int) {
+// client, by name) and those its scripts ran, and the round trips the
+// watched clients made since the last count ended (op may call count to
+// leave out its set-up). Connection set-up (HELLO, CLIENT) is left out.
+func (cc *commandCounter) count(t *testing.T, op func() error) (total, trips int, sent, inScripts map[string]int) {
 	t.Helper()
 	if err := op(); err != nil {
 		t.Fatalf("operation: %v", err)
 	}
+	trips = int(cc.trips.Load() - cc.base)
 	cc.n++
 	marker := fmt.Sprintf("end-of-op-%d", cc.n)
 	if err := cc.admin.Echo(context.Background(), marker).Err(); err != nil {
@@ -71,7 +110,8 @@ func (cc *commandCounter) count(t *testing.T, op func() error) (total int, sent,
 			t.Fatalf("reading MONITOR: %v", err)
 		}
 		if strings.Contains(strings.ToUpper(line), `"ECHO" "`+strings.ToUpper(marker)+`"`) {
-			return total, sent, inScripts
+			cc.base = cc.trips.Load()
+			return total, trips, sent, inScripts
 		}
 		// +1732600000.123456 [0 127.0.0.1:5000] "EVALSHA" "..." ...
 		src, cmd, ok := strings.Cut(line, "] \"")
@@ -101,13 +141,15 @@ func names(m map[string]int) string {
 
 // TestCommandsPerOperation measures what each operation sends to Redis, in
 // both protocols, and holds it to the design: a read-only request is one
-// command, a commit one script call, and so on. Run it with -v to see the
-// table.
+// command, a values-only commit one MULTI/EXEC round trip, a login commit
+// one script call, and so on. Every command is its own round trip except
+// in a transaction. Run it with -v to see the table.
 func TestCommandsPerOperation(t *testing.T) {
 	srv := redistest.StartServer(t)
 	client := redis.NewClient(testClientOptions(srv.Addr()))
 	t.Cleanup(func() { client.Close() })
 	cc := newCommandCounter(t, srv.Addr())
+	cc.watch(client)
 
 	type want struct{ single, cluster int }
 	for _, proto := range []struct {
@@ -123,6 +165,7 @@ func TestCommandsPerOperation(t *testing.T) {
 			wrec.User = "warm"
 			s.Create(ctx, warm, wrec)
 			s.Commit(ctx, warm, &sessions.Delta{Meta: &wrec.Meta})
+			s.Commit(ctx, warm, &sessions.Delta{Set: []sessions.Field{{Key: "n", Value: 2}}})
 			s.Increment(ctx, warm, "n", 1)
 			w2 := storetest.NewKey(t)
 			s.Rename(ctx, warm, w2, 0)
@@ -134,62 +177,69 @@ func TestCommandsPerOperation(t *testing.T) {
 			userKey := storetest.NewKey(t)
 			var aliased string
 			steps := []struct {
-				name string
-				want want
-				op   func() error
+				name  string
+				want  want   // commands
+				trips want   // round trips
+				tx    string // a MULTI/EXEC transaction: exactly these commands
+				op    func() error
 			}{
-				{"Create (anonymous)", want{1, 1}, func() error {
+				{"Create (anonymous)", want{1, 1}, want{1, 1}, "", func() error {
 					return s.Create(ctx, key, storetest.NewRecord(time.Hour, "cart", "3 items"))
 				}},
-				{"Create (with user)", want{1, 2}, func() error {
+				{"Create (with user)", want{1, 2}, want{1, 2}, "", func() error {
 					r := storetest.NewRecord(time.Hour)
 					r.User = "bob"
 					return s.Create(ctx, userKey, r)
 				}},
-				{"Load", want{1, 1}, func() error {
+				{"Load", want{1, 1}, want{1, 1}, "", func() error {
 					_, found, err := s.Load(ctx, key)
 					if !found {
 						return fmt.Errorf("not found")
 					}
 					return err
 				}},
-				{"Load (missing)", want{1, 1}, func() error {
+				{"Load (missing)", want{1, 1}, want{1, 1}, "", func() error {
 					_, _, err := s.Load(ctx, storetest.NewKey(t))
 					return err
 				}},
-				{"Commit (values)", want{1, 1}, func() error {
+				{"Commit (values)", want{4, 4}, want{1, 1}, "EXEC×1 HMGET×1 HSET×1 MULTI×1", func() error {
 					return s.Commit(ctx, key, &sessions.Delta{
 						Set: []sessions.Field{{Key: "a", Value: 1}, {Key: "b", Value: "x"}},
+					})
+				}},
+				{"Commit (values, a delete)", want{5, 5}, want{1, 1}, "EXEC×1 HDEL×1 HMGET×1 HSET×1 MULTI×1", func() error {
+					return s.Commit(ctx, key, &sessions.Delta{
+						Set: []sessions.Field{{Key: "a", Value: 2}},
 						Del: []string{"cart"},
 					})
 				}},
-				{"Commit (idle refresh)", want{1, 1}, func() error {
+				{"Commit (idle refresh)", want{1, 1}, want{1, 1}, "", func() error {
 					r := storetest.NewRecord(2 * time.Hour)
 					r.User = "bob"
 					return s.Commit(ctx, userKey, &sessions.Delta{Meta: &r.Meta})
 				}},
-				{"Commit (login)", want{1, 2}, func() error {
+				{"Commit (login)", want{1, 2}, want{1, 2}, "", func() error {
 					r := storetest.NewRecord(time.Hour)
 					r.User = "carol"
 					return s.Commit(ctx, key, &sessions.Delta{Meta: &r.Meta})
 				}},
-				{"Increment", want{1, 1}, func() error {
+				{"Increment", want{1, 1}, want{1, 1}, "", func() error {
 					_, err := s.Increment(ctx, key, "hits", 1)
 					return err
 				}},
-				{"Rename (with user, grace)", want{1, 4}, func() error {
+				{"Rename (with user, grace)", want{1, 4}, want{1, 4}, "", func() error {
 					aliased = key
 					key = storetest.NewKey(t)
 					return s.Rename(ctx, aliased, key, time.Minute)
 				}},
-				{"Load (through grace alias)", want{2, 2}, func() error {
+				{"Load (through grace alias)", want{2, 2}, want{2, 2}, "", func() error {
 					_, found, err := s.Load(ctx, aliased)
 					if !found {
 						return fmt.Errorf("not found")
 					}
 					return err
 				}},
-				{"Rename (anonymous)", want{1, 3}, func() error {
+				{"Rename (anonymous)", want{1, 3}, want{1, 3}, "", func() error {
 					a, b := storetest.NewKey(t), storetest.NewKey(t)
 					if err := s.Create(ctx, a, storetest.NewRecord(time.Hour)); err != nil {
 						return err
@@ -197,10 +247,10 @@ func TestCommandsPerOperation(t *testing.T) {
 					cc.count(t, func() error { return nil })
 					return s.Rename(ctx, a, b, 0)
 				}},
-				{"Delete", want{1, 1}, func() error { return s.Delete(ctx, userKey) }},
+				{"Delete", want{1, 1}, want{1, 1}, "", func() error { return s.Delete(ctx, userKey) }},
 				// The cluster-safe Rename leaves the old entry for the listing
-				// to drop: one more HMGET, and a ZREM.
-				{"UserSessions (1 session)", want{2, 4}, func() error {
+				// to drop: one more HMGET, in the same pipeline, and a ZREM.
+				{"UserSessions (1 session)", want{2, 4}, want{2, 3}, "", func() error {
 					_, err := s.UserSessions(ctx, "carol")
 					return err
 				}},
@@ -208,14 +258,17 @@ func TestCommandsPerOperation(t *testing.T) {
 			t.Run("Requests", func(t *testing.T) { testManagerRequests(t, cc, client, proto.o) })
 			cc.count(t, func() error { return nil }) // drain the subtest's clean-up
 			for _, st := range steps {
-				n, sent, inside := cc.count(t, st.op)
-				w := st.want.single
+				n, trips, sent, inside := cc.count(t, st.op)
+				w, wt := st.want.single, st.trips.single
 				if proto.o.Cluster {
-					w = st.want.cluster
+					w, wt = st.want.cluster, st.trips.cluster
 				}
-				t.Logf("%-27s %d: %-40s (inside scripts: %s)", st.name, n, names(sent), names(inside))
-				if n != w {
-					t.Errorf("%s: %d commands (%s), want %d", st.name, n, names(sent), w)
+				t.Logf("%-27s %d in %d round trips: %-40s (inside scripts: %s)", st.name, n, trips, names(sent), names(inside))
+				if n != w || trips != wt {
+					t.Errorf("%s: %d commands (%s) in %d round trips, want %d in %d", st.name, n, names(sent), trips, w, wt)
+				}
+				if st.tx != "" && names(sent) != st.tx {
+					t.Errorf("%s: sent %s, want %s", st.name, names(sent), st.tx)
 				}
 			}
 		})
@@ -261,20 +314,20 @@ func testManagerRequests(t *testing.T, cc *commandCounter, client redis.Universa
 		return nil
 	}
 	for _, st := range []struct {
-		path string
-		want int // -1: logged only
+		path        string
+		want, trips int // -1: logged only
 	}{
-		{"/write", 1},  // a new session: Create
-		{"/read", 1},   // Load
-		{"/write", 2},  // Load, Commit
-		{"/count", 2},  // Load, Increment
-		{"/login", -1}, // Load, Rename, ...
-		{"/read", 1},   // Load
+		{"/write", 1, 1},   // a new session: Create
+		{"/read", 1, 1},    // Load
+		{"/write", 5, 2},   // Load; MULTI, HMGET, HSET, EXEC
+		{"/count", 2, 2},   // Load, Increment
+		{"/login", -1, -1}, // Load, Rename, ...
+		{"/read", 1, 1},    // Load
 	} {
-		n, sent, _ := cc.count(t, func() error { return do(st.path) })
-		t.Logf("request %-7s %d: %s", st.path, n, names(sent))
-		if st.want >= 0 && n != st.want {
-			t.Errorf("request %s: %d commands (%s), want %d", st.path, n, names(sent), st.want)
+		n, trips, sent, _ := cc.count(t, func() error { return do(st.path) })
+		t.Logf("request %-7s %d in %d round trips: %s", st.path, n, trips, names(sent))
+		if st.want >= 0 && (n != st.want || trips != st.trips) {
+			t.Errorf("request %s: %d commands (%s) in %d round trips, want %d in %d", st.path, n, names(sent), trips, st.want, st.trips)
 		}
 	}
 }

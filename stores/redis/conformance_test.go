@@ -57,4 +57,6 @@ func TestCluster(t *testing.T) {
 	t.Run("RenameUnderConcurrentCommits", func(t *testing.T) {
 		testRenameUnderConcurrentCommits(t, newTestStore(t, c, Options{}))
 	})
+	t.Run("CommitValues", func(t *testing.T) { testCommitValues(t, newTestStore(t, c, Options{})) })
+	t.Run("Ghost", func(t *testing.T) { testGhost(t, c, Options{}) })
 }

@@ -27,15 +27,20 @@
 // # Cost per operation
 //
 // Load is one HGETALL, so a read-only request costs one command. Create,
-// Commit, Increment and Delete are one command each (a Lua script by
-// EVALSHA, or DEL): Commit writes only the delta, never creates a record
-// (a destroyed or renamed session is not written back to life), and is
-// atomic, so concurrent commits of different keys both survive. Increment
-// is HINCRBY inside the script. The exceptions, all in the cluster-safe
-// protocol below and all rare: a login (a Create or Commit that sets
-// Meta.User) adds one command for the user index, and Rename takes four.
-// A request that still carries a renamed ID within the grace costs one
-// more HGETALL per alias.
+// Increment and Delete are one command each (a Lua script by EVALSHA, or
+// DEL); Increment is HINCRBY inside the script. Commit writes only the
+// delta, never creates a record (a destroyed or renamed session is not
+// written back to life), and is atomic, so concurrent commits of different
+// keys both survive. A commit that only sets and deletes values, what a
+// read-write request usually sends, is one MULTI/EXEC round trip (HMGET,
+// HDEL, HSET), which costs Redis less than a script; a commit that changes
+// metadata or clears the session is one script call. The exceptions, all
+// rare: a values-only commit that meets a grace alias or a rename fence is
+// sent again as a script, and one on a destroyed session adds a DEL (see
+// [Store.Commit]); in the cluster-safe protocol below, a login (a Create
+// or Commit that sets Meta.User) adds one command for the user index, and
+// Rename takes four. A request that still carries a renamed ID within the
+// grace costs one more HGETALL per alias.
 //
 // # Key layout
 //
@@ -51,17 +56,22 @@
 //	                (a Go int is plain decimal, so HINCRBY works on it)
 //	sess:{K}        a grace alias instead, after Rename(K, K2, grace > 0):
 //	  m:v, m:to=K2  for grace; Load, Commit and Increment on K resolve to K2
+//	  v:<name>      values a Commit wrote before it saw the alias; never read
 //	sess:u:{user}   sorted set, the user's index: members are store keys,
 //	                scores the Unix ms until which each entry is kept
 //
 // Value fields and metadata fields have distinct prefixes, so no session
-// value can overwrite metadata whatever its name.
+// value can overwrite metadata whatever its name. A hash with v: fields but
+// none of m:v, m:to and m:c is no session: a values-only Commit on a
+// destroyed session leaves one for an instant, and Load, Commit,
+// Increment and Rename treat it as absent.
 //
 // # Cluster
 //
 // The braces are hash tags: every key of one session lives in the slot of
 // its store key, and a user's index in the slot of the user name. Every
-// script touches one slot, except in the single-node protocol.
+// script and transaction touches one slot, except for scripts in the
+// single-node protocol.
 //
 // The store picks its protocol from the client's type. A *redis.Client (one
 // server, or a Sentinel primary from redis.NewFailoverClient) runs the
@@ -77,7 +87,7 @@
 //     session's expiry past what its index entry covers, which
 //     [Options].IndexSlack (default 24h) makes at most once a day of
 //     activity. Ordinary commits, idle-timeout refreshes included, stay one
-//     command.
+//     round trip.
 //   - Rename fences the old record, copies it, indexes the copy and retires
 //     the old record; writes to the old key wait at the fence for the few
 //     milliseconds this takes, so none is lost and the outcome is the one

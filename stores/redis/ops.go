@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/sessionkit/sessions"
 )
 
@@ -27,7 +28,7 @@ func (s *Store) Load(ctx context.Context, key string) (*sessions.Record, bool, e
 		if err != nil {
 			return nil, false, fail(ctx, "load "+short(key), err)
 		}
-		if len(h) == 0 {
+		if len(h) == 0 || isGhost(h) {
 			return nil, false, nil
 		}
 		if to, ok := h[fAliasTo]; ok {
@@ -102,11 +103,25 @@ func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) er
 	return nil
 }
 
-// Commit applies d to the record under key: one script call that writes
-// only the delta and never creates a record. In the cluster-safe protocol a
-// login (a new Meta.User), or an expiry moved past the index entry's
-// coverage (see Options.IndexSlack), costs a second command to the user's
-// index.
+// Commit applies d to the record under key, writing only the delta. It
+// never creates a record: on a session that was deleted, has expired or
+// was renamed (past the grace) it fails with sessions.ErrNotFound.
+//
+// A delta of values only (no Meta, no Clear), what most requests commit,
+// is one MULTI/EXEC round trip: an HMGET of the record's version, alias and
+// fence fields as they stood just before the write, then HDEL and HSET of
+// the values. If they show no record under key, the HSET has made a hash of
+// values only, which Commit deletes before reporting ErrNotFound; every
+// operation treats such a hash as absent. If they show a grace alias or a
+// record fenced by a cluster-safe Rename, the values went to a hash that
+// is not the session's record, and Commit applies the delta again the
+// general way, which follows the alias or waits for the fence (setting and
+// deleting values twice changes nothing).
+//
+// Any other delta is one script call, which checks the record before it
+// writes. In the cluster-safe protocol a login (a new Meta.User), or an
+// expiry moved past the index entry's coverage (see Options.IndexSlack),
+// costs a second command to the user's index.
 func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sessions/redis: commit: %w", err)
@@ -118,12 +133,18 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 	if d.Clear {
 		clr = "1"
 	}
-	args := make([]any, 0, 9+2*len(d.Set)+len(d.Del)+2*10)
+	const head = 9 // script arguments before the set pairs
+	args := make([]any, 0, head+2*len(d.Set)+len(d.Del)+2*10)
 	args = append(args, clr, len(d.Set), len(d.Del), "0", "0", "0", key, "", "0")
 	keys := []string{s.hashKey(key)}
 	var err error
 	if args, err = s.appendValues(args, d.Set); err != nil {
 		return err
+	}
+	if d.Meta == nil && !d.Clear {
+		if done, err := s.commitValues(ctx, key, args[head:], d.Del); done {
+			return err
+		}
 	}
 	for _, k := range d.Del {
 		args = append(args, valuePrefix+k)
@@ -178,12 +199,71 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 				return err
 			}
 		case codeCorrupt:
-			return fmt.Errorf("sessions/redis: commit %s: %w: format version unknown; delete the session", short(key), sessions.ErrCorrupt)
+			return errCommitCorrupt(key)
 		default:
-			return fmt.Errorf("sessions/redis: commit %s: %w", short(key), sessions.ErrNotFound)
+			return errCommitNotFound(key)
 		}
 	}
 	return fmt.Errorf("sessions/redis: commit %s: too many grace aliases: %w", short(key), sessions.ErrNotFound)
+}
+
+// commitValues is Commit's round trip for a delta of values only: set holds
+// the "v:" field/value pairs, del the value names to delete. done is false
+// when the key is a grace alias or its record is fenced by a cluster-safe
+// Rename; the values then sit in a hash that is not the live record, and
+// the caller must apply the delta again by script.
+//
+// HSET cannot be made conditional inside MULTI, so on a key without a
+// record it makes a hash of values only, which this removes at once. Load
+// and the scripts treat such a hash as absent meanwhile (see isGhost), and
+// since store keys derive from fresh random IDs, no Create can be waiting
+// for the key.
+func (s *Store) commitValues(ctx context.Context, key string, set []any, del []string) (done bool, err error) {
+	h := s.hashKey(key)
+	var st *redis.SliceCmd
+	_, err = s.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		st = p.HMGet(ctx, h, fVersion, fAliasTo, fFenceEnd, fCreated)
+		if len(del) > 0 {
+			fields := make([]string, len(del))
+			for i, k := range del {
+				fields[i] = valuePrefix + k
+			}
+			p.HDel(ctx, h, fields...)
+		}
+		if len(set) > 0 {
+			p.HSet(ctx, h, set...)
+		}
+		return nil
+	})
+	if err != nil {
+		return true, fail(ctx, "commit "+short(key), err)
+	}
+	before := st.Val()
+	has := func(i int) bool { _, ok := before[i].(string); return ok }
+	switch {
+	case len(before) != 4:
+		return true, fmt.Errorf("sessions/redis: commit %s: unexpected HMGET reply %#v", short(key), before)
+	case has(1), has(2):
+		return false, nil
+	case before[0] == formatVersion:
+		return true, nil
+	case !has(0) && !has(3):
+		if len(set) > 0 {
+			cctx, cancel := cleanupCtx(ctx)
+			s.c.Del(cctx, h)
+			cancel()
+		}
+		return true, errCommitNotFound(key)
+	}
+	return true, errCommitCorrupt(key)
+}
+
+func errCommitNotFound(key string) error {
+	return fmt.Errorf("sessions/redis: commit %s: %w", short(key), sessions.ErrNotFound)
+}
+
+func errCommitCorrupt(key string) error {
+	return fmt.Errorf("sessions/redis: commit %s: %w: format version unknown; delete the session", short(key), sessions.ErrCorrupt)
 }
 
 // Delete removes the record under key: one DEL. On a key within a Rename

@@ -72,6 +72,21 @@ func (s *Store) appendValues(args []any, fields []sessions.Field) ([]any, error)
 	return args, nil
 }
 
+// isGhost reports whether the fields of a session hash are a ghost: values
+// without a record. A values-only Commit on a key whose record is gone
+// makes one and deletes it straight away (see Store.commitValues); should
+// that delete fail, the ghost stays, without expiry. Every record this
+// package writes has fVersion and fCreated, and every grace alias fVersion
+// and fAliasTo, so a hash with none of the three is no session: Load and
+// the scripts treat it as absent. A hash with only some of them is a
+// damaged record (sessions.ErrCorrupt).
+func isGhost(h map[string]string) bool {
+	_, v := h[fVersion]
+	_, to := h[fAliasTo]
+	_, c := h[fCreated]
+	return !v && !to && !c
+}
+
 // decodeRecord turns the fields of a session hash into a record. Anything it
 // cannot decode is an error wrapping sessions.ErrCorrupt.
 func decodeRecord(h map[string]string, maxValue int) (*sessions.Record, error) {

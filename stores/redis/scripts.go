@@ -38,12 +38,14 @@ local function now_ms()
 end
 
 -- status of a session hash from HMGET h m:v m:to m:mvu ...: nil when it is
--- a live record that may be written, else the reply. A rename fence (m:mv,
--- m:mvu) that has expired is removed: its rename failed or gave up.
+-- a live record that may be written, else the reply. A hash without m:v is
+-- absent, or a ghost (values only, no m:to or m:c; see isGhost), or else
+-- corrupt. A rename fence (m:mv, m:mvu) that has expired is removed: its
+-- rename failed or gave up.
 local function check(h, st)
   if not st[1] then
-    if redis.call('EXISTS', h) == 0 then return {0} end
-    return {3}
+    if st[2] or redis.call('HEXISTS', h, 'm:c') == 1 then return {3} end
+    return {0}
   end
   if st[2] then return {2, st[2]} end
   if st[1] ~= '1' then return {3} end

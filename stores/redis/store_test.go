@@ -14,8 +14,10 @@ import (
 )
 
 // TestCorruptRecords writes broken hashes straight into Redis: Load reports
-// ErrCorrupt (never a panic, never a record), and writes refuse to touch
-// them.
+// ErrCorrupt (never a panic, never a record), and so do writes to a record
+// whose version is missing or unknown. A values-only Commit finds that out
+// only after its HSET, so its values may join the broken hash, which stays
+// unreadable.
 func TestCorruptRecords(t *testing.T) {
 	t.Parallel()
 	c := sharedClient(t)
@@ -69,6 +71,9 @@ func TestCorruptRecords(t *testing.T) {
 			}
 			if _, err := s.Increment(ctx, key, "n", 1); !tc.writable && !errors.Is(err, sessions.ErrCorrupt) {
 				t.Errorf("Increment = %v, want ErrCorrupt", err)
+			}
+			if _, found, err := s.Load(ctx, key); !errors.Is(err, sessions.ErrCorrupt) || found {
+				t.Fatalf("Load after the writes = %v, %v; want ErrCorrupt still", found, err)
 			}
 			if err := s.Delete(ctx, key); err != nil {
 				t.Fatalf("Delete of a corrupt record: %v", err)
