@@ -78,7 +78,7 @@ func (s *Session) tryOpen(cs ClientStore, value string, now int64) bool {
 		s.touch(now)
 	}
 	if stale {
-		s.metaDirty = true // re-seal under the newest key, same ID
+		s.metaDirty |= MetaAll // re-seal under the newest key, same ID
 	}
 	if m.opts.RotateAfter > 0 && !s.writeThrough && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
 		s.renew = true
@@ -95,14 +95,14 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 		s.dropKey = ""
 	}
 	fresh := s.key == ""
-	if fresh && !(len(s.set) > 0 || s.create || (s.metaDirty && s.meta.CSRF != "")) {
+	if fresh && !(len(s.set) > 0 || s.create || (s.metaDirty != 0 && s.meta.CSRF != "")) {
 		if s.dropCookie {
 			m.cookie.expire(s.w, s.r)
 			s.dropCookie = false
 		}
 		return nil
 	}
-	if !fresh && !s.renew && !s.clear && len(s.set) == 0 && len(s.del) == 0 && !s.metaDirty {
+	if !fresh && !s.renew && !s.clear && len(s.set) == 0 && len(s.del) == 0 && s.metaDirty == 0 {
 		return nil
 	}
 	id := s.id
@@ -121,6 +121,8 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 		}
 	}
 	s.touch(now)
+	// The cookie holds the whole record: seal all of the metadata.
+	s.metaDirty = MetaAll
 	base := s.rec
 	if base == nil {
 		base = &Record{}

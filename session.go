@@ -49,11 +49,12 @@ type Session struct {
 	loaded       bool
 	reported     bool // err has been emitted as an event
 	presented    bool // the request carried a session cookie
-	metaDirty    bool
 	clear        bool
 	create       bool // store a new session even without values
 	renew        bool // issue a new ID at commit
 	dropCookie   bool // expire the cookie unless a new session replaces it
+
+	metaDirty MetaField // the fields of meta changed since the load or the last commit
 }
 
 // ---- loading ----
@@ -98,7 +99,7 @@ func (s *Session) load() {
 // middleware to commit it at the end of the request, so a user who only
 // reads is not logged out after the idle timeout.
 func (s *Session) saveActivity() {
-	if s.writeThrough && s.err == nil && s.metaDirty {
+	if s.writeThrough && s.err == nil && s.metaDirty != 0 {
 		if err := s.commit(false); err != nil && !s.reported {
 			s.reported = true
 			s.m.emit(s.r, EventStoreError, s.key, s.meta.User, err)
@@ -167,7 +168,7 @@ func (s *Session) drop(key string) {
 func (s *Session) touch(now int64) {
 	s.meta.LastSeen = now
 	s.meta.Expires = s.m.deadline(&s.meta)
-	s.metaDirty = true
+	s.metaDirty |= MetaLastSeen | MetaExpires
 }
 
 // ---- reading ----
@@ -473,7 +474,7 @@ func (s *Session) Renew() {
 
 func (s *Session) renewLocked() {
 	s.meta.CSRF = ""
-	s.metaDirty = true
+	s.metaDirty |= MetaCSRF
 	if s.key != "" {
 		s.renew, s.grace = true, 0
 	}
@@ -513,8 +514,10 @@ func (s *Session) Login(user string) error {
 	s.meta.AuthTime = now
 	s.meta.Created = now
 	s.meta.UserAgent = truncate(s.r.UserAgent(), 256)
+	s.metaDirty |= MetaUser | MetaAuthTime | MetaCreated | MetaUserAgent
 	if m.opts.Bind != nil {
 		s.meta.Bind = bindDigest(m.opts.Bind(s.r))
+		s.metaDirty |= MetaBind
 	}
 	s.create = true
 	s.touch(now)
@@ -565,7 +568,7 @@ func (s *Session) Destroy() {
 		s.dropKey = s.key
 	}
 	s.dropCookie = s.dropCookie || s.presented || s.id != ""
-	s.id, s.key, s.rec, s.meta, s.metaDirty = "", "", nil, Meta{}, false
+	s.id, s.key, s.rec, s.meta, s.metaDirty = "", "", nil, Meta{}, 0
 	s.clear, s.set, s.del, s.local = false, nil, nil, nil
 	s.create, s.renew = false, false
 	if s.writeThrough {
@@ -631,7 +634,7 @@ func (s *Session) commit(final bool) error {
 	}
 
 	if s.key == "" {
-		if len(s.set) > 0 || s.create || (s.metaDirty && s.meta.CSRF != "") {
+		if len(s.set) > 0 || s.create || (s.metaDirty != 0 && s.meta.CSRF != "") {
 			return s.insert(now, final)
 		}
 		if s.dropCookie {
@@ -652,7 +655,7 @@ func (s *Session) commit(final bool) error {
 	if (s.clear || len(s.set) > 0 || len(s.del) > 0) && now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
 		s.touch(now)
 	}
-	if !s.clear && len(s.set) == 0 && len(s.del) == 0 && !s.metaDirty {
+	if !s.clear && len(s.set) == 0 && len(s.del) == 0 && s.metaDirty == 0 {
 		return nil
 	}
 	d := s.delta()
@@ -684,9 +687,10 @@ func (s *Session) delta() *Delta {
 	// dropped after the commit (reset), never changed under the store.
 	sortFields(s.set)
 	d := Delta{Clear: s.clear, Set: s.set, Del: s.del}
-	if !s.metaDirty {
+	if s.metaDirty == 0 {
 		return &d
 	}
+	d.MetaFields = s.metaDirty
 	// One allocation for the delta and its metadata.
 	b := &struct {
 		d    Delta
@@ -698,7 +702,7 @@ func (s *Session) delta() *Delta {
 
 // reset forgets the recorded changes after a commit.
 func (s *Session) reset() {
-	s.clear, s.set, s.del, s.metaDirty, s.create = false, nil, nil, false, false
+	s.clear, s.set, s.del, s.metaDirty, s.create = false, nil, nil, 0, false
 }
 
 // insert stores a new session under a fresh ID and issues the cookie.
@@ -781,7 +785,7 @@ func (s *Session) rename(now int64) error {
 	m.emit(s.r, EventRenewed, key, s.meta.User, nil)
 	s.id, s.key, s.renew = id, key, false
 	s.meta.Renewed = now
-	s.metaDirty = true
+	s.metaDirty |= MetaRenewed
 	m.cookie.set(s.w, s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
 	return nil
 }

@@ -183,9 +183,9 @@ func newRecord(n int) *Record {
 	return &Record{Fields: make([]Field, 0, n)}
 }
 
-// Apply returns a new record: r with the delta applied. r is not modified.
-// Stores that keep whole records (memory, bolt, cookie) use it to merge a
-// commit.
+// Apply returns a new record: r with the delta applied (of the metadata,
+// the fields d.MetaChanges names). r is not modified. Stores that keep
+// whole records (memory, bolt, cookie) use it to merge a commit.
 func (r *Record) Apply(d *Delta) *Record {
 	var base []Field
 	if !d.Clear {
@@ -200,7 +200,7 @@ func (r *Record) Apply(d *Delta) *Record {
 	out := newRecord(n)
 	out.Meta = r.Meta
 	if d.Meta != nil {
-		out.Meta = *d.Meta
+		out.Meta.Merge(d.Meta, d.MetaChanges())
 	}
 	// Merge the kept fields and d.Set, both sorted (d.Set is sorted by
 	// contract; sorting a copy keeps a caller's mistake harmless).
@@ -242,9 +242,15 @@ type Delta struct {
 	Set []Field
 	// Del lists fields to remove. No key is in both Set and Del.
 	Del []string
-	// Meta, when non-nil, replaces the record's metadata, including Expires
-	// (the store's new deadline for the record).
+	// Meta, when non-nil, carries the record's new metadata, including
+	// Expires (the store's new deadline for the record).
 	Meta *Meta
+	// MetaFields names the fields of Meta that changed (see MetaChanges). A
+	// store writes those and keeps the others as stored, so concurrent
+	// commits that change different metadata (one request minting the CSRF
+	// secret while another records activity) both survive. Zero, with Meta
+	// set, means every field.
+	MetaFields MetaField
 }
 
 // Empty reports whether d changes nothing.

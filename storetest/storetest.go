@@ -56,6 +56,7 @@ func Run(t *testing.T, h Harness) {
 		{"CommitClear", testCommitClear},
 		{"CommitMissingNeverCreates", testCommitMissing},
 		{"ConcurrentCommits", testConcurrentCommits},
+		{"MetaFields", testMetaFields},
 		{"Increment", testIncrement},
 		{"ConcurrentIncrements", testConcurrentIncrements},
 		{"Expiry", testExpiry},
@@ -351,6 +352,87 @@ func testConcurrentCommits(t *testing.T, h Harness) {
 		if v := got[fmt.Sprintf("k%02d", i)]; v != i {
 			t.Errorf("k%02d = %v, want %d", i, v, i)
 		}
+	}
+}
+
+// testMetaFields checks that a commit writes only the metadata fields its
+// Delta.MetaFields names: two requests that loaded the same record, one
+// minting the CSRF secret and one recording activity, must both survive,
+// in either order and at the same time. Each delta carries the whole Meta
+// as its request saw it, so a store writing more than the named fields
+// puts a stale value back.
+func testMetaFields(t *testing.T, h Harness) {
+	s := h.New(t)
+	now := time.Now()
+	newBase := func(t *testing.T) (string, sessions.Meta) {
+		key := NewKey(t)
+		rec := NewRecord(time.Hour, "v", 1)
+		rec.User, rec.UserAgent, rec.AuthTime = "alice", "agent/1", rec.Created
+		mustCreate(t, s, key, rec)
+		return key, mustLoad(t, s, key).Meta
+	}
+	mint := func(base sessions.Meta) *sessions.Delta {
+		m := base
+		m.CSRF = "secret-1"
+		m.LastSeen, m.Expires = 1, now.Add(time.Minute).UnixNano() // stale, must not be written
+		return &sessions.Delta{Meta: &m, MetaFields: sessions.MetaCSRF}
+	}
+	touch := func(base sessions.Meta) *sessions.Delta {
+		m := base
+		m.LastSeen, m.Expires = now.Add(time.Minute).UnixNano(), now.Add(2*time.Hour).UnixNano()
+		m.User, m.CSRF = "", "stale" // must not be written
+		return &sessions.Delta{Meta: &m, MetaFields: sessions.MetaLastSeen | sessions.MetaExpires}
+	}
+	want := func(base sessions.Meta) sessions.Meta {
+		w := base
+		w.CSRF = "secret-1"
+		w.LastSeen, w.Expires = now.Add(time.Minute).UnixNano(), now.Add(2*time.Hour).UnixNano()
+		return w
+	}
+	commit := func(t *testing.T, key string, d *sessions.Delta) {
+		t.Helper()
+		if err := s.Commit(ctx(t), key, d); err != nil {
+			t.Errorf("Commit(MetaFields %b): %v", d.MetaFields, err)
+		}
+	}
+
+	for _, order := range []string{"mint, touch", "touch, mint"} {
+		key, base := newBase(t)
+		first, second := mint(base), touch(base)
+		if order == "touch, mint" {
+			first, second = second, first
+		}
+		commit(t, key, first)
+		commit(t, key, second)
+		if got, w := mustLoad(t, s, key).Meta, want(base); got != w {
+			t.Errorf("%s: meta\n got %+v\nwant %+v", order, got, w)
+		}
+	}
+
+	for round := range 10 {
+		key, base := newBase(t)
+		var wg sync.WaitGroup
+		for _, d := range []*sessions.Delta{mint(base), touch(base)} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				commit(t, key, d)
+			}()
+		}
+		wg.Wait()
+		if got, w := mustLoad(t, s, key).Meta, want(base); got != w {
+			t.Fatalf("concurrent round %d: meta\n got %+v\nwant %+v", round, got, w)
+		}
+	}
+
+	// Without MetaFields the whole Meta is written.
+	key, base := newBase(t)
+	all := base
+	all.CSRF, all.UserAgent, all.AuthTime = "", "", 0
+	all.LastSeen, all.Expires = now.Add(time.Minute).UnixNano(), now.Add(2*time.Hour).UnixNano()
+	commit(t, key, &sessions.Delta{Meta: &all})
+	if got := mustLoad(t, s, key).Meta; got != all {
+		t.Errorf("MetaFields 0 (all): meta\n got %+v\nwant %+v", got, all)
 	}
 }
 

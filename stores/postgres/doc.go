@@ -35,7 +35,8 @@
 //   - Commit locks the live row (SELECT ... FOR UPDATE) and passes its key
 //     to a second statement in a transaction-local setting; that statement,
 //     which therefore sees every earlier commit, deletes the removed values,
-//     upserts the set ones and writes the metadata. Only the delta travels.
+//     upserts the set ones and writes the metadata columns the delta
+//     changed (Delta.MetaFields), leaving the others. Only the delta travels.
 //     It never inserts a session row: a missing or expired one is
 //     [sessions.ErrNotFound]. Concurrent commits to different values of one
 //     session all survive. A commit whose row was renamed while it waited

@@ -126,7 +126,7 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 		err = s.tx(ctx,
 			stmt{sql: s.q.lock, args: []any{key, now()},
 				scan: func(r pgx.Row) error { return r.Scan(&found, &seen) }},
-			stmt{sql: s.q.commit, args: []any{d.Clear, del, names, vals, d.Meta != nil,
+			stmt{sql: s.q.commit, args: []any{d.Clear, del, names, vals, int32(d.MetaChanges()),
 				m.Created, m.Renewed, m.LastSeen, m.AuthTime, m.Expires,
 				m.User, []byte(m.UserAgent), []byte(m.CSRF), []byte(m.Bind)}})
 		switch {

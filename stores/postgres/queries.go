@@ -90,7 +90,10 @@ SELECT set_config('` + targetSetting + `', COALESCE((SELECT key FROM locked), ''
 		// Running after the lock, it sees every value committed before. No
 		// value row is touched twice: deletions skip the names being set.
 		//   $1 clear, $2 names to delete, $3/$4 names/values to set,
-		//   $5 whether to write the metadata, $6.. the metadata.
+		//   $5 the metadata columns to write, as the bits of
+		//   sessions.MetaField (0: none), $6.. the metadata. Columns whose
+		//   bit is clear keep their value, so concurrent commits changing
+		//   different metadata both survive.
 		commit: sql(`
 WITH t AS (SELECT key FROM {s} WHERE key = current_setting('` + targetSetting + `', true)),
 del AS (
@@ -101,9 +104,17 @@ del AS (
 	SELECT t.key, u.name, u.value FROM t, unnest($3::text[], $4::bytea[]) AS u(name, value)
 	ON CONFLICT (key, name) DO UPDATE SET value = EXCLUDED.value
 )
-UPDATE {s} s SET created = $6, renewed = $7, last_seen = $8, auth_time = $9, expires_at = $10,
-	user_id = $11, user_agent = $12, csrf = $13, bind = $14
-FROM t WHERE $5::bool AND s.key = t.key`),
+UPDATE {s} s SET
+	created    = CASE WHEN $5::int & 1   <> 0 THEN $6  ELSE s.created END,
+	renewed    = CASE WHEN $5::int & 2   <> 0 THEN $7  ELSE s.renewed END,
+	last_seen  = CASE WHEN $5::int & 4   <> 0 THEN $8  ELSE s.last_seen END,
+	auth_time  = CASE WHEN $5::int & 8   <> 0 THEN $9  ELSE s.auth_time END,
+	expires_at = CASE WHEN $5::int & 16  <> 0 THEN $10 ELSE s.expires_at END,
+	user_id    = CASE WHEN $5::int & 32  <> 0 THEN $11 ELSE s.user_id END,
+	user_agent = CASE WHEN $5::int & 64  <> 0 THEN $12 ELSE s.user_agent END,
+	csrf       = CASE WHEN $5::int & 128 <> 0 THEN $13 ELSE s.csrf END,
+	bind       = CASE WHEN $5::int & 256 <> 0 THEN $14 ELSE s.bind END
+FROM t WHERE $5::int <> 0 AND s.key = t.key`),
 
 		// One statement: lock the row, then add in SQL. The value must be
 		// plain decimal text (sessions.EncodeValue of an int).

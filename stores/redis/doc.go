@@ -34,7 +34,9 @@
 // keys both survive. A commit that only sets and deletes values, what a
 // read-write request usually sends, is one MULTI/EXEC round trip (HMGET,
 // HDEL, HSET), which costs Redis less than a script; a commit that changes
-// metadata or clears the session is one script call. The exceptions, all
+// metadata or clears the session is one script call, which writes only the
+// metadata fields the delta changed (Delta.MetaFields) and moves the TTL
+// only when the expiry is one of them. The exceptions, all
 // rare: a values-only commit that meets a grace alias or a rename fence is
 // sent again as a script, and one on a destroyed session adds a DEL (see
 // [Store.Commit]); in the cluster-safe protocol below, a login (a Create

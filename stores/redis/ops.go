@@ -73,7 +73,7 @@ func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) er
 			args[1], args[3] = "1", score(exp)
 		}
 	}
-	args = appendMeta(args, &rec.Meta)
+	args = appendMeta(args, &rec.Meta, sessions.MetaAll)
 	if coverage != "" {
 		args = append(args, fIndexed, coverage)
 	}
@@ -151,18 +151,25 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 	}
 	user := ""
 	if m := d.Meta; m != nil {
-		user = m.User
-		exp := expiryMillis(m.Expires)
-		args[3], args[4], args[7] = "1", exp, user
-		if user != "" {
-			if s.sharded {
-				args[5], args[8] = "2", s.coverage(exp)
-			} else {
-				args[5], args[8] = "1", score(exp)
-				keys = append(keys, s.indexKey(user))
+		fields := d.MetaChanges()
+		args[3], args[4] = "1", "" // "": the TTL stays
+		// The user index entry follows the record's expiry. m.User is the
+		// user as the request saw it; it is written only when fields names
+		// it, and it only places the index entry.
+		if fields&sessions.MetaExpires != 0 {
+			user = m.User
+			exp := expiryMillis(m.Expires)
+			args[4], args[7] = exp, user
+			if user != "" {
+				if s.sharded {
+					args[5], args[8] = "2", s.coverage(exp)
+				} else {
+					args[5], args[8] = "1", score(exp)
+					keys = append(keys, s.indexKey(user))
+				}
 			}
 		}
-		args = appendMeta(args, m)
+		args = appendMeta(args, m, fields)
 	}
 	start, hops := time.Now(), 0
 	for attempt := 0; hops <= maxAliasHops; attempt++ {

@@ -38,22 +38,33 @@ const (
 // metaFields lists the hash fields UserSessions reads to build an Info.
 var metaFields = []string{fVersion, fCreated, fRenewed, fLastSeen, fAuthTime, fExpires, fUser, fUserAgent, fCSRF, fBind, fAliasTo}
 
-// appendMeta appends the field/value pairs of m (and the format version) to
-// args. Every metadata field is written, empty or not, so a Meta in a delta
-// replaces the stored one completely.
-func appendMeta(args []any, m *sessions.Meta) []any {
-	return append(args,
-		fVersion, formatVersion,
-		fCreated, strconv.FormatInt(m.Created, 10),
-		fRenewed, strconv.FormatInt(m.Renewed, 10),
-		fLastSeen, strconv.FormatInt(m.LastSeen, 10),
-		fAuthTime, strconv.FormatInt(m.AuthTime, 10),
-		fExpires, strconv.FormatInt(m.Expires, 10),
-		fUser, m.User,
-		fUserAgent, m.UserAgent,
-		fCSRF, m.CSRF,
-		fBind, m.Bind,
-	)
+// appendMeta appends the format version and the metadata fields f names,
+// as field/value pairs, to args.
+func appendMeta(args []any, m *sessions.Meta, f sessions.MetaField) []any {
+	args = append(args, fVersion, formatVersion)
+	for _, p := range metaPairs {
+		if f&p.bit != 0 {
+			args = append(args, p.name, p.value(m))
+		}
+	}
+	return args
+}
+
+// metaPairs maps each metadata field to its hash field and encoding.
+var metaPairs = []struct {
+	bit   sessions.MetaField
+	name  string
+	value func(*sessions.Meta) string
+}{
+	{sessions.MetaCreated, fCreated, func(m *sessions.Meta) string { return strconv.FormatInt(m.Created, 10) }},
+	{sessions.MetaRenewed, fRenewed, func(m *sessions.Meta) string { return strconv.FormatInt(m.Renewed, 10) }},
+	{sessions.MetaLastSeen, fLastSeen, func(m *sessions.Meta) string { return strconv.FormatInt(m.LastSeen, 10) }},
+	{sessions.MetaAuthTime, fAuthTime, func(m *sessions.Meta) string { return strconv.FormatInt(m.AuthTime, 10) }},
+	{sessions.MetaExpires, fExpires, func(m *sessions.Meta) string { return strconv.FormatInt(m.Expires, 10) }},
+	{sessions.MetaUser, fUser, func(m *sessions.Meta) string { return m.User }},
+	{sessions.MetaUserAgent, fUserAgent, func(m *sessions.Meta) string { return m.UserAgent }},
+	{sessions.MetaCSRF, fCSRF, func(m *sessions.Meta) string { return m.CSRF }},
+	{sessions.MetaBind, fBind, func(m *sessions.Meta) string { return m.Bind }},
 }
 
 // appendValues appends the "v:" field/value pairs of fields to args.

@@ -95,11 +95,13 @@ return {1}
 //
 // KEYS[1] session hash; KEYS[2] user index (ARGV[6] == '1' only).
 // ARGV[1] clear ('1'/'0'); ARGV[2] number of set pairs; ARGV[3] number of
-// deleted fields; ARGV[4] '1' when metadata pairs follow; ARGV[5] expiry
-// (Unix ms, '0' none); ARGV[6] index mode ('0' none, '1' inline, '2'
-// cluster-safe); ARGV[7] member (store key); ARGV[8] the new user; ARGV[9]
-// index score: the expiry (inline) or the coverage to record (cluster-safe),
-// each in Unix ms or '+inf';
+// deleted fields; ARGV[4] '1' when metadata pairs follow (only the fields
+// the delta changes); ARGV[5] expiry (Unix ms, '0' none, empty when the
+// delta leaves it: the TTL stays and the index mode is '0'); ARGV[6] index
+// mode ('0' none, '1' inline, '2' cluster-safe); ARGV[7] member (store
+// key); ARGV[8] the user the entry is for; ARGV[9] index score: the expiry
+// (inline) or the coverage to record (cluster-safe), each in Unix ms or
+// '+inf';
 // ARGV[10..] set pairs, deleted fields, metadata pairs.
 //
 // In cluster-safe mode it replies {1, coverage} when the caller must add the
@@ -139,7 +141,7 @@ if mode == '2' and user ~= '' then
 end
 if exp == '0' then
   redis.call('PERSIST', h)
-else
+elseif exp ~= '' then
   redis.call('PEXPIREAT', h, exp)
 end
 if mode == '1' and user ~= '' then index_add(KEYS[2], ARGV[7], ARGV[9], false) end
