@@ -85,8 +85,11 @@ type Options struct {
 	KeepOnLogin []string
 
 	// MaxPerUser caps a user's concurrent sessions; Login applies the
-	// LimitPolicy when it would exceed it. Default 0: no cap. Needs a store
-	// with a user index.
+	// LimitPolicy when it would exceed it. With EvictOldest the cap is
+	// checked again once the login is stored, so logins racing at the cap
+	// leave exactly MaxPerUser sessions (the latest logins); with
+	// LimitReject racing logins can both pass. Default 0: no cap. Needs a
+	// store with a user index.
 	MaxPerUser int
 
 	// LimitPolicy says what Login does at MaxPerUser. Default EvictOldest.

@@ -1,9 +1,11 @@
 package sessions
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -53,6 +55,7 @@ type Session struct {
 	create       bool // store a new session even without values
 	renew        bool // issue a new ID at commit
 	dropCookie   bool // expire the cookie unless a new session replaces it
+	trim         bool // a login under MaxPerUser with EvictOldest: check the cap again once stored
 
 	metaDirty MetaField // the fields of meta changed since the load or the last commit
 }
@@ -500,6 +503,7 @@ func (s *Session) Login(user string) error {
 		if err := s.makeRoom(user); err != nil {
 			return err
 		}
+		s.trim = m.opts.LimitPolicy == EvictOldest
 	}
 	vals := s.all()
 	s.clear, s.set, s.del, s.local = true, s.set[:0], s.del[:0], nil
@@ -594,6 +598,54 @@ func truncate(s string, n int) string {
 // commit before the response; otherwise the session stays usable and its
 // snapshot is brought up to date. Callers hold s.mu.
 func (s *Session) commit(final bool) error {
+	err := s.write(final)
+	if err == nil && s.trim {
+		s.trim = false
+		s.trimUser()
+	}
+	return err
+}
+
+// trimUser applies Options.MaxPerUser again once a login is stored. Login
+// made room before storing it, but logins racing at the cap each made room
+// before any of them was stored; so each, once stored, keeps the user's
+// newest MaxPerUser sessions and ends the rest. Every racer ranks the
+// sessions the same way (latest login first, then store key), so they end
+// the same ones and the user is left with exactly MaxPerUser. A failure
+// here is reported as an event: the login itself is stored.
+func (s *Session) trimUser() {
+	m, user := s.m, s.meta.User
+	if user == "" || s.key == "" {
+		return
+	}
+	list, err := m.UserSessions(s.r.Context(), user)
+	if err != nil {
+		m.emit(s.r, EventStoreError, s.key, user, err)
+		return
+	}
+	if len(list) <= m.opts.MaxPerUser {
+		return
+	}
+	slices.SortFunc(list, func(a, b Info) int {
+		if c := cmp.Compare(b.Created, a.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(b.Key, a.Key)
+	})
+	for _, in := range list[m.opts.MaxPerUser:] {
+		start := m.storeStart()
+		err := m.store.Delete(s.r.Context(), in.Key)
+		m.observe("delete", start, err)
+		if err != nil {
+			m.emit(s.r, EventStoreError, in.Key, user, err)
+			return
+		}
+		m.emit(s.r, EventDestroyed, in.Key, user, nil)
+	}
+}
+
+// write is commit without the MaxPerUser check that follows a login.
+func (s *Session) write(final bool) error {
 	if s.err != nil {
 		return s.err
 	}

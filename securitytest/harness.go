@@ -50,6 +50,7 @@ type spy struct {
 	calls  []call
 	faults map[string]error
 	gate   *gate // when set, Load waits until gate.n loads are in flight
+	lists  *gate // when set, UserSessions waits until lists.n listings are in flight
 }
 
 // gate holds callers until n of them have arrived (or a timeout passes), so
@@ -208,7 +209,14 @@ func (s *spyIndex) UserSessions(ctx context.Context, user string) ([]sessions.In
 	if err := s.record("user_sessions", "", ""); err != nil {
 		return nil, err
 	}
-	return s.ux.UserSessions(ctx, user)
+	list, err := s.ux.UserSessions(ctx, user)
+	s.mu.Lock()
+	g := s.lists
+	s.mu.Unlock()
+	if g != nil {
+		g.wait()
+	}
+	return list, err
 }
 
 func (s *spyIndex) DeleteUserSessions(ctx context.Context, user, exceptKey string) (int, error) {

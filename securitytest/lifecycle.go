@@ -549,6 +549,42 @@ func testS27(t *testing.T, h *harness) {
 			}
 		})
 	}
+
+	// Logins racing at the cap: each lists the user's sessions before any
+	// of them is stored, so each finds room. Evicting the oldest must still
+	// leave exactly MaxPerUser sessions once all are done.
+	t.Run("racing logins, policy=evict-oldest", func(t *testing.T) {
+		const n, max = 4, 2
+		e := h.env(t, sessions.Options{MaxPerUser: max})
+		type pre struct{ tok, id string }
+		pres := make([]pre, n)
+		for i := range pres {
+			pres[i].tok, pres[i].id = e.token(t, "")
+		}
+		e.spy.mu.Lock()
+		e.spy.lists = newGate(n) // every login lists before any is stored
+		e.spy.mu.Unlock()
+		var wg sync.WaitGroup
+		for _, p := range pres {
+			wg.Go(func() {
+				r, err := e.doErr(t, "POST", "/login?user=alice", p.id, withHeader("X-CSRF-Token", p.tok))
+				if err != nil || r.code != http.StatusOK {
+					t.Errorf("a racing login failed: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		e.spy.mu.Lock()
+		e.spy.lists = nil
+		e.spy.mu.Unlock()
+		list, err := e.m.UserSessions(t.Context(), "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != max {
+			t.Errorf("after %d logins racing at MaxPerUser %d: %d sessions, want %d", n, max, len(list), max)
+		}
+	})
 }
 
 func testS28(t *testing.T, h *harness) {
