@@ -1,0 +1,186 @@
+package sessionfasthttp
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+)
+
+// passMarker is what the inner handler writes through the core's response
+// writer once next has returned. The core passes a write on only after a
+// successful commit, so receiving this very slice (compared by address,
+// which no other caller can produce) means the handler's response stands.
+var passMarker = []byte{0}
+
+// errRequestOver is what a write through a session kept past its request
+// returns.
+var errRequestOver = errors.New("sessionfasthttp: write after the request ended")
+
+func isPassMarker(b []byte) bool { return len(b) == 1 && &b[0] == &passMarker[0] }
+
+// responseWriter is the http.ResponseWriter the core's middleware writes to.
+// The handler itself writes to ctx.Response, never here, so the core reaches
+// it for three things only:
+//
+//   - the session's response headers (Set-Cookie, Cache-Control, Vary),
+//     which finish copies into ctx.Response after a successful commit;
+//   - the pass marker, which says the commit succeeded;
+//   - an answer of its own: a CSRF refusal before the handler ran, or the
+//     error handler's after a load or commit failure. That answer replaces
+//     the response in ctx.Response.
+type responseWriter struct {
+	ctx *fasthttp.RequestCtx // nil once the request is over
+	h   http.Header
+
+	ran      bool // the handler ran
+	passed   bool // the commit succeeded and the handler's response stands
+	answered bool // the core wrote an answer of its own
+	sniff    bool // the answer has no Content-Type yet: detect it from the body
+}
+
+// responseWriterOf finds the adapter's writer under the core's wrapper,
+// which has Unwrap for http.ResponseController.
+func responseWriterOf(w http.ResponseWriter) *responseWriter {
+	for {
+		switch x := w.(type) {
+		case *responseWriter:
+			return x
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			panic("sessionfasthttp: the core's middleware hid the adapter's response writer")
+		}
+	}
+}
+
+// Header returns the headers the core sets for the session or its answer.
+func (w *responseWriter) Header() http.Header {
+	if w.h == nil {
+		w.h = make(http.Header, 4)
+	}
+	return w.h
+}
+
+// WriteHeader starts the core's own answer: the handler's response is
+// discarded (if the handler ran) and status and headers are set from this
+// call, as net/http takes them at WriteHeader.
+func (w *responseWriter) WriteHeader(code int) {
+	if w.ctx == nil || w.answered || w.passed {
+		return
+	}
+	if code < 200 {
+		// Informational answers cannot be sent ahead through fasthttp's
+		// buffered response; nothing the core writes uses them.
+		return
+	}
+	w.answered = true
+	resp := &w.ctx.Response
+	if w.ran {
+		// A failed commit: nothing the handler prepared may reach the
+		// client. Reset also closes a body stream the handler set, which
+		// stops its stream writer.
+		resp.Reset()
+	} else {
+		// A refusal before the handler ran keeps what outer middleware set,
+		// as the core keeps the headers of its ResponseWriter.
+		resp.ResetBody()
+	}
+	resp.SetStatusCode(code)
+	_, typed := w.h["Content-Type"]
+	w.sniff = !typed
+	w.copyHeader()
+}
+
+// Write appends to the core's answer, or recognises the pass marker.
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if w.ctx == nil {
+		return 0, errRequestOver
+	}
+	if isPassMarker(b) && !w.answered {
+		w.passed = true
+		return len(b), nil
+	}
+	if w.passed {
+		return len(b), nil
+	}
+	if !w.answered {
+		w.WriteHeader(http.StatusOK)
+	}
+	if len(b) == 0 {
+		return 0, nil
+	}
+	if w.sniff {
+		w.sniff = false
+		w.ctx.Response.Header.SetContentType(http.DetectContentType(b))
+	}
+	w.ctx.Response.AppendBody(b)
+	return len(b), nil
+}
+
+// finish runs once the core's middleware has returned.
+func (w *responseWriter) finish() {
+	switch {
+	case w.passed:
+		w.copyHeader()
+	case w.answered:
+		// Written as it came.
+	case w.ran:
+		// The commit failed and the error handler wrote nothing: the
+		// client still gets none of the handler's response.
+		w.ctx.Response.Reset()
+		w.copyHeader()
+	default:
+		// The CSRF failure handler wrote nothing.
+		w.copyHeader()
+	}
+}
+
+// copyHeader moves the headers the core set into ctx.Response. A header the
+// core set replaces the handler's of the same name, as it would in one
+// net/http header map, except Set-Cookie, where only a cookie of the same
+// name is replaced, and Vary, to which missing values are added.
+func (w *responseWriter) copyHeader() {
+	if len(w.h) == 0 {
+		return
+	}
+	rh := &w.ctx.Response.Header
+	for k, vs := range w.h {
+		switch k {
+		case "Content-Length", "Transfer-Encoding":
+			// fasthttp frames the body itself.
+		case "Set-Cookie":
+			for _, v := range vs {
+				if name, _, ok := strings.Cut(v, "="); ok {
+					rh.DelCookie(name)
+				}
+			}
+			for _, v := range vs {
+				rh.Add(k, v)
+			}
+		case "Vary":
+			for _, v := range vs {
+				if !hasValue(rh.PeekAll(k), v) {
+					rh.Add(k, v)
+				}
+			}
+		default:
+			rh.Del(k)
+			for _, v := range vs {
+				rh.Add(k, v)
+			}
+		}
+	}
+}
+
+// hasValue reports whether one of lines contains v.
+func hasValue(lines [][]byte, v string) bool {
+	for _, l := range lines {
+		if bytes.Contains(l, []byte(v)) {
+			return true
+		}
+	}
+	return false
+}
