@@ -1,0 +1,67 @@
+// Package sessiongin runs [sessions.Manager.Handler] as gin middleware.
+//
+// # Usage
+//
+// Register [Middleware] on the engine (or a group) and get the request's
+// session in a handler with [Session]:
+//
+//	m, err := sessions.NewManager(memory.New(memory.Options{}), sessions.Options{})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	r := gin.New()
+//	r.Use(gin.Recovery(), sessiongin.Middleware(m))
+//	r.GET("/visit", func(c *gin.Context) {
+//		s := sessiongin.Session(m, c)
+//		n, _ := s.Increment("visits", 1)
+//		c.String(http.StatusOK, "visit %d", n)
+//	})
+//	r.POST("/login", func(c *gin.Context) {
+//		// Reached only with the X-CSRF-Token header (or csrf_token form
+//		// field) carrying a token from s.CSRFToken().
+//		if err := sessiongin.Session(m, c).Login(c.PostForm("user")); err != nil {
+//			c.AbortWithStatus(http.StatusInternalServerError)
+//			return
+//		}
+//		c.Status(http.StatusNoContent)
+//	})
+//
+// # What the middleware guarantees
+//
+// Everything [sessions.Manager.Handler] guarantees under net/http holds
+// under gin:
+//
+//   - The session is loaded on first use: a handler that never calls
+//     Session costs no store call.
+//   - Its changes are committed once, just before the response's first
+//     byte, whichever way the handler starts the response: c.String,
+//     c.JSON, c.Data, c.Redirect, c.Stream, c.AbortWithStatus,
+//     c.Writer.WriteHeaderNow, Write or Flush, or, for a handler that
+//     writes nothing, when the chain returns, before gin sends the status.
+//     A value set after the first byte is not stored.
+//   - Unsafe requests (POST, PUT, PATCH, DELETE, ...) are checked for
+//     cross-site origin and for the session's CSRF token before any later
+//     handler runs; a refused request is answered by the manager's CSRF
+//     failure handler (403 by default) and the chain is aborted.
+//   - When the store fails, the manager's error handler answers (503 for
+//     [sessions.ErrStoreUnavailable]) and nothing the handler wrote, not
+//     its headers nor its body, reaches the client.
+//   - A response that uses the session carries "Vary: Cookie".
+//
+// gin defers the status line: c.Status and c.Writer.WriteHeader only record
+// the code, and the header goes out with the first byte of the body or at
+// WriteHeaderNow. The middleware keeps that: a value set between c.Status
+// and the first write is still committed, and the recorded status is the
+// one the client gets.
+//
+// A handler that panics commits nothing, as under net/http: register
+// gin.Recovery before Middleware, and the recovered 500 goes out without
+// the panicking handler's changes.
+//
+// # Choosing the manager
+//
+// [Session] takes the manager explicitly, so a handler names the manager
+// whose cookie and store it means; an application with two managers (say,
+// one for the site and one for an admin area) cannot read one's session
+// through the other's middleware by accident.
+package sessiongin

@@ -1,0 +1,69 @@
+package sessiongin
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sessionkit/sessions"
+)
+
+// Middleware returns gin middleware that runs m.Handler around the rest of
+// the chain: the session of m is in the request's context for later
+// handlers (get it with Session), CSRF is checked on unsafe methods, and
+// the session's changes are committed once, before the response's first
+// byte.
+//
+// While the rest of the chain runs, c.Request carries the session and
+// c.Writer routes the response through m.Handler's writer; both are
+// restored when the chain returns, as they are when it panics, so
+// middleware registered before this one (gin.Logger, gin.Recovery) sees
+// gin's own writer, with the status and size that reached the client. When
+// the manager answers the request before the chain runs (a CSRF refusal,
+// or a store failure while checking the token), the chain is aborted: no
+// later handler runs.
+func Middleware(m *sessions.Manager) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		req, gw := c.Request, c.Writer
+		// Restored even when a handler panics, so that a recovering
+		// middleware registered before this one answers through gin's own
+		// writer and does not commit the panicking handler's changes.
+		defer func() { c.Request, c.Writer = req, gw }()
+		h := &chain{c: c}
+		h.w.ResponseWriter = gw
+		m.Handler(h).ServeHTTP(gw, req)
+		if !h.ran {
+			// The manager answered the request itself: no later handler
+			// may run.
+			c.Abort()
+		}
+	}
+}
+
+// chain is the http.Handler Middleware hands to m.Handler: it runs the rest
+// of gin's chain with the session's request and writer. It holds the
+// writer too, so a request costs one allocation for both.
+type chain struct {
+	c   *gin.Context
+	w   writer
+	ran bool
+}
+
+// ServeHTTP installs the request carrying the session, and a c.Writer that
+// writes through w, then runs the rest of the chain.
+func (h *chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.ran = true
+	h.w.session = w
+	h.c.Request, h.c.Writer = r, &h.w
+	h.c.Next()
+}
+
+// Session returns the request's session of m: inside Middleware(m), the
+// session the middleware prepared, committed once before the response's
+// first byte; without it, a session whose every change is written to the
+// store at once and whose cookie is set on c.Writer, so change it before
+// writing the body (see [sessions.Manager.Start]). Nothing is read from the
+// store until the session is first used.
+func Session(m *sessions.Manager, c *gin.Context) *sessions.Session {
+	return m.Start(c.Writer, c.Request)
+}

@@ -1,0 +1,575 @@
+package sessiongin_test
+
+import (
+	"encoding/json"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sessionkit/sessions"
+	sessiongin "github.com/sessionkit/sessions/adapters/gin"
+)
+
+// newEngine returns an engine with Middleware(m) and two routes the tests
+// share: GET /values answers the session's values as JSON, GET /token a CSRF
+// token.
+func newEngine(m *sessions.Manager) *gin.Engine {
+	e := gin.New()
+	e.Use(sessiongin.Middleware(m))
+	e.GET("/values", func(c *gin.Context) {
+		c.JSON(http.StatusOK, sessiongin.Session(m, c).GetAll())
+	})
+	e.GET("/token", func(c *gin.Context) {
+		c.String(http.StatusOK, sessiongin.Session(m, c).CSRFToken())
+	})
+	return e
+}
+
+// values returns the session's stored values as the next request sees them.
+func values(t *testing.T, srv *httptest.Server, cookie *http.Cookie) map[string]any {
+	t.Helper()
+	resp, body := do(t, srv, "GET", "/values", request{cookie: cookie})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /values: %d %q", resp.StatusCode, body)
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatalf("GET /values: %v in %q", err, body)
+	}
+	return v
+}
+
+func TestCookieRoundTrip(t *testing.T) {
+	m, _ := newManager(t, sessions.Options{})
+	e := newEngine(m)
+	e.GET("/set", func(c *gin.Context) {
+		sessiongin.Session(m, c).Set("name", "kataras")
+		c.String(http.StatusOK, "set")
+	})
+	e.GET("/get", func(c *gin.Context) {
+		c.String(http.StatusOK, sessiongin.Session(m, c).GetString("name"))
+	})
+	srv := serve(t, e)
+
+	resp, _ := do(t, srv, "GET", "/set", request{})
+	c := mustCookie(t, resp, m)
+	for _, check := range []struct {
+		what string
+		ok   bool
+	}{
+		{"__Host- prefix", strings.HasPrefix(c.Name, "__Host-")},
+		{"HttpOnly", c.HttpOnly},
+		{"Secure", c.Secure},
+		{"SameSite=Lax", c.SameSite == http.SameSiteLaxMode},
+		{"Path=/", c.Path == "/"},
+		{"no Domain", c.Domain == ""},
+		{"Vary: Cookie", hasVaryCookie(resp)},
+		{"Cache-Control: no-store", resp.Header.Get("Cache-Control") == "no-store"},
+	} {
+		if !check.ok {
+			t.Errorf("session cookie %q: want %s", resp.Header.Values("Set-Cookie"), check.what)
+		}
+	}
+
+	resp, body := do(t, srv, "GET", "/get", request{cookie: c})
+	if body != "kataras" {
+		t.Errorf("next request read %q, want kataras", body)
+	}
+	if sessionCookie(resp, m) != nil {
+		t.Errorf("a read-only request re-issued the cookie: %q", resp.Header.Values("Set-Cookie"))
+	}
+	if !hasVaryCookie(resp) {
+		t.Errorf("read-only response lacks Vary: Cookie")
+	}
+}
+
+// TestCommitBeforeFirstByte starts the response each way gin offers, with
+// the value "k" set before and "late" set after, and checks that the
+// response carries the cookie and the status, and which values were stored.
+func TestCommitBeforeFirstByte(t *testing.T) {
+	type write = func(c *gin.Context, s *sessions.Session)
+	cases := []struct {
+		name       string
+		write      write
+		wantStatus int
+		wantBody   string
+		wantType   string   // Content-Type prefix, if checked
+		wantKeys   []string // the values stored, sorted
+	}{{
+		name:       "String",
+		write:      func(c *gin.Context, s *sessions.Session) { c.String(http.StatusOK, "hi %s", "there") },
+		wantStatus: 200, wantBody: "hi there", wantType: "text/plain", wantKeys: []string{"k"},
+	}, {
+		name:       "JSON",
+		write:      func(c *gin.Context, s *sessions.Session) { c.JSON(http.StatusCreated, gin.H{"ok": true}) },
+		wantStatus: 201, wantBody: `{"ok":true}`, wantType: "application/json", wantKeys: []string{"k"},
+	}, {
+		name: "Data",
+		write: func(c *gin.Context, s *sessions.Session) {
+			c.Data(http.StatusAccepted, "application/x-test", []byte("raw"))
+		},
+		wantStatus: 202, wantBody: "raw", wantType: "application/x-test", wantKeys: []string{"k"},
+	}, {
+		name:       "Writer.Write",
+		write:      func(c *gin.Context, s *sessions.Session) { c.Writer.Write([]byte("w")) },
+		wantStatus: 200, wantBody: "w", wantKeys: []string{"k"},
+	}, {
+		name:       "Writer.WriteString",
+		write:      func(c *gin.Context, s *sessions.Session) { c.Writer.WriteString("ws") },
+		wantStatus: 200, wantBody: "ws", wantKeys: []string{"k"},
+	}, {
+		name: "Status then WriteHeaderNow",
+		write: func(c *gin.Context, s *sessions.Session) {
+			c.Status(http.StatusAccepted)
+			c.Writer.WriteHeaderNow()
+		},
+		wantStatus: 202, wantKeys: []string{"k"},
+	}, {
+		name:       "AbortWithStatus",
+		write:      func(c *gin.Context, s *sessions.Session) { c.AbortWithStatus(http.StatusUnauthorized) },
+		wantStatus: 401, wantKeys: []string{"k"},
+	}, {
+		name: "AbortWithStatusJSON",
+		write: func(c *gin.Context, s *sessions.Session) {
+			c.AbortWithStatusJSON(http.StatusConflict, gin.H{"error": "taken"})
+		},
+		wantStatus: 409, wantBody: `{"error":"taken"}`, wantType: "application/json", wantKeys: []string{"k"},
+	}, {
+		name:       "Redirect",
+		write:      func(c *gin.Context, s *sessions.Session) { c.Redirect(http.StatusFound, "/elsewhere") },
+		wantStatus: 302, wantKeys: []string{"k"},
+	}, {
+		name: "Stream",
+		write: func(c *gin.Context, s *sessions.Session) {
+			parts := []string{"a", "b", "c"}
+			c.Stream(func(w io.Writer) bool {
+				io.WriteString(w, parts[0])
+				parts = parts[1:]
+				return len(parts) > 0
+			})
+		},
+		wantStatus: 200, wantBody: "abc", wantKeys: []string{"k"},
+	}, {
+		name:       "Writer.Flush",
+		write:      func(c *gin.Context, s *sessions.Session) { c.Writer.Flush() },
+		wantStatus: 200, wantKeys: []string{"k"},
+	}, {
+		name: "ResponseController.Flush",
+		write: func(c *gin.Context, s *sessions.Session) {
+			if err := http.NewResponseController(c.Writer).Flush(); err != nil {
+				panic(err)
+			}
+		},
+		wantStatus: 200, wantKeys: []string{"k"},
+	}, {
+		// No byte before the handler returns: the commit happens then, so
+		// "late" is stored too.
+		name:       "writes nothing",
+		write:      func(c *gin.Context, s *sessions.Session) {},
+		wantStatus: 200, wantKeys: []string{"k", "late"},
+	}, {
+		name:       "Status only",
+		write:      func(c *gin.Context, s *sessions.Session) { c.Status(http.StatusNoContent) },
+		wantStatus: 204, wantKeys: []string{"k", "late"},
+	}, {
+		// gin records the status without sending it: a value set between
+		// c.Status and the first write is still committed.
+		name: "Status, Set, then WriteString",
+		write: func(c *gin.Context, s *sessions.Session) {
+			c.Status(http.StatusCreated)
+			s.Set("between", 1)
+			c.Writer.WriteString("made")
+		},
+		wantStatus: 201, wantBody: "made", wantKeys: []string{"between", "k"},
+	}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, st := newManager(t, sessions.Options{})
+			e := newEngine(m)
+			e.GET("/", func(c *gin.Context) {
+				s := sessiongin.Session(m, c)
+				s.Set("k", "v")
+				tc.write(c, s)
+				s.Set("late", "x")
+			})
+			srv := serve(t, e)
+			resp, body := do(t, srv, "GET", "/", request{})
+			if resp.StatusCode != tc.wantStatus {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.wantStatus)
+			}
+			if tc.wantBody != "" && body != tc.wantBody {
+				t.Errorf("body %q, want %q", body, tc.wantBody)
+			}
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, tc.wantType) {
+				t.Errorf("Content-Type %q, want %s", ct, tc.wantType)
+			}
+			c := mustCookie(t, resp, m)
+			if !hasVaryCookie(resp) {
+				t.Errorf("no Vary: Cookie")
+			}
+			if n := st.writes.Load(); n != 1 {
+				t.Errorf("%d store writes, want the one commit", n)
+			}
+			got := values(t, srv, c)
+			keys := slices.Sorted(maps.Keys(got))
+			if !slices.Equal(keys, tc.wantKeys) {
+				t.Errorf("stored keys %v, want %v", keys, tc.wantKeys)
+			}
+		})
+	}
+}
+
+// TestStatusReachesClient checks that gin's status codes, the router's
+// included, go out unchanged whether or not the session is used.
+func TestStatusReachesClient(t *testing.T) {
+	m, _ := newManager(t, sessions.Options{})
+	e := newEngine(m)
+	e.HandleMethodNotAllowed = true
+	e.GET("/created", func(c *gin.Context) {
+		sessiongin.Session(m, c).Set("k", 1)
+		c.Status(http.StatusCreated)
+	})
+	e.GET("/nocontent", func(c *gin.Context) { c.Status(http.StatusNoContent) })
+	e.GET("/teapot", func(c *gin.Context) {
+		sessiongin.Session(m, c).Set("k", 1)
+		c.String(http.StatusTeapot, "short and stout")
+	})
+	e.POST("/post-only", func(c *gin.Context) {})
+	srv := serve(t, e)
+
+	cases := []struct {
+		path       string
+		wantStatus int
+		wantBody   string
+		wantCookie bool
+	}{
+		{"/created", 201, "", true},
+		{"/nocontent", 204, "", false},
+		{"/teapot", 418, "short and stout", true},
+		{"/no/such/route", 404, "404 page not found", false},
+		{"/post-only", 405, "405 method not allowed", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, body := do(t, srv, "GET", tc.path, request{})
+			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
+				t.Errorf("GET %s: %d %q, want %d %q", tc.path, resp.StatusCode, body, tc.wantStatus, tc.wantBody)
+			}
+			if got := sessionCookie(resp, m) != nil; got != tc.wantCookie {
+				t.Errorf("GET %s: cookie issued = %v, want %v", tc.path, got, tc.wantCookie)
+			}
+		})
+	}
+}
+
+// TestWriterState checks that c.Writer answers Status, Size and Written
+// inside the chain, and that middleware registered before Middleware gets
+// gin's own writer and request back with the status and size sent.
+func TestWriterState(t *testing.T) {
+	m, _ := newManager(t, sessions.Options{})
+	e := gin.New()
+	type seen struct {
+		sameWriter, sameRequest bool
+		status, size            int
+		hadSession              bool
+	}
+	var outer seen
+	var before, after struct {
+		status, size int
+		written      bool
+	}
+	e.Use(func(c *gin.Context) {
+		w, r := c.Writer, c.Request
+		c.Next()
+		outer = seen{c.Writer == w, c.Request == r, c.Writer.Status(), c.Writer.Size(), m.FromContext(c.Request.Context()) != nil}
+	})
+	e.Use(sessiongin.Middleware(m))
+	var inner, handler *sessions.Session
+	e.Use(func(c *gin.Context) { inner = sessiongin.Session(m, c) })
+	e.GET("/", func(c *gin.Context) {
+		handler = sessiongin.Session(m, c)
+		handler.Set("k", 1)
+		before.status, before.size, before.written = c.Writer.Status(), c.Writer.Size(), c.Writer.Written()
+		c.String(http.StatusCreated, "hello")
+		after.status, after.size, after.written = c.Writer.Status(), c.Writer.Size(), c.Writer.Written()
+	})
+	srv := serve(t, e)
+	resp, _ := do(t, srv, "GET", "/", request{})
+	mustCookie(t, resp, m)
+	if before.status != 200 || before.size != -1 || before.written {
+		t.Errorf("before writing: Status %d, Size %d, Written %v; want 200, -1, false", before.status, before.size, before.written)
+	}
+	if after.status != 201 || after.size != 5 || !after.written {
+		t.Errorf("after c.String: Status %d, Size %d, Written %v; want 201, 5, true", after.status, after.size, after.written)
+	}
+	if want := (seen{true, true, 201, 5, false}); outer != want {
+		t.Errorf("outer middleware after the chain saw %+v, want %+v", outer, want)
+	}
+	if inner == nil || inner != handler {
+		t.Errorf("a middleware and the handler got different sessions")
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	m, _ := newManager(t, sessions.Options{})
+	e := newEngine(m)
+	var ran atomic.Int32
+	count := func(c *gin.Context) { ran.Add(1) }
+	e.POST("/action", count, func(c *gin.Context) {
+		ran.Add(1)
+		c.String(http.StatusOK, "done")
+	})
+	srv := serve(t, e)
+	resp, token := do(t, srv, "GET", "/token", request{})
+	cookie := mustCookie(t, resp, m)
+
+	cases := []struct {
+		name       string
+		rq         request
+		wantStatus int
+	}{
+		{"no token", request{cookie: cookie}, 403},
+		{"no token, no cookie", request{}, 403},
+		{"wrong token", request{cookie: cookie, header: map[string]string{"X-CSRF-Token": strings.Repeat("A", len(token))}}, 403},
+		{"token in header", request{cookie: cookie, header: map[string]string{"X-CSRF-Token": token}}, 200},
+		{"token in form field", request{cookie: cookie, form: url.Values{"csrf_token": {token}}.Encode()}, 200},
+		{"same-origin with token", request{cookie: cookie, header: map[string]string{"X-CSRF-Token": token, "Sec-Fetch-Site": "same-origin"}}, 200},
+		{"cross-site with token", request{cookie: cookie, header: map[string]string{"X-CSRF-Token": token, "Sec-Fetch-Site": "cross-site"}}, 403},
+		{"cross-origin Origin with token", request{cookie: cookie, header: map[string]string{"X-CSRF-Token": token, "Origin": "https://evil.example"}}, 403},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ran.Store(0)
+			resp, body := do(t, srv, "POST", "/action", tc.rq)
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("status %d %q, want %d", resp.StatusCode, body, tc.wantStatus)
+			}
+			if tc.wantStatus == 403 {
+				if n := ran.Load(); n != 0 {
+					t.Errorf("%d handlers ran for a refused request", n)
+				}
+				if !strings.Contains(body, "CSRF") {
+					t.Errorf("body %q, want the CSRF failure handler's", body)
+				}
+			} else if n := ran.Load(); n != 2 || body != "done" {
+				t.Errorf("%d handlers ran, body %q; want 2 and done", n, body)
+			}
+		})
+	}
+}
+
+// TestStoreFailure checks that when the store fails the error handler's
+// answer replaces everything the handler wrote, whatever way it wrote.
+func TestStoreFailure(t *testing.T) {
+	cases := []struct {
+		name   string
+		method string
+		write  func(c *gin.Context)
+	}{
+		{"String", "GET", func(c *gin.Context) { c.String(http.StatusOK, "secret body") }},
+		{"JSON", "GET", func(c *gin.Context) { c.JSON(http.StatusCreated, gin.H{"secret": "body"}) }},
+		{"writes nothing", "GET", func(c *gin.Context) { c.Status(http.StatusAccepted) }},
+		{"AbortWithStatus", "GET", func(c *gin.Context) { c.AbortWithStatus(http.StatusUnauthorized) }},
+		{"Stream", "GET", func(c *gin.Context) {
+			c.Stream(func(w io.Writer) bool { io.WriteString(w, "secret body"); return false })
+		}},
+		{"Redirect", "GET", func(c *gin.Context) { c.Redirect(http.StatusFound, "/secret") }},
+		// The CSRF check loads the session: the store failure is answered,
+		// not a CSRF refusal, and the handler never runs.
+		{"POST", "POST", func(c *gin.Context) { panic("the handler ran") }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, st := newManager(t, sessions.Options{})
+			e := newEngine(m)
+			e.Handle(tc.method, "/", func(c *gin.Context) {
+				s := sessiongin.Session(m, c)
+				s.Set("k", "v")
+				c.Header("X-Handler", "1")
+				tc.write(c)
+			})
+			srv := serve(t, e)
+			resp, _ := do(t, srv, "GET", "/token", request{})
+			cookie := mustCookie(t, resp, m)
+			st.down.Store(true)
+
+			resp, body := do(t, srv, tc.method, "/", request{cookie: cookie})
+			if resp.StatusCode != http.StatusServiceUnavailable {
+				t.Errorf("status %d, want 503", resp.StatusCode)
+			}
+			if strings.Contains(body, "secret") || resp.Header.Get("X-Handler") != "" || resp.Header.Get("Location") != "" {
+				t.Errorf("the handler's response leaked: body %q, headers %v", body, resp.Header)
+			}
+			if body != http.StatusText(http.StatusServiceUnavailable)+"\n" {
+				t.Errorf("body %q, want the error handler's", body)
+			}
+			if sessionCookie(resp, m) != nil {
+				t.Errorf("a failed request set the cookie")
+			}
+		})
+	}
+}
+
+// TestLazyLoad checks that a handler that never uses the session costs no
+// store call, even with a cookie and a store that is down.
+func TestLazyLoad(t *testing.T) {
+	m, st := newManager(t, sessions.Options{})
+	e := newEngine(m)
+	e.GET("/plain", func(c *gin.Context) { c.String(http.StatusOK, "plain") })
+	srv := serve(t, e)
+	resp, _ := do(t, srv, "GET", "/token", request{})
+	cookie := mustCookie(t, resp, m)
+	st.down.Store(true)
+	st.loads.Store(0)
+	resp, body := do(t, srv, "GET", "/plain", request{cookie: cookie})
+	if resp.StatusCode != 200 || body != "plain" || st.loads.Load() != 0 {
+		t.Errorf("untouched session: %d %q with %d loads; want 200 plain and no load", resp.StatusCode, body, st.loads.Load())
+	}
+	if sessionCookie(resp, m) != nil || resp.Header.Get("Vary") != "" {
+		t.Errorf("untouched session changed the headers: %v", resp.Header)
+	}
+}
+
+func TestDestroy(t *testing.T) {
+	m, _ := newManager(t, sessions.Options{})
+	e := newEngine(m)
+	e.GET("/set", func(c *gin.Context) { sessiongin.Session(m, c).Set("name", "kataras") })
+	e.POST("/logout", func(c *gin.Context) {
+		sessiongin.Session(m, c).Destroy()
+		c.Status(http.StatusNoContent)
+	})
+	srv := serve(t, e)
+	resp, _ := do(t, srv, "GET", "/set", request{})
+	cookie := mustCookie(t, resp, m)
+	_, token := do(t, srv, "GET", "/token", request{cookie: cookie})
+
+	resp, _ = do(t, srv, "POST", "/logout", request{cookie: cookie, header: map[string]string{"X-CSRF-Token": token}})
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("logout: status %d", resp.StatusCode)
+	}
+	expired := mustCookie(t, resp, m)
+	if expired.MaxAge >= 0 || expired.Value != "" {
+		t.Errorf("logout cookie %q, want it expired", resp.Header.Values("Set-Cookie"))
+	}
+	if got := values(t, srv, cookie); len(got) != 0 {
+		t.Errorf("the destroyed session still answers: %v", got)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	m, _ := newManager(t, sessions.Options{KeepOnLogin: []string{"cart"}})
+	e := newEngine(m)
+	e.GET("/anon", func(c *gin.Context) {
+		s := sessiongin.Session(m, c)
+		s.Set("cart", "book")
+		s.Set("planted", "x")
+		c.String(http.StatusOK, s.CSRFToken())
+	})
+	e.POST("/login", func(c *gin.Context) {
+		if err := sessiongin.Session(m, c).Login(c.PostForm("user")); err != nil {
+			c.AbortWithStatus(http.StatusInternalServerError)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	})
+	e.GET("/whoami", func(c *gin.Context) { c.String(http.StatusOK, sessiongin.Session(m, c).User()) })
+	srv := serve(t, e)
+
+	resp, token := do(t, srv, "GET", "/anon", request{})
+	anon := mustCookie(t, resp, m)
+	resp, _ = do(t, srv, "POST", "/login", request{
+		cookie: anon,
+		header: map[string]string{"X-CSRF-Token": token},
+		form:   url.Values{"user": {"alice"}}.Encode(),
+	})
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("login: status %d", resp.StatusCode)
+	}
+	user := mustCookie(t, resp, m)
+	if user.Value == anon.Value {
+		t.Fatal("Login kept the session ID")
+	}
+	if _, who := do(t, srv, "GET", "/whoami", request{cookie: user}); who != "alice" {
+		t.Errorf("new ID: user %q, want alice", who)
+	}
+	if _, who := do(t, srv, "GET", "/whoami", request{cookie: anon}); who != "" {
+		t.Errorf("old ID still logged in as %q", who)
+	}
+	got := values(t, srv, user)
+	if got["cart"] != "book" || got["planted"] != nil {
+		t.Errorf("values after login %v, want only the cart", got)
+	}
+}
+
+// TestPanicCommitsNothing checks that a handler that panics under
+// gin.Recovery commits none of its changes, as under net/http.
+func TestPanicCommitsNothing(t *testing.T) {
+	m, st := newManager(t, sessions.Options{})
+	e := gin.New()
+	e.Use(gin.RecoveryWithWriter(io.Discard), sessiongin.Middleware(m))
+	e.GET("/", func(c *gin.Context) {
+		sessiongin.Session(m, c).Set("k", 1)
+		panic("boom")
+	})
+	srv := serve(t, e)
+	resp, _ := do(t, srv, "GET", "/", request{})
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("status %d, want gin.Recovery's 500", resp.StatusCode)
+	}
+	if sessionCookie(resp, m) != nil || st.writes.Load() != 0 {
+		t.Errorf("a panicking handler committed: cookie %q, %d writes", resp.Header.Values("Set-Cookie"), st.writes.Load())
+	}
+}
+
+// TestSessionWithoutMiddleware checks that Session works on its own, with
+// every change written through at once as Manager.Start does.
+func TestSessionWithoutMiddleware(t *testing.T) {
+	m, _ := newManager(t, sessions.Options{})
+	e := gin.New()
+	e.GET("/set", func(c *gin.Context) {
+		sessiongin.Session(m, c).Set("name", "kataras")
+		c.String(http.StatusOK, "set")
+	})
+	e.GET("/get", func(c *gin.Context) { c.String(http.StatusOK, sessiongin.Session(m, c).GetString("name")) })
+	srv := serve(t, e)
+	resp, _ := do(t, srv, "GET", "/set", request{})
+	cookie := mustCookie(t, resp, m)
+	if _, body := do(t, srv, "GET", "/get", request{cookie: cookie}); body != "kataras" {
+		t.Errorf("read %q, want kataras", body)
+	}
+}
+
+// TestTwoManagers checks that Session names its manager: under one
+// manager's middleware, the other manager's session is its own.
+func TestTwoManagers(t *testing.T) {
+	site, _ := newManager(t, sessions.Options{})
+	admin, _ := newManager(t, sessions.Options{CookieName: "__Host-admin"})
+	e := gin.New()
+	e.Use(sessiongin.Middleware(site))
+	e.GET("/", func(c *gin.Context) {
+		a, b := sessiongin.Session(site, c), sessiongin.Session(admin, c)
+		if a == b || site.FromContext(c.Request.Context()) != a || admin.FromContext(c.Request.Context()) != nil {
+			c.String(http.StatusInternalServerError, "sessions mixed up")
+			return
+		}
+		a.Set("k", 1)
+		c.String(http.StatusOK, "ok")
+	})
+	srv := serve(t, e)
+	resp, body := do(t, srv, "GET", "/", request{})
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %q", resp.StatusCode, body)
+	}
+	mustCookie(t, resp, site)
+	if sessionCookie(resp, admin) != nil {
+		t.Errorf("the untouched admin session set a cookie")
+	}
+}

@@ -1,0 +1,54 @@
+package sessiongin
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// writer is the gin.ResponseWriter the handlers after Middleware see. gin's
+// own writer (the embedded ResponseWriter) keeps the status, the size and
+// the header map; every call that can send the header goes through session,
+// the writer sessions.Manager.Handler passed in, which commits the session
+// first. session writes to the embedded writer in turn, so gin's status and
+// size stay accurate. Hijack goes to gin's writer without a commit, as
+// http.ResponseController's Hijack does under Manager.Handler.
+type writer struct {
+	gin.ResponseWriter
+	session http.ResponseWriter
+}
+
+// WriteHeaderNow commits the session and sends the header with the status
+// recorded so far (by c.Status or WriteHeader).
+func (w *writer) WriteHeaderNow() {
+	if !w.ResponseWriter.Written() {
+		// Commits, then records the same status in gin's writer; on a
+		// store failure the error handler answers instead.
+		w.session.WriteHeader(w.ResponseWriter.Status())
+	}
+	w.ResponseWriter.WriteHeaderNow()
+}
+
+// Write commits the session, then writes b with the recorded status. After
+// a failed commit b is discarded.
+func (w *writer) Write(b []byte) (int, error) {
+	return w.session.Write(b)
+}
+
+// WriteString is Write for a string.
+func (w *writer) WriteString(s string) (int, error) {
+	return io.WriteString(w.session, s)
+}
+
+// Flush commits the session, then sends the header and whatever body is
+// buffered.
+func (w *writer) Flush() {
+	if f, ok := w.session.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap returns the session middleware's writer, for
+// http.ResponseController.
+func (w *writer) Unwrap() http.ResponseWriter { return w.session }
