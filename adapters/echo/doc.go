@@ -1,0 +1,65 @@
+// Package sessionecho runs [sessions.Manager.Handler] as echo middleware.
+//
+// # Usage
+//
+// Register [Middleware] on the server (or a group) and get the request's
+// session in a handler with [Session]:
+//
+//	m, err := sessions.NewManager(memory.New(memory.Options{}), sessions.Options{})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	e := echo.New()
+//	e.Use(middleware.Recover(), sessionecho.Middleware(m))
+//	e.GET("/visit", func(c echo.Context) error {
+//		n, err := sessionecho.Session(m, c).Increment("visits", 1)
+//		if err != nil {
+//			return err
+//		}
+//		return c.String(http.StatusOK, fmt.Sprintf("visit %d", n))
+//	})
+//	e.POST("/login", func(c echo.Context) error {
+//		// Reached only with the X-CSRF-Token header (or csrf_token form
+//		// field) carrying a token from s.CSRFToken().
+//		if err := sessionecho.Session(m, c).Login(c.FormValue("user")); err != nil {
+//			return err
+//		}
+//		return c.NoContent(http.StatusNoContent)
+//	})
+//
+// # What the middleware guarantees
+//
+// Everything [sessions.Manager.Handler] guarantees under net/http holds
+// under echo:
+//
+//   - The session is loaded on first use: a handler that never calls
+//     Session costs no store call.
+//   - Its changes are committed once, just before the response's first
+//     byte, whichever way the handler starts the response: c.String,
+//     c.JSON, c.Blob, c.Stream, c.NoContent, c.Redirect, c.Response().Write,
+//     WriteHeader or Flush, or, for a handler that writes nothing or
+//     returns an error, when the chain returns, before echo's
+//     HTTPErrorHandler (or echo itself) answers. A value set after the
+//     first byte is not stored.
+//   - Unsafe requests (POST, PUT, PATCH, DELETE, ...) are checked for
+//     cross-site origin and for the session's CSRF token before the handler
+//     runs; a refused request is answered by the manager's CSRF failure
+//     handler (403 by default) and the handler is not called.
+//   - When the store fails, the manager's error handler answers (503 for
+//     [sessions.ErrStoreUnavailable]) and nothing the handler wrote, not its
+//     headers nor its body, reaches the client. The response is then
+//     committed, so echo's default HTTPErrorHandler leaves it alone; a
+//     custom one should check c.Response().Committed as the default does.
+//   - A response that uses the session carries "Vary: Cookie".
+//
+// A handler that panics commits nothing, as under net/http: register
+// middleware.Recover before Middleware, and the recovered error response
+// goes out without the panicking handler's changes.
+//
+// # Choosing the manager
+//
+// [Session] takes the manager explicitly, so a handler names the manager
+// whose cookie and store it means; an application with two managers (say,
+// one for the site and one for an admin area) cannot read one's session
+// through the other's middleware by accident.
+package sessionecho

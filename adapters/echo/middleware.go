@@ -1,0 +1,76 @@
+package sessionecho
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sessionkit/sessions"
+)
+
+// Middleware returns echo middleware that runs m.Handler around the rest
+// of the chain: the session of m is in the request's context for the
+// handler (get it with Session), CSRF is checked on unsafe methods, and
+// the session's changes are committed once, before the response's first
+// byte.
+//
+// While the rest of the chain runs, c.Request() carries the session and
+// c.Response() writes through m.Handler's writer; both are restored when
+// the chain returns, as they are when it panics, so middleware registered
+// before this one, echo's HTTPErrorHandler and a recovering middleware see
+// echo's own response, with the status and size that reached the client.
+// The handler's error is returned unchanged. When the manager answers the
+// request before the handler runs (a CSRF refusal, or a store failure
+// while checking the token), the handler is not called.
+//
+// It is echo.WrapMiddleware(m.Handler) plus that restoring. WrapMiddleware
+// leaves the inner response in place after the chain: a recovered panic is
+// then answered through the session's writer, committing the panicking
+// handler's changes, and after a store failure middleware that reads
+// c.Response() after next sees the handler's status, not the error
+// handler's that was sent.
+func Middleware(m *sessions.Manager) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req, res := c.Request(), c.Response()
+			defer func() {
+				c.SetRequest(req)
+				c.SetResponse(res)
+			}()
+			h := &chain{c: c, next: next, status: res.Status}
+			m.Handler(h).ServeHTTP(res, req)
+			return h.err
+		}
+	}
+}
+
+// chain is the http.Handler Middleware hands to m.Handler: it runs the rest
+// of echo's chain with the session's request and writer. It holds the inner
+// response too, so a request costs one allocation for both.
+type chain struct {
+	c      echo.Context
+	next   echo.HandlerFunc
+	status int // the outer response's status, set but not sent yet
+	inner  echo.Response
+	err    error
+}
+
+// ServeHTTP installs the request carrying the session, and a c.Response()
+// that writes through w, then runs the rest of the chain.
+func (h *chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.inner = *echo.NewResponse(w, h.c.Echo())
+	h.inner.Status = h.status
+	h.c.SetRequest(r)
+	h.c.SetResponse(&h.inner)
+	h.err = h.next(h.c)
+}
+
+// Session returns the request's session of m: inside Middleware(m), the
+// session the middleware prepared, committed once before the response's
+// first byte; without it, a session whose every change is written to the
+// store at once and whose cookie is set on c.Response(), so change it
+// before writing the body (see [sessions.Manager.Start]). Nothing is read
+// from the store until the session is first used.
+func Session(m *sessions.Manager, c echo.Context) *sessions.Session {
+	return m.Start(c.Response(), c.Request())
+}
