@@ -26,7 +26,7 @@ func Example() {
 	}
 
 	app := func(ctx *fasthttp.RequestCtx) {
-		s := sessionfasthttp.Session(ctx, m)
+		s := sessionfasthttp.Session(m, ctx)
 		n, err := s.Increment("visits", 1)
 		if err != nil {
 			ctx.Error("try again later", fasthttp.StatusServiceUnavailable)

@@ -33,7 +33,7 @@ type sessionKey struct{ m *sessions.Manager }
 //     discarded and Options.ErrorHandler answers instead (503 when the store
 //     is unavailable).
 //
-// Inside next, Session(ctx, m) returns the session. Changes made after next
+// Inside next, Session(m, ctx) returns the session. Changes made after next
 // returns, for example from a stream writer, are not stored.
 //
 // The core sees the request as an *http.Request built from ctx, with copies
@@ -106,7 +106,7 @@ func serve(ctx *fasthttp.RequestCtx, h http.Handler) {
 //
 // The session is valid for the request only: do not keep it, or use it to
 // change values, after the handler returns.
-func Session(ctx *fasthttp.RequestCtx, m *sessions.Manager) *sessions.Session {
+func Session(m *sessions.Manager, ctx *fasthttp.RequestCtx) *sessions.Session {
 	s, _ := ctx.UserValue(sessionKey{m}).(*sessions.Session)
 	return s
 }

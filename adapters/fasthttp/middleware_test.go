@@ -194,7 +194,7 @@ func (rs routes) handler(m *sessions.Manager) fasthttp.RequestHandler {
 			ctx.NotFound()
 			return
 		}
-		h(ctx, sessionfasthttp.Session(ctx, m))
+		h(ctx, sessionfasthttp.Session(m, ctx))
 	}
 }
 
@@ -401,7 +401,7 @@ func TestHandlerResponseReachesClient(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m, _ := newManager(t, sessions.Options{})
 			base, _ := serve(t, sessionfasthttp.Middleware(m)(func(ctx *fasthttp.RequestCtx) {
-				sessionfasthttp.Session(ctx, m).Set("k", 1)
+				sessionfasthttp.Session(m, ctx).Set("k", 1)
 				tc.handler(ctx)
 			}))
 			c := newClient(t, base, m, nil)
@@ -603,7 +603,7 @@ func TestStoreFailureAnswersWithErrorHandler(t *testing.T) {
 func TestSilentErrorHandler(t *testing.T) {
 	m, store := newManager(t, sessions.Options{ErrorHandler: func(http.ResponseWriter, *http.Request, error) {}})
 	base, _ := serve(t, sessionfasthttp.Middleware(m)(func(ctx *fasthttp.RequestCtx) {
-		sessionfasthttp.Session(ctx, m).Set("x", 1)
+		sessionfasthttp.Session(m, ctx).Set("x", 1)
 		ctx.Response.Header.Set("X-App", "1")
 		ctx.SetStatusCode(fasthttp.StatusCreated)
 		ctx.WriteString("secret")
@@ -726,27 +726,27 @@ func TestSessionScope(t *testing.T) {
 	var outside, otherManager, afterNext, same atomic.Bool
 	mw := sessionfasthttp.Middleware(m)
 	app := func(ctx *fasthttp.RequestCtx) {
-		s := sessionfasthttp.Session(ctx, m)
-		otherManager.Store(sessionfasthttp.Session(ctx, other) == nil)
+		s := sessionfasthttp.Session(m, ctx)
+		otherManager.Store(sessionfasthttp.Session(other, ctx) == nil)
 		s.Set("k", 1)
 	}
 	// Applied twice: the inner middleware finds the session of the outer.
 	twice := mw(func(ctx *fasthttp.RequestCtx) {
-		s := sessionfasthttp.Session(ctx, m)
+		s := sessionfasthttp.Session(m, ctx)
 		mw(func(ctx *fasthttp.RequestCtx) {
-			same.Store(sessionfasthttp.Session(ctx, m) == s)
+			same.Store(sessionfasthttp.Session(m, ctx) == s)
 			app(ctx)
 		})(ctx)
 	})
 	base, _ := serve(t, func(ctx *fasthttp.RequestCtx) {
 		switch string(ctx.Path()) {
 		case "/bare":
-			outside.Store(sessionfasthttp.Session(ctx, m) == nil)
+			outside.Store(sessionfasthttp.Session(m, ctx) == nil)
 		case "/twice":
 			twice(ctx)
 		default:
 			mw(app)(ctx)
-			afterNext.Store(sessionfasthttp.Session(ctx, m) == nil)
+			afterNext.Store(sessionfasthttp.Session(m, ctx) == nil)
 		}
 	})
 	c := newClient(t, base, m, nil)
