@@ -44,8 +44,13 @@ type sessionContext struct {
 // Value returns the session for the manager's key and asks the parent for
 // any other.
 func (c *sessionContext) Value(key any) any {
-	if k, ok := key.(*int); ok && k == c.s.m.ctxKey {
-		return c.s
+	switch k := key.(type) {
+	case *int:
+		if k == c.s.m.ctxKey {
+			return c.s
+		}
+	case aliasSinkKey:
+		return &c.s.aliasAt
 	}
 	return c.Context.Value(key)
 }

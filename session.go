@@ -41,6 +41,7 @@ type Session struct {
 
 	grace   time.Duration // how long the replaced ID keeps working
 	dropKey string        // a destroyed session's key, deleted at commit
+	aliasAt string        // where the store's Load said a grace alias led (ReportAlias)
 
 	setBuf  [1]Field  // backs set for the common request that sets one key
 	vary    [1]string // backs the Vary header Handler adds
@@ -118,7 +119,25 @@ func (s *Session) tryLoad(id string, now int64) bool {
 	key := KeyOf(id)
 	ctx := s.r.Context()
 	start := m.storeStart()
-	rec, found, err := m.store.Load(ctx, key)
+	// Where the store reports a grace alias led (ReportAlias): into
+	// s.aliasAt through the Handler's context, or through a context made
+	// for this load.
+	s.aliasAt = ""
+	lctx := ctx
+	var report func() string
+	if c, ok := ctx.(*sessionContext); !ok || c.s != s {
+		lctx, report = WithAliasReport(ctx)
+	}
+	rec, found, err := m.store.Load(lctx, key)
+	at := s.aliasAt
+	if report != nil {
+		at = report()
+	}
+	renamed := false // id was renamed moments ago and is within its grace
+	if found && at != "" && at != key && ValidKey(at) {
+		// Act on the renamed session under its own key.
+		key, renamed = at, true
+	}
 	m.observe("load", start, err)
 	switch {
 	case errors.Is(err, ErrCorrupt):
@@ -154,7 +173,10 @@ func (s *Session) tryLoad(id string, now int64) bool {
 	}
 	// Rotation needs the middleware: only there is the new cookie sure to
 	// reach the response before its first byte.
-	if m.opts.RotateAfter > 0 && !s.writeThrough && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
+	// A session reached through a grace alias has just been rotated; its
+	// Renewed may not be recorded yet, and rotating it again would chain
+	// aliases.
+	if m.opts.RotateAfter > 0 && !s.writeThrough && !renamed && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
 		s.renew, s.grace = true, m.opts.RotateGrace
 	}
 	return true

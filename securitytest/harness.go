@@ -376,6 +376,9 @@ func (e *env) app() http.Handler {
 		m.Start(w, r).Set(q.Get("k"), q.Get("v"))
 		fmt.Fprint(w, "ok")
 	})
+	mux.HandleFunc("GET /id", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, m.Start(w, r).ID())
+	})
 	mux.HandleFunc("GET /token", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, m.Start(w, r).CSRFToken())
 	})

@@ -228,6 +228,19 @@ func testS21(t *testing.T, h *harness) {
 	}
 }
 
+// rotated logs alice in, lets RotateAfter (every) pass, and returns her ID
+// and the one the rotation on the next request issued.
+func rotated(t *testing.T, e *env, every time.Duration) (id0, id1 string) {
+	t.Helper()
+	id0 = e.login(t, "", "alice")
+	e.clock.Advance(every + time.Second)
+	_, r := e.whoami(t, id0)
+	if id1 = e.issued(r); id1 == "" {
+		t.Fatal("no rotation")
+	}
+	return id0, id1
+}
+
 func testS22(t *testing.T, h *harness) {
 	const every, grace = 10 * time.Minute, time.Second
 	opts := sessions.Options{RotateAfter: every, RotateGrace: grace}
@@ -264,6 +277,27 @@ func testS22(t *testing.T, h *harness) {
 		}
 		e.assertAnon(t, id0, "old ID after the grace")
 		e.assertUser(t, id1, "alice", "new ID after the grace")
+	})
+
+	// A request still carrying the rotated ID within the grace acts on the
+	// renamed session: its handle is the renamed session's, and a login on
+	// it renews that session rather than being dropped. This needs the
+	// store's Load to call sessions.ReportAlias.
+	t.Run("OldIDActsOnRenamedSession", func(t *testing.T) {
+		e := h.env(t, sessions.Options{RotateAfter: every, RotateGrace: time.Minute})
+		id0, id1 := rotated(t, e, every)
+		if got := e.do(t, "GET", "/id", id0).body; got != sessions.KeyOf(id1) {
+			t.Errorf("Session.ID on a request with the rotated ID: %q, want the renamed session's %q", got, sessions.KeyOf(id1))
+		}
+		tok, _ := e.token(t, id0)
+		r := e.do(t, "POST", "/login?user=bob", id0, withHeader("X-CSRF-Token", tok))
+		id2 := e.issued(r)
+		if r.code != http.StatusOK || id2 == "" {
+			t.Fatalf("login sent with the rotated ID within the grace: status %d %q, new ID %q; want 200 and a new ID", r.code, r.body, id2)
+		}
+		e.assertUser(t, id2, "bob", "the session of a login sent with the rotated ID")
+		e.assertAnon(t, id1, "the renamed session after that login renewed it")
+		e.assertAnon(t, id0, "the rotated ID after that login")
 	})
 
 	t.Run("ParallelRequestsStayLoggedIn", func(t *testing.T) {
@@ -341,13 +375,7 @@ func testS22(t *testing.T, h *harness) {
 
 	t.Run("LogoutWithOldIDDuringGrace", func(t *testing.T) {
 		e := h.env(t, opts)
-		id0 := e.login(t, "", "alice")
-		e.clock.Advance(every + time.Second)
-		_, r := e.whoami(t, id0)
-		id1 := e.issued(r)
-		if id1 == "" {
-			t.Fatal("no rotation")
-		}
+		id0, id1 := rotated(t, e, every)
 		// A logout sent with the old ID (another tab, a request already in
 		// flight) must end the session, not just the old ID's grace.
 		if r := e.post(t, "/logout", id0); r.code != http.StatusOK {

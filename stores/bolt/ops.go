@@ -13,32 +13,45 @@ import (
 // Load returns the live record under key, or under the new key of a rename
 // whose grace has not passed. It reads in one bbolt read transaction and
 // decodes a copy of the stored bytes after the transaction has ended. A key
-// that is not a store key (sessions.ValidKey) is simply not found.
+// that is not a store key (sessions.ValidKey) is simply not found. Through
+// a rename alias it reports the new key with sessions.ReportAlias.
 func (s *Store) Load(ctx context.Context, key string) (*sessions.Record, bool, error) {
+	rec, at, found, err := s.loadResolved(ctx, key)
+	if found && at != key {
+		sessions.ReportAlias(ctx, at)
+	}
+	return rec, found, err
+}
+
+// loadResolved is Load that also returns the key the record is stored
+// under (key, or where key's grace alias leads).
+func (s *Store) loadResolved(ctx context.Context, key string) (*sessions.Record, string, bool, error) {
 	if err := s.check(ctx); err != nil {
-		return nil, false, err
+		return nil, "", false, err
 	}
 	if !sessions.ValidKey(key) {
-		return nil, false, nil
+		return nil, "", false, nil
 	}
 	var raw []byte
 	var now int64
+	at := key
 	err := s.view(ctx, func(t *txn) error {
 		now = t.now
-		raw = bytes.Clone(t.records.Get([]byte(t.resolve(key))))
+		at = t.resolve(key)
+		raw = bytes.Clone(t.records.Get([]byte(at)))
 		return nil
 	})
 	if err != nil || raw == nil {
-		return nil, false, err
+		return nil, "", false, err
 	}
 	rec, err := sessions.UnmarshalRecord(raw)
 	if err != nil {
-		return nil, false, fmt.Errorf("bolt: session %s…: %w", key[:8], err)
+		return nil, "", false, fmt.Errorf("bolt: session %s…: %w", key[:8], err)
 	}
 	if rec.Expires <= now {
-		return nil, false, nil
+		return nil, "", false, nil
 	}
-	return rec, true, nil
+	return rec, at, true, nil
 }
 
 // Create stores rec under key unless a live session (or a live rename

@@ -232,14 +232,25 @@ func (s *Store) resolve(k key, now int64) key {
 	return k
 }
 
-// Load implements sessions.Store.
+// Load implements sessions.Store. Through a grace alias it reports the
+// renamed key with sessions.ReportAlias.
 func (s *Store) Load(ctx context.Context, k string) (*sessions.Record, bool, error) {
+	rec, at, found, err := s.loadResolved(ctx, k)
+	if found && at != k {
+		sessions.ReportAlias(ctx, at)
+	}
+	return rec, found, err
+}
+
+// loadResolved is Load that also returns the key the record is stored
+// under (k, or where k's grace alias leads).
+func (s *Store) loadResolved(ctx context.Context, k string) (*sessions.Record, string, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, false, err
+		return nil, "", false, err
 	}
 	id, ok := parseKey(k)
 	if !ok {
-		return nil, false, nil
+		return nil, "", false, nil
 	}
 	now := s.nano()
 	sh := s.shard(id)
@@ -250,18 +261,20 @@ func (s *Store) Load(ctx context.Context, k string) (*sessions.Record, bool, err
 		_, aliased = sh.aliases[id]
 	}
 	sh.mu.RUnlock()
+	at := k
 	if r == nil && aliased {
 		if to := s.resolve(id, now); to != id {
 			sh = s.shard(to)
 			sh.mu.RLock()
 			r = sh.records[to]
 			sh.mu.RUnlock()
+			at = string(to[:])
 		}
 	}
 	if !live(r, now) {
-		return nil, false, nil
+		return nil, "", false, nil
 	}
-	return r, true, nil
+	return r, at, true, nil
 }
 
 // Create implements sessions.Store.

@@ -18,12 +18,24 @@ const rowVersion = 1
 // Load returns the live record under key, or under the new key of a rename
 // whose grace has not passed, in one query (one round trip). A key that is
 // not a store key (sessions.ValidKey) is not found without a query.
+// Through a rename alias it reports the new key with sessions.ReportAlias.
 func (s *Store) Load(ctx context.Context, key string) (*sessions.Record, bool, error) {
+	rec, at, found, err := s.loadResolved(ctx, key)
+	if found && at != key {
+		sessions.ReportAlias(ctx, at)
+	}
+	return rec, found, err
+}
+
+// loadResolved is Load that also returns the key the record is stored
+// under (key, or where key's rename alias leads), read by
+// the same statement.
+func (s *Store) loadResolved(ctx context.Context, key string) (*sessions.Record, string, bool, error) {
 	if err := s.check(ctx); err != nil {
-		return nil, false, err
+		return nil, "", false, err
 	}
 	if !sessions.ValidKey(key) {
-		return nil, false, nil
+		return nil, "", false, nil
 	}
 	var (
 		version     int16
@@ -31,22 +43,23 @@ func (s *Store) Load(ctx context.Context, key string) (*sessions.Record, bool, e
 		ua, cs, bnd []byte
 		names       []string
 		vals        [][]byte
+		at          string
 	)
 	err := s.pool.QueryRow(ctx, s.q.load, key, now()).Scan(&version,
 		&m.Created, &m.Renewed, &m.LastSeen, &m.AuthTime, &m.Expires, &m.User, &ua, &cs, &bnd,
-		&names, &vals)
+		&names, &vals, &at)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, false, nil
+		return nil, "", false, nil
 	}
 	if err != nil {
-		return nil, false, s.wrap(ctx, "loading a session", err)
+		return nil, "", false, s.wrap(ctx, "loading a session", err)
 	}
 	m.UserAgent, m.CSRF, m.Bind = string(ua), string(cs), string(bnd)
 	rec, err := s.decode(version, m, names, vals)
 	if err != nil {
-		return nil, false, fmt.Errorf("postgres: session %s…: %w", key[:8], err)
+		return nil, "", false, fmt.Errorf("postgres: session %s…: %w", key[:8], err)
 	}
-	return rec, true, nil
+	return rec, at, true, nil
 }
 
 // Create inserts rec under key unless a live session, or a live rename

@@ -41,7 +41,7 @@ func buildQueries(table string) queries {
 		// One round trip: the session row and its values aggregated into
 		// two arrays ordered by name in byte order (Go's string order).
 		load: sql(`
-SELECT s.version, s.{meta}, v.names, v.vals
+SELECT s.version, s.{meta}, v.names, v.vals, s.key
 FROM {s} s
 CROSS JOIN LATERAL (
 	SELECT array_agg(name ORDER BY name COLLATE "C") AS names,

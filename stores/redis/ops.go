@@ -15,39 +15,50 @@ import (
 const maxAliasHops = 4
 
 // Load returns the live record under key: one HGETALL. A key within a
-// Rename grace costs one more HGETALL per alias followed.
+// Rename grace costs one more HGETALL per alias followed, and reports the
+// renamed key with sessions.ReportAlias.
 func (s *Store) Load(ctx context.Context, key string) (*sessions.Record, bool, error) {
+	rec, at, found, err := s.loadResolved(ctx, key)
+	if found && at != key {
+		sessions.ReportAlias(ctx, at)
+	}
+	return rec, found, err
+}
+
+// loadResolved is Load that also returns the key the record is stored
+// under (key, or where key's grace aliases lead).
+func (s *Store) loadResolved(ctx context.Context, key string) (*sessions.Record, string, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, false, fmt.Errorf("sessions/redis: load: %w", err)
+		return nil, "", false, fmt.Errorf("sessions/redis: load: %w", err)
 	}
 	if !sessions.ValidKey(key) {
-		return nil, false, nil
+		return nil, "", false, nil
 	}
 	for range maxAliasHops + 1 {
 		h, err := s.c.HGetAll(ctx, s.hashKey(key)).Result()
 		if err != nil {
-			return nil, false, fail(ctx, "load "+short(key), err)
+			return nil, "", false, fail(ctx, "load "+short(key), err)
 		}
 		if len(h) == 0 || isGhost(h) {
-			return nil, false, nil
+			return nil, "", false, nil
 		}
 		if to, ok := h[fAliasTo]; ok {
 			if !sessions.ValidKey(to) {
-				return nil, false, fmt.Errorf("sessions/redis: load %s: alias to %q: %w", short(key), to, sessions.ErrCorrupt)
+				return nil, "", false, fmt.Errorf("sessions/redis: load %s: alias to %q: %w", short(key), to, sessions.ErrCorrupt)
 			}
 			key = to
 			continue
 		}
 		rec, err := decodeRecord(h, s.maxValue)
 		if err != nil {
-			return nil, false, fmt.Errorf("sessions/redis: load %s: %w", short(key), err)
+			return nil, "", false, fmt.Errorf("sessions/redis: load %s: %w", short(key), err)
 		}
 		if rec.Expires != 0 && rec.Expires <= time.Now().UnixNano() {
-			return nil, false, nil
+			return nil, "", false, nil
 		}
-		return rec, true, nil
+		return rec, key, true, nil
 	}
-	return nil, false, nil
+	return nil, "", false, nil
 }
 
 // Create stores rec under key if the key is absent: one script call. In the
