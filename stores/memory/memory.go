@@ -607,6 +607,22 @@ func (s *Store) Cleanup() (removed int) {
 		for start := 0; start < len(expired) || len(dead) > 0; {
 			batch := expired[start:min(len(expired), start+deleteBatch)]
 			start += len(batch)
+			// Look the batch up first under the read lock, which lookups
+			// share: it brings the map's slots into the CPU cache, so the
+			// write lock below is held for cache hits only, a fraction of
+			// the time, and a batch whose records all changed meanwhile
+			// takes no write lock at all.
+			sh.mu.RLock()
+			stale := 0
+			for _, v := range batch {
+				if sh.records[v.k] == v.r {
+					stale++
+				}
+			}
+			sh.mu.RUnlock()
+			if stale == 0 && len(dead) == 0 {
+				continue
+			}
 			sh.mu.Lock()
 			for j, v := range batch {
 				// Records are immutable snapshots: the same pointer is the
