@@ -17,7 +17,8 @@ import (
 // writes only the metadata fields it changed.
 func TestParallelMetadataChangesSurvive(t *testing.T) {
 	var now atomic.Int64
-	now.Store(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC).UnixNano())
+	// The store keeps the real clock: start the manager's clock at it.
+	now.Store(time.Now().UnixNano())
 	m, _ := newTestManager(t, sessions.Options{
 		IdleTimeout:   30 * time.Minute,
 		TouchInterval: time.Minute,
