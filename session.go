@@ -39,9 +39,8 @@ type Session struct {
 	del   []string
 	local []Field // values Increment returned; already stored, never committed again
 
-	grace   time.Duration // how long the replaced ID keeps working
-	dropKey string        // a destroyed session's key, deleted at commit
-	aliasAt string        // where the store's Load said a grace alias led (ReportAlias)
+	dropKey string // a destroyed session's key, deleted at commit
+	aliasAt string // where the store's Load said a grace alias led (ReportAlias)
 
 	setBuf  [1]Field  // backs set for the common request that sets one key
 	vary    [1]string // backs the Vary header Handler adds
@@ -57,6 +56,7 @@ type Session struct {
 	renew        bool // issue a new ID at commit
 	dropCookie   bool // expire the cookie unless a new session replaces it
 	trim         bool // a login under MaxPerUser with EvictOldest: check the cap again once stored
+	rotating     bool // renew is an automatic rotation: the old ID keeps working for RotateGrace
 
 	metaDirty MetaField // the fields of meta changed since the load or the last commit
 }
@@ -177,7 +177,7 @@ func (s *Session) tryLoad(id string, now int64) bool {
 	// Renewed may not be recorded yet, and rotating it again would chain
 	// aliases.
 	if m.opts.RotateAfter > 0 && !s.writeThrough && !renamed && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
-		s.renew, s.grace = true, m.opts.RotateGrace
+		s.renew, s.rotating = true, true
 	}
 	return true
 }
@@ -497,11 +497,20 @@ func (s *Session) Renew() {
 	s.changed()
 }
 
+// grace is how long the ID a renewal replaces keeps working: RotateGrace
+// for an automatic rotation, none for Renew and Login.
+func (s *Session) grace() time.Duration {
+	if s.rotating {
+		return s.m.opts.RotateGrace
+	}
+	return 0
+}
+
 func (s *Session) renewLocked() {
 	s.meta.CSRF = ""
 	s.metaDirty |= MetaCSRF
 	if s.key != "" {
-		s.renew, s.grace = true, 0
+		s.renew, s.rotating = true, false
 	}
 }
 
@@ -837,10 +846,10 @@ func (s *Session) underNewID(op string, put func(key string) error) (id, key str
 func (s *Session) rename(now int64) error {
 	m := s.m
 	id, key, err := s.underNewID("rename", func(key string) error {
-		return m.store.Rename(s.r.Context(), s.key, key, s.grace)
+		return m.store.Rename(s.r.Context(), s.key, key, s.grace())
 	})
 	switch {
-	case errors.Is(err, ErrNotFound) && s.grace > 0:
+	case errors.Is(err, ErrNotFound) && s.grace() > 0:
 		// An automatic rotation lost the race to a parallel request that
 		// rotated (or ended) the session first. Skip it: the changes go
 		// through the old key, which resolves during the grace, and if the
