@@ -50,10 +50,12 @@ func appendMeta(args []any, m *sessions.Meta, f sessions.MetaField) []any {
 	return args
 }
 
-// metaPairs maps each metadata field to its hash field and encoding.
+// metaPairs maps each metadata field to its hash field and encoding. The
+// names are held as interface values, so appending one to a command's
+// arguments allocates nothing.
 var metaPairs = []struct {
 	bit   sessions.MetaField
-	name  string
+	name  any
 	value func(*sessions.Meta) string
 }{
 	{sessions.MetaCreated, fCreated, func(m *sessions.Meta) string { return strconv.FormatInt(m.Created, 10) }},
