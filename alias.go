@@ -25,9 +25,9 @@ func ReportAlias(ctx context.Context, at string) {
 }
 
 // WithAliasReport returns ctx with a place for ReportAlias, and a function
-// returning what a Load under the context reported ("" if nothing). The
-// manager uses it for a session outside Handler; storetest uses it to check
-// a store's Load.
+// returning what a Load under the context reported ("" if nothing), for
+// callers of a store outside a manager; storetest uses it to check a
+// store's Load.
 func WithAliasReport(ctx context.Context) (context.Context, func() string) {
 	p := new(string)
 	return context.WithValue(ctx, aliasSinkKey{}, p), func() string { return *p }

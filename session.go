@@ -119,20 +119,18 @@ func (s *Session) tryLoad(id string, now int64) bool {
 	key := KeyOf(id)
 	ctx := s.r.Context()
 	start := m.storeStart()
-	// Where the store reports a grace alias led (ReportAlias): into
-	// s.aliasAt through the Handler's context, or through a context made
+	// Where the store reports a grace alias led (ReportAlias) lands in
+	// s.aliasAt through the session's own context: the request's under
+	// Handler, and otherwise the same field, unused outside Handler, set up
 	// for this load.
 	s.aliasAt = ""
 	lctx := ctx
-	var report func() string
 	if c, ok := ctx.(*sessionContext); !ok || c.s != s {
-		lctx, report = WithAliasReport(ctx)
+		s.ctx.Context, s.ctx.s = ctx, s
+		lctx = &s.ctx
 	}
 	rec, found, err := m.store.Load(lctx, key)
 	at := s.aliasAt
-	if report != nil {
-		at = report()
-	}
 	renamed := false // id was renamed moments ago and is within its grace
 	if found && at != "" && at != key && ValidKey(at) {
 		// Act on the renamed session under its own key.
@@ -580,16 +578,24 @@ func (s *Session) makeRoom(user string) error {
 	if m.opts.LimitPolicy == LimitReject {
 		return ErrTooManySessions
 	}
-	for _, in := range list[:over] {
+	_, err = s.end(user, list[:over])
+	return err
+}
+
+// end deletes user's sessions in list, emitting EventDestroyed for each, and
+// stops at the first store error, returning the key it failed on.
+func (s *Session) end(user string, list []Info) (failed string, err error) {
+	m := s.m
+	for _, in := range list {
 		start := m.storeStart()
 		err := m.store.Delete(s.r.Context(), in.Key)
 		m.observe("delete", start, err)
 		if err != nil {
-			return err
+			return in.Key, err
 		}
 		m.emit(s.r, EventDestroyed, in.Key, user, nil)
 	}
-	return nil
+	return "", nil
 }
 
 // Destroy ends the session: its record is deleted and the cookie expired.
@@ -663,15 +669,8 @@ func (s *Session) trimUser() {
 		}
 		return strings.Compare(b.Key, a.Key)
 	})
-	for _, in := range list[m.opts.MaxPerUser:] {
-		start := m.storeStart()
-		err := m.store.Delete(s.r.Context(), in.Key)
-		m.observe("delete", start, err)
-		if err != nil {
-			m.emit(s.r, EventStoreError, in.Key, user, err)
-			return
-		}
-		m.emit(s.r, EventDestroyed, in.Key, user, nil)
+	if key, err := s.end(user, list[m.opts.MaxPerUser:]); err != nil {
+		m.emit(s.r, EventStoreError, key, user, err)
 	}
 }
 

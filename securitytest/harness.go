@@ -88,6 +88,16 @@ func newSpy(inner sessions.Store) (*spy, sessions.Store) {
 	return s, s
 }
 
+// hold waits at the gate *g (one of s's, read under s.mu) when one is set.
+func (s *spy) hold(g **gate) {
+	s.mu.Lock()
+	cur := *g
+	s.mu.Unlock()
+	if cur != nil {
+		cur.wait()
+	}
+}
+
 func (s *spy) record(op, key, key2 string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -161,12 +171,7 @@ func (s *spy) Load(ctx context.Context, key string) (*sessions.Record, bool, err
 		return nil, false, err
 	}
 	rec, found, err := s.inner.Load(ctx, key)
-	s.mu.Lock()
-	g := s.gate
-	s.mu.Unlock()
-	if g != nil {
-		g.wait()
-	}
+	s.hold(&s.gate)
 	return rec, found, err
 }
 
@@ -210,12 +215,7 @@ func (s *spyIndex) UserSessions(ctx context.Context, user string) ([]sessions.In
 		return nil, err
 	}
 	list, err := s.ux.UserSessions(ctx, user)
-	s.mu.Lock()
-	g := s.lists
-	s.mu.Unlock()
-	if g != nil {
-		g.wait()
-	}
+	s.hold(&s.lists)
 	return list, err
 }
 

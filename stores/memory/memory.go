@@ -613,14 +613,14 @@ func (s *Store) Cleanup() (removed int) {
 			// the time, and a batch whose records all changed meanwhile
 			// takes no write lock at all.
 			sh.mu.RLock()
-			stale := 0
+			due := 0
 			for _, v := range batch {
 				if sh.records[v.k] == v.r {
-					stale++
+					due++
 				}
 			}
 			sh.mu.RUnlock()
-			if stale == 0 && len(dead) == 0 {
+			if due == 0 && len(dead) == 0 {
 				continue
 			}
 			sh.mu.Lock()
