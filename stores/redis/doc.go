@@ -53,6 +53,9 @@
 //	  m:v           format version ("1"); any other makes Load fail with ErrCorrupt
 //	  m:c m:r m:l m:a m:e   Created, Renewed, LastSeen, AuthTime, Expires (decimal Unix ns)
 //	  m:u m:ua m:csrf m:b   User, UserAgent, CSRF, Bind
+//	                a field other than m:v and m:c may be missing: it is zero, and
+//	                Create leaves out every zero field, so an anonymous session's
+//	                Load parses 4 metadata fields besides m:v, not 9
 //	  m:ix          cluster-safe protocol: until when the user index keeps this entry (Unix ms)
 //	  v:<name>      one field per session value, encoded by sessions.EncodeValue
 //	                (a Go int is plain decimal, so HINCRBY works on it)

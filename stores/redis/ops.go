@@ -84,7 +84,7 @@ func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) er
 			args[1], args[3] = "1", score(exp)
 		}
 	}
-	args = appendMeta(args, &rec.Meta, sessions.MetaAll)
+	args = appendMeta(args, &rec.Meta, present(&rec.Meta))
 	if coverage != "" {
 		args = append(args, fIndexed, coverage)
 	}

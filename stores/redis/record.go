@@ -50,6 +50,33 @@ func appendMeta(args []any, m *sessions.Meta, f sessions.MetaField) []any {
 	return args
 }
 
+// present returns the metadata fields of m worth storing in a new record:
+// Created always (with fVersion it marks a record, see isGhost) and every
+// other field that is not zero. A field left out reads back as zero, so a
+// typical anonymous session holds 4 metadata fields besides fVersion, not 9,
+// and every Load reads, parses and allocates that much less.
+func present(m *sessions.Meta) sessions.MetaField {
+	f := sessions.MetaCreated
+	for _, z := range []struct {
+		bit  sessions.MetaField
+		zero bool
+	}{
+		{sessions.MetaRenewed, m.Renewed == 0},
+		{sessions.MetaLastSeen, m.LastSeen == 0},
+		{sessions.MetaAuthTime, m.AuthTime == 0},
+		{sessions.MetaExpires, m.Expires == 0},
+		{sessions.MetaUser, m.User == ""},
+		{sessions.MetaUserAgent, m.UserAgent == ""},
+		{sessions.MetaCSRF, m.CSRF == ""},
+		{sessions.MetaBind, m.Bind == ""},
+	} {
+		if !z.zero {
+			f |= z.bit
+		}
+	}
+	return f
+}
+
 // metaPairs maps each metadata field to its hash field and encoding. The
 // names are held as interface values, so appending one to a command's
 // arguments allocates nothing.
@@ -158,8 +185,8 @@ func decodeRecord(h map[string]string, maxValue int) (*sessions.Record, error) {
 }
 
 // decodeMeta builds the metadata of a listing entry from an HMGET of
-// metaFields. ok is false when the hash is gone, is an alias, or does not
-// decode.
+// metaFields. A missing field is zero (see present). ok is false when the
+// hash is gone, is an alias, or does not decode.
 func decodeMeta(vals []any) (m sessions.Meta, ok bool) {
 	str := func(i int) (string, bool) {
 		s, ok := vals[i].(string)
@@ -172,7 +199,10 @@ func decodeMeta(vals []any) (m sessions.Meta, ok bool) {
 		return m, false
 	}
 	for i, p := range []*int64{&m.Created, &m.Renewed, &m.LastSeen, &m.AuthTime, &m.Expires} {
-		s, _ := str(1 + i)
+		s, set := str(1 + i)
+		if !set {
+			continue
+		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			return m, false

@@ -146,9 +146,12 @@ func (s *Store) renameSharded(ctx context.Context, oldKey, newKey string, graceM
 	}()
 
 	// 2. Copy it.
-	expNS, perr := strconv.ParseInt(snap[fExpires], 10, 64)
-	if perr != nil {
-		return renameResult(codeCorrupt, oldKey, newKey)
+	var expNS int64 // a record without fExpires has no expiry
+	if e, ok := snap[fExpires]; ok {
+		var perr error
+		if expNS, perr = strconv.ParseInt(e, 10, 64); perr != nil {
+			return renameResult(codeCorrupt, oldKey, newKey)
+		}
 	}
 	exp := expiryMillis(expNS)
 	user := snap[fUser]
