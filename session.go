@@ -726,16 +726,16 @@ func (s *Session) write(final bool) error {
 		return nil
 	}
 
-	if s.renew {
-		if err := s.rename(now); err != nil || s.key == "" {
-			return err
-		}
-	}
 	// A write moves the idle deadline only when the recorded activity is
 	// stale, as a read does (tryLoad): the commit then carries just the
 	// changed values, not the metadata.
 	if (s.clear || len(s.set) > 0 || len(s.del) > 0) && now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
 		s.touch(now)
+	}
+	if s.renew {
+		if done, err := s.rename(now, final); done || err != nil || s.key == "" {
+			return err
+		}
 	}
 	if !s.clear && len(s.set) == 0 && len(s.del) == 0 && s.metaDirty == 0 {
 		return nil
@@ -756,12 +756,18 @@ func (s *Session) write(final bool) error {
 		s.err = err
 		return err
 	}
+	s.committed(d, final)
+	return nil
+}
+
+// committed updates the session after the store applied d: the changes
+// become its record, unless the request is over (final).
+func (s *Session) committed(d *Delta, final bool) {
 	if !final {
 		s.rec = s.rec.Apply(d)
 		s.reset()
 		s.meta = s.rec.Meta
 	}
-	return nil
 }
 
 func (s *Session) delta() *Delta {
@@ -841,12 +847,33 @@ func (s *Session) underNewID(op string, put func(key string) error) (id, key str
 	return "", "", ErrExists
 }
 
-// rename moves the session to a new ID and issues its cookie.
-func (s *Session) rename(now int64) error {
+// rename moves the session to a new ID and issues its cookie. When the
+// store renames and commits in one step (RenameCommitter), the recorded
+// changes go with the rename and done is true; otherwise the caller
+// commits them to the new key.
+func (s *Session) rename(now int64, final bool) (done bool, err error) {
 	m := s.m
+	renewed, dirty := s.meta.Renewed, s.metaDirty
+	var d *Delta
+	rc, ok := m.store.(RenameCommitter)
+	if ok {
+		s.meta.Renewed = now
+		s.metaDirty |= MetaRenewed
+		d = s.delta()
+	}
 	id, key, err := s.underNewID("rename", func(key string) error {
+		if d != nil {
+			err := rc.RenameCommit(s.r.Context(), s.key, key, s.grace(), d)
+			if !errors.Is(err, errors.ErrUnsupported) {
+				return err
+			}
+			d = nil // not in this store's configuration: two steps
+		}
 		return m.store.Rename(s.r.Context(), s.key, key, s.grace())
 	})
+	if d == nil || err != nil {
+		s.meta.Renewed, s.metaDirty = renewed, dirty
+	}
 	switch {
 	case errors.Is(err, ErrNotFound) && s.grace() > 0:
 		// An automatic rotation lost the race to a parallel request that
@@ -854,20 +881,24 @@ func (s *Session) rename(now int64) error {
 		// through the old key, which resolves during the grace, and if the
 		// session is gone Commit drops them without reviving it.
 		s.renew = false
-		return nil
+		return false, nil
 	case errors.Is(err, ErrNotFound):
 		m.emit(s.r, EventLostWrite, s.key, s.meta.User, nil)
 		s.key, s.id, s.rec = "", "", nil
 		s.reset()
-		return nil
+		return false, nil
 	case err != nil:
 		s.err = err
-		return err
+		return false, err
 	}
 	m.emit(s.r, EventRenewed, key, s.meta.User, nil)
 	s.id, s.key, s.renew = id, key, false
+	m.cookie.set(s.w, s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
+	if d != nil {
+		s.committed(d, final)
+		return true, nil
+	}
 	s.meta.Renewed = now
 	s.metaDirty |= MetaRenewed
-	m.cookie.set(s.w, s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
-	return nil
+	return false, nil
 }

@@ -52,6 +52,22 @@ type Store interface {
 	Rename(ctx context.Context, oldKey, newKey string, grace time.Duration) error
 }
 
+// RenameCommitter is the optional capability of a store to rename a record
+// and commit to it in one atomic step. The manager uses it when a session
+// gets a new ID (Login, Renew, rotation) with changes to store: one round
+// trip instead of two, and a failure leaves the session as it was under its
+// old key instead of renamed without the changes.
+type RenameCommitter interface {
+	// RenameCommit does Rename(ctx, oldKey, newKey, grace) and then
+	// Commit(ctx, newKey, d) as one atomic step: either both happen or
+	// neither does. It fails as Rename does (ErrNotFound, ErrExists), and
+	// then d is not applied anywhere. A store that can do this only in some
+	// configurations returns an error wrapping errors.ErrUnsupported, having
+	// changed nothing, in the others; the manager then renames and commits
+	// in two steps.
+	RenameCommit(ctx context.Context, oldKey, newKey string, grace time.Duration, d *Delta) error
+}
+
 // UserIndex is the optional capability of a store to find sessions by user.
 // Stores keep the index from Meta.User as records are created, committed and
 // deleted, and drop entries whose sessions have expired.

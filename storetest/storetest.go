@@ -65,6 +65,7 @@ func Run(t *testing.T, h Harness) {
 		{"Rename", testRename},
 		{"RenameGrace", testRenameGrace},
 		{"ReportAlias", testReportAlias},
+		{"RenameCommit", testRenameCommit},
 		{"CommitRacingRename", testCommitRacingRename},
 		{"UserIndex", testUserIndex},
 		{"CorruptRecord", testCorrupt},
@@ -700,6 +701,18 @@ func testUserIndex(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	uKeys = append(uKeys, late)
+	// So does one whose commit names the user alone (Delta.MetaFields).
+	w := "user-" + NewKey(t)[:12]
+	wKey := NewKey(t)
+	mustCreate(t, s, wKey, NewRecord(time.Hour))
+	meta = mustLoad(t, s, wKey).Meta
+	meta.User = w
+	if err := s.Commit(ctx(t), wKey, &sessions.Delta{Meta: &meta, MetaFields: sessions.MetaUser}); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := ux.UserSessions(ctx(t), w); err != nil || len(list) != 1 || list[0].Key != wKey {
+		t.Errorf("a commit of the user alone: UserSessions = %v, %v; want the session %s…", list, err, wKey[:8])
+	}
 
 	// An expired session of U is not listed.
 	gone := NewKey(t)

@@ -168,6 +168,17 @@ func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int
 // passed; Delete(oldKey) removes it. Rename does not follow aliases: oldKey
 // must hold the record itself.
 func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Duration) error {
+	return s.rename(ctx, oldKey, newKey, grace, nil)
+}
+
+// RenameCommit implements sessions.RenameCommitter: Rename with d applied
+// to the record it moves, in the same write transaction (one fsync).
+func (s *Store) RenameCommit(ctx context.Context, oldKey, newKey string, grace time.Duration, d *sessions.Delta) error {
+	return s.rename(ctx, oldKey, newKey, grace, d)
+}
+
+// rename is Rename, applying d (if not nil) to the record it moves.
+func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Duration, d *sessions.Delta) error {
 	if !sessions.ValidKey(oldKey) {
 		return notFound(oldKey)
 	}
@@ -200,6 +211,9 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Du
 		}
 		if err := t.delAlias(oldKey); err != nil {
 			return err
+		}
+		if d != nil {
+			rec = rec.Apply(d)
 		}
 		if err := t.put(newKey, nil, rec); err != nil {
 			return err

@@ -424,6 +424,17 @@ func (s *Store) Delete(ctx context.Context, k string) error {
 
 // Rename implements sessions.Store.
 func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Duration) error {
+	return s.rename(ctx, oldKey, newKey, grace, nil)
+}
+
+// RenameCommit implements sessions.RenameCommitter: the record moves to
+// newKey with d applied, under the same shard locks.
+func (s *Store) RenameCommit(ctx context.Context, oldKey, newKey string, grace time.Duration, d *sessions.Delta) error {
+	return s.rename(ctx, oldKey, newKey, grace, d)
+}
+
+// rename is Rename, applying d (if not nil) to the record it moves.
+func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Duration, d *sessions.Delta) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -450,6 +461,10 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Du
 		s.count.Add(-1)
 		defer s.dropIndex(prev.User, to)
 	}
+	user := rec.User
+	if d != nil {
+		rec = rec.Apply(d)
+	}
 	delete(a.records, from)
 	b.records[to] = rec
 	delete(b.aliases, to)
@@ -457,8 +472,10 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Du
 		a.aliases[from] = alias{to: to, until: now + int64(grace)}
 	}
 	unlock()
+	if user != "" {
+		s.unindex(user, from)
+	}
 	if rec.User != "" {
-		s.unindex(rec.User, from)
 		s.index(rec.User, to)
 	}
 	return nil

@@ -115,20 +115,9 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 	if !sessions.ValidKey(key) {
 		return notFound(key)
 	}
-	names, vals, err := s.encode(d.Set)
+	args, err := s.commitArgs(d)
 	if err != nil {
 		return err
-	}
-	del := d.Del
-	if del == nil {
-		del = []string{}
-	}
-	var m sessions.Meta
-	if d.Meta != nil {
-		m = *d.Meta
-		if err := checkText("Meta.User", m.User); err != nil {
-			return err
-		}
 	}
 	// A commit that finds its row renamed (or deleted) while it waited for
 	// the row's lock is tried once more: a rename with grace leaves an
@@ -139,9 +128,7 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 		err = s.tx(ctx,
 			stmt{sql: s.q.lock, args: []any{key, now()},
 				scan: func(r pgx.Row) error { return r.Scan(&found, &seen) }},
-			stmt{sql: s.q.commit, args: []any{d.Clear, del, names, vals, int32(d.MetaChanges()),
-				m.Created, m.Renewed, m.LastSeen, m.AuthTime, m.Expires,
-				m.User, []byte(m.UserAgent), []byte(m.CSRF), []byte(m.Bind)}})
+			stmt{sql: s.q.commit, args: args})
 		switch {
 		case err != nil:
 			return s.wrap(ctx, "committing a session", err)
@@ -151,6 +138,28 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 			return notFound(key)
 		}
 	}
+}
+
+// commitArgs returns the arguments of the commit statement applying d.
+func (s *Store) commitArgs(d *sessions.Delta) ([]any, error) {
+	names, vals, err := s.encode(d.Set)
+	if err != nil {
+		return nil, err
+	}
+	del := d.Del
+	if del == nil {
+		del = []string{}
+	}
+	var m sessions.Meta
+	if d.Meta != nil {
+		m = *d.Meta
+		if err := checkText("Meta.User", m.User); err != nil {
+			return nil, err
+		}
+	}
+	return []any{d.Clear, del, names, vals, int32(d.MetaChanges()),
+		m.Created, m.Renewed, m.LastSeen, m.AuthTime, m.Expires,
+		m.User, []byte(m.UserAgent), []byte(m.CSRF), []byte(m.Bind)}, nil
 }
 
 // Delete removes the row under key, with its values, and any rename alias
@@ -212,6 +221,18 @@ func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int
 // alias by which oldKey reaches the row until the grace has passed. Rename
 // does not follow aliases: oldKey must hold the row itself.
 func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Duration) error {
+	return s.rename(ctx, oldKey, newKey, grace, nil)
+}
+
+// RenameCommit implements sessions.RenameCommitter: Rename's transaction
+// with the commit statement of d after the move, still one round trip. The
+// commit acts on the row the rename moved, and on nothing when it did not.
+func (s *Store) RenameCommit(ctx context.Context, oldKey, newKey string, grace time.Duration, d *sessions.Delta) error {
+	return s.rename(ctx, oldKey, newKey, grace, d)
+}
+
+// rename is Rename, applying d (if not nil) to the row it moves.
+func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Duration, d *sessions.Delta) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
@@ -230,10 +251,20 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Du
 		aliasExp = t + int64(grace)
 	}
 	var live, taken, moved bool
-	err := s.tx(ctx,
-		stmt{sql: s.q.clearKey, args: []any{newKey, t}},
-		stmt{sql: s.q.rename, args: []any{oldKey, t, newKey, aliasExp},
-			scan: func(r pgx.Row) error { return r.Scan(&live, &taken, &moved) }})
+	var target string
+	stmts := []stmt{
+		{sql: s.q.clearKey, args: []any{newKey, t}},
+		{sql: s.q.rename, args: []any{oldKey, t, newKey, aliasExp},
+			scan: func(r pgx.Row) error { return r.Scan(&live, &taken, &moved, &target) }},
+	}
+	if d != nil {
+		args, err := s.commitArgs(d)
+		if err != nil {
+			return err
+		}
+		stmts = append(stmts, stmt{sql: s.q.commit, args: args})
+	}
+	err := s.tx(ctx, stmts...)
 	switch {
 	case isUnique(err):
 		taken, err = true, nil // a concurrent Create took newKey

@@ -146,7 +146,8 @@ DELETE FROM {s} WHERE key = $1`),
 		//   $1 old key, $2 now, $3 new key, $4 alias expiry (0: no grace).
 		// Values follow the key through ON UPDATE CASCADE. Returns whether
 		// the old row was live, whether the new key was taken, and whether
-		// the row moved.
+		// the row moved; when it moved, it hands the new key to a commit
+		// statement that follows (RenameCommit) as lock does, else ''.
 		rename: sql(`
 WITH o AS (SELECT key FROM {s} WHERE key = $1 AND expires_at > $2 FOR UPDATE),
 taken AS (
@@ -163,7 +164,8 @@ taken AS (
 	SELECT $1, $3, $4::bigint FROM moved WHERE $4::bigint > 0
 	ON CONFLICT (old_key) DO UPDATE SET new_key = EXCLUDED.new_key, expires_at = EXCLUDED.expires_at
 )
-SELECT EXISTS (SELECT 1 FROM o), EXISTS (SELECT 1 FROM taken), EXISTS (SELECT 1 FROM moved)`),
+SELECT EXISTS (SELECT 1 FROM o), EXISTS (SELECT 1 FROM taken), EXISTS (SELECT 1 FROM moved),
+	set_config('` + targetSetting + `', COALESCE((SELECT key FROM moved), ''), true)`),
 
 		// $1 user, $2 now. The literal user_id <> '' lets the planner use
 		// the partial index for any $1.

@@ -36,12 +36,14 @@
 // HDEL, HSET), which costs Redis less than a script; a commit that changes
 // metadata or clears the session is one script call, which writes only the
 // metadata fields the delta changed (Delta.MetaFields) and moves the TTL
-// only when the expiry is one of them. The exceptions, all
+// only when the expiry is one of them. A new ID with changes to store (a
+// login, Renew, an ID rotation) is one script: Rename's followed by
+// Commit's (Store.RenameCommit). The exceptions, all
 // rare: a values-only commit that meets a grace alias or a rename fence is
 // sent again as a script, and one on a destroyed session adds a DEL (see
 // [Store.Commit]); in the cluster-safe protocol below, a login (a Create
 // or Commit that sets Meta.User) adds one command for the user index, and
-// Rename takes four. A request that still carries a renamed ID within the
+// Rename takes four, followed by the commit. A request that still carries a renamed ID within the
 // grace costs one more HGETALL per alias.
 //
 // # Key layout

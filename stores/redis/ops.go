@@ -140,47 +140,19 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 	if !sessions.ValidKey(key) {
 		return fmt.Errorf("sessions/redis: commit %s: %w", short(key), sessions.ErrNotFound)
 	}
-	clr := "0"
-	if d.Clear {
-		clr = "1"
-	}
-	const head = 9 // script arguments before the set pairs
-	args := make([]any, 0, head+2*len(d.Set)+len(d.Del)+2*10)
-	args = append(args, clr, len(d.Set), len(d.Del), "0", "0", "0", key, "", "0")
-	keys := []string{s.hashKey(key)}
-	var err error
-	if args, err = s.appendValues(args, d.Set); err != nil {
+	args, err := s.valueArgs(key, d)
+	if err != nil {
 		return err
 	}
 	if d.Meta == nil && !d.Clear {
-		if done, err := s.commitValues(ctx, key, args[head:], d.Del); done {
+		if done, err := s.commitValues(ctx, key, args[commitHead:], d.Del); done {
 			return err
 		}
 	}
-	for _, k := range d.Del {
-		args = append(args, valuePrefix+k)
-	}
-	user := ""
-	if m := d.Meta; m != nil {
-		fields := d.MetaChanges()
-		args[3], args[4] = "1", "" // "": the TTL stays
-		// The user index entry follows the record's expiry. m.User is the
-		// user as the request saw it; it is written only when fields names
-		// it, and it only places the index entry.
-		if fields&sessions.MetaExpires != 0 {
-			user = m.User
-			exp := expiryMillis(m.Expires)
-			args[4], args[7] = exp, user
-			if user != "" {
-				if s.sharded {
-					args[5], args[8] = "2", s.coverage(exp)
-				} else {
-					args[5], args[8] = "1", score(exp)
-					keys = append(keys, s.indexKey(user))
-				}
-			}
-		}
-		args = appendMeta(args, m, fields)
+	args, idx, user := s.metaArgs(args, d)
+	keys := []string{s.hashKey(key)}
+	if idx != "" {
+		keys = append(keys, idx)
 	}
 	start, hops := time.Now(), 0
 	for attempt := 0; hops <= maxAliasHops; attempt++ {
@@ -223,6 +195,57 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 		}
 	}
 	return fmt.Errorf("sessions/redis: commit %s: too many grace aliases: %w", short(key), sessions.ErrNotFound)
+}
+
+// commitHead is the number of commitScript arguments before the set pairs.
+const commitHead = 9
+
+// valueArgs starts commitScript's arguments for applying d to key: the
+// head, then the set pairs.
+func (s *Store) valueArgs(key string, d *sessions.Delta) ([]any, error) {
+	clr := "0"
+	if d.Clear {
+		clr = "1"
+	}
+	args := make([]any, 0, commitHead+2*len(d.Set)+len(d.Del)+2*10)
+	args = append(args, clr, len(d.Set), len(d.Del), "0", "0", "0", key, "", "0")
+	return s.appendValues(args, d.Set)
+}
+
+// metaArgs completes commitScript's arguments from valueArgs with d's
+// deleted fields and metadata. idx is the user index key the script needs
+// (inline index mode), or ""; user is the user the index entry is for.
+func (s *Store) metaArgs(args []any, d *sessions.Delta) (_ []any, idx, user string) {
+	for _, k := range d.Del {
+		args = append(args, valuePrefix+k)
+	}
+	m := d.Meta
+	if m == nil {
+		return args, "", ""
+	}
+	fields := d.MetaChanges()
+	args[3], args[4] = "1", "" // "": the TTL stays
+	// The user index entry follows the record's expiry, so a commit that
+	// moves the expiry or names the user places it. m.User and m.Expires
+	// are as the request saw them; each is written only when fields names
+	// it (only then does the TTL move), else it only places the entry.
+	if fields&(sessions.MetaExpires|sessions.MetaUser) != 0 {
+		user = m.User
+		exp := expiryMillis(m.Expires)
+		if fields&sessions.MetaExpires != 0 {
+			args[4] = exp
+		}
+		args[7] = user
+		if user != "" {
+			if s.sharded {
+				args[5], args[8] = "2", s.coverage(exp)
+			} else {
+				args[5], args[8] = "1", score(exp)
+				idx = s.indexKey(user)
+			}
+		}
+	}
+	return appendMeta(args, m, fields), idx, user
 }
 
 // commitValues is Commit's round trip for a delta of values only: set holds

@@ -45,29 +45,70 @@ const renameFence = 2 * time.Second
 // resume when the fence expires and the orphaned copy expires with the
 // record's own deadline.
 func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("sessions/redis: rename: %w", err)
-	}
-	if !sessions.ValidKey(oldKey) {
-		return fmt.Errorf("sessions/redis: rename %s: %w", short(oldKey), sessions.ErrNotFound)
-	}
-	if !sessions.ValidKey(newKey) {
-		return fmt.Errorf("sessions/redis: rename to %q: not a store key; pass sessions.KeyOf(id)", newKey)
-	}
-	if oldKey == newKey {
-		return fmt.Errorf("sessions/redis: rename %s onto itself: %w", short(oldKey), sessions.ErrExists)
-	}
-	graceMS := int64(0)
-	if grace > 0 {
-		graceMS = max(grace.Milliseconds(), 1)
+	graceMS, err := renameArgs(ctx, oldKey, newKey, grace)
+	if err != nil {
+		return err
 	}
 	if s.sharded {
 		return s.renameSharded(ctx, oldKey, newKey, graceMS)
 	}
 	keys := []string{s.hashKey(oldKey), s.hashKey(newKey)}
+	return s.runRename(ctx, renameScript, keys, []any{graceMS, oldKey, newKey, s.prefix + "u:{"}, oldKey, newKey)
+}
+
+// RenameCommit implements sessions.RenameCommitter. In the single-node
+// protocol it is one script, Rename's followed by Commit's: one round trip
+// and atomic. The cluster-safe protocol renames in steps, so there it
+// returns an error wrapping errors.ErrUnsupported and changes nothing.
+func (s *Store) RenameCommit(ctx context.Context, oldKey, newKey string, grace time.Duration, d *sessions.Delta) error {
+	if s.sharded {
+		return fmt.Errorf("sessions/redis: the cluster-safe protocol renames in steps, not with a commit in one: %w", errors.ErrUnsupported)
+	}
+	graceMS, err := renameArgs(ctx, oldKey, newKey, grace)
+	if err != nil {
+		return err
+	}
+	cargs, err := s.valueArgs(newKey, d)
+	if err != nil {
+		return err
+	}
+	cargs, idx, _ := s.metaArgs(cargs, d)
+	keys := []string{s.hashKey(oldKey), s.hashKey(newKey)}
+	if idx != "" {
+		keys = append(keys, idx)
+	}
+	args := append([]any{graceMS, oldKey, newKey, s.prefix + "u:{"}, cargs...)
+	return s.runRename(ctx, renameCommitScript, keys, args, oldKey, newKey)
+}
+
+// renameArgs checks Rename's arguments and converts the grace to
+// milliseconds (0: none).
+func renameArgs(ctx context.Context, oldKey, newKey string, grace time.Duration) (graceMS int64, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("sessions/redis: rename: %w", err)
+	}
+	if !sessions.ValidKey(oldKey) {
+		return 0, fmt.Errorf("sessions/redis: rename %s: %w", short(oldKey), sessions.ErrNotFound)
+	}
+	if !sessions.ValidKey(newKey) {
+		return 0, fmt.Errorf("sessions/redis: rename to %q: not a store key; pass sessions.KeyOf(id)", newKey)
+	}
+	if oldKey == newKey {
+		return 0, fmt.Errorf("sessions/redis: rename %s onto itself: %w", short(oldKey), sessions.ErrExists)
+	}
+	if grace > 0 {
+		graceMS = max(grace.Milliseconds(), 1)
+	}
+	return graceMS, nil
+}
+
+// runRename runs the single-node rename script (renameScript or
+// renameCommitScript), waiting while a cluster-safe Rename fences the old
+// record.
+func (s *Store) runRename(ctx context.Context, script *redis.Script, keys []string, args []any, oldKey, newKey string) error {
 	start := time.Now()
 	for attempt := 0; ; attempt++ {
-		v, err := renameScript.Run(ctx, s.c, keys, graceMS, oldKey, newKey, s.prefix+"u:{").Result()
+		v, err := script.Run(ctx, s.c, keys, args...).Result()
 		if err != nil {
 			return fail(ctx, "rename "+short(oldKey), err)
 		}

@@ -75,6 +75,73 @@ local function index_add(idx, member, score, gt)
     redis.call('PEXPIREAT', idx, top[2])
   end
 end
+
+-- applies a delta to the live record h (see commitScript for the layout of
+-- the arguments A); st is HMGET h m:v m:to m:mvu m:u m:ix, idx the user
+-- index key of index mode '1'.
+local function apply(h, st, idx, A)
+  local nset, ndel = tonumber(A[2]), tonumber(A[3])
+  local p = 10
+  if A[1] == '1' then
+    local drop = {}
+    for _, k in ipairs(redis.call('HKEYS', h)) do
+      if string.sub(k, 1, 2) == 'v:' then drop[#drop + 1] = k end
+    end
+    if #drop > 0 then chunked('HDEL', h, drop, 1, #drop) end
+  end
+  if ndel > 0 then chunked('HDEL', h, A, p + 2 * nset, p + 2 * nset + ndel - 1) end
+  if nset > 0 then chunked('HSET', h, A, p, p + 2 * nset - 1) end
+  if A[4] ~= '1' then return {1} end
+
+  chunked('HSET', h, A, p + 2 * nset + ndel, #A)
+  local exp, mode, user = A[5], A[6], A[8]
+  local reply = {1}
+  if mode == '2' and user ~= '' then
+    local ix = st[5]
+    local need = st[4] ~= user or not ix
+    if not need and ix ~= '+inf' and exp ~= '' then
+      need = exp == '0' or tonumber(exp) > tonumber(ix)
+    end
+    if need then
+      redis.call('HSET', h, 'm:ix', A[9])
+      reply = {1, A[9]}
+    end
+  end
+  if exp == '0' then
+    redis.call('PERSIST', h)
+  elseif exp ~= '' then
+    redis.call('PEXPIREAT', h, exp)
+  end
+  if mode == '1' and user ~= '' then index_add(idx, A[7], A[9], false) end
+  return reply
+end
+
+-- moves the record old to new (see renameScript for the arguments A):
+-- nil when done, else the reply.
+local function rename(old, new, A)
+  local st = redis.call('HMGET', old, 'm:v', 'm:to', 'm:mvu', 'm:u')
+  local bad = check(old, st)
+  if bad then
+    if bad[1] == 2 then return {0} end
+    return bad
+  end
+  if redis.call('EXISTS', new) == 1 then return {6} end
+  local pttl = redis.call('PTTL', old)
+  redis.call('RENAME', old, new)
+  if tonumber(A[1]) > 0 then
+    redis.call('HSET', old, 'm:v', '1', 'm:to', A[3])
+    redis.call('PEXPIRE', old, A[1])
+  end
+  local user = st[4]
+  if user and user ~= '' then
+    local idx = A[4] .. user .. '}'
+    local score = '+inf'
+    if pttl >= 0 then score = now_ms() + pttl end
+    redis.call('ZREM', idx, A[2])
+    index_add(idx, A[3], score, false)
+  end
+  return nil
+end
 `
 
 // createScript inserts a record if the key is absent.
@@ -97,7 +164,7 @@ return {1}
 // ARGV[1] clear ('1'/'0'); ARGV[2] number of set pairs; ARGV[3] number of
 // deleted fields; ARGV[4] '1' when metadata pairs follow (only the fields
 // the delta changes); ARGV[5] expiry (Unix ms, '0' none, empty when the
-// delta leaves it: the TTL stays and the index mode is '0'); ARGV[6] index
+// delta leaves it: the TTL stays); ARGV[6] index
 // mode ('0' none, '1' inline, '2' cluster-safe); ARGV[7] member (store
 // key); ARGV[8] the user the entry is for; ARGV[9] index score: the expiry
 // (inline) or the coverage to record (cluster-safe), each in Unix ms or
@@ -112,40 +179,7 @@ local h = KEYS[1]
 local st = redis.call('HMGET', h, 'm:v', 'm:to', 'm:mvu', 'm:u', 'm:ix')
 local bad = check(h, st)
 if bad then return bad end
-local nset, ndel = tonumber(ARGV[2]), tonumber(ARGV[3])
-local p = 10
-if ARGV[1] == '1' then
-  local drop = {}
-  for _, k in ipairs(redis.call('HKEYS', h)) do
-    if string.sub(k, 1, 2) == 'v:' then drop[#drop + 1] = k end
-  end
-  if #drop > 0 then chunked('HDEL', h, drop, 1, #drop) end
-end
-if ndel > 0 then chunked('HDEL', h, ARGV, p + 2 * nset, p + 2 * nset + ndel - 1) end
-if nset > 0 then chunked('HSET', h, ARGV, p, p + 2 * nset - 1) end
-if ARGV[4] ~= '1' then return {1} end
-
-chunked('HSET', h, ARGV, p + 2 * nset + ndel, #ARGV)
-local exp, mode, user = ARGV[5], ARGV[6], ARGV[8]
-local reply = {1}
-if mode == '2' and user ~= '' then
-  local ix = st[5]
-  local need = st[4] ~= user or not ix
-  if not need and ix ~= '+inf' then
-    need = exp == '0' or tonumber(exp) > tonumber(ix)
-  end
-  if need then
-    redis.call('HSET', h, 'm:ix', ARGV[9])
-    reply = {1, ARGV[9]}
-  end
-end
-if exp == '0' then
-  redis.call('PERSIST', h)
-elseif exp ~= '' then
-  redis.call('PEXPIREAT', h, exp)
-end
-if mode == '1' and user ~= '' then index_add(KEYS[2], ARGV[7], ARGV[9], false) end
-return reply
+return apply(h, st, KEYS[2], ARGV)
 `)
 
 // incrementScript adds to an integer field of an existing record.
@@ -171,29 +205,21 @@ return {1, redis.call('HGET', h, ARGV[1])}
 // old member; ARGV[3] new member; ARGV[4] the user index key before the user
 // name (prefix .. 'u:{').
 var renameScript = redis.NewScript(luaLib + `
-local old, new = KEYS[1], KEYS[2]
-local st = redis.call('HMGET', old, 'm:v', 'm:to', 'm:mvu', 'm:u')
-local bad = check(old, st)
-if bad then
-  if bad[1] == 2 then return {0} end
-  return bad
-end
-if redis.call('EXISTS', new) == 1 then return {6} end
-local pttl = redis.call('PTTL', old)
-redis.call('RENAME', old, new)
-if tonumber(ARGV[1]) > 0 then
-  redis.call('HSET', old, 'm:v', '1', 'm:to', ARGV[3])
-  redis.call('PEXPIRE', old, ARGV[1])
-end
-local user = st[4]
-if user and user ~= '' then
-  local idx = ARGV[4] .. user .. '}'
-  local score = '+inf'
-  if pttl >= 0 then score = now_ms() + pttl end
-  redis.call('ZREM', idx, ARGV[2])
-  index_add(idx, ARGV[3], score, false)
-end
-return {1}
+return rename(KEYS[1], KEYS[2], ARGV) or {1}
+`)
+
+// renameCommitScript is renameScript and then commitScript on the renamed
+// record, in one step (Store.RenameCommit).
+//
+// KEYS[1] old hash; KEYS[2] new hash; KEYS[3] the user index of index mode
+// '1'. ARGV[1..4] renameScript's arguments; ARGV[5..] commitScript's.
+var renameCommitScript = redis.NewScript(luaLib + `
+local bad = rename(KEYS[1], KEYS[2], ARGV)
+if bad then return bad end
+local A = {}
+for i = 5, #ARGV do A[i - 4] = ARGV[i] end
+local st = redis.call('HMGET', KEYS[2], 'm:v', 'm:to', 'm:mvu', 'm:u', 'm:ix')
+return apply(KEYS[2], st, KEYS[3], A)
 `)
 
 // fenceScript is the first step of the cluster-safe Rename: it puts a
