@@ -31,9 +31,11 @@
 // DEL); Increment is HINCRBY inside the script. Commit writes only the
 // delta, never creates a record (a destroyed or renamed session is not
 // written back to life), and is atomic, so concurrent commits of different
-// keys both survive. A commit that only sets and deletes values, what a
-// read-write request usually sends, is one MULTI/EXEC round trip (HMGET,
-// HDEL, HSET), which costs Redis less than a script; a commit that changes
+// keys both survive. A commit that only sets values, what a read-write
+// request usually sends, is one pipelined round trip of two commands (HSET,
+// then HMGET to check where it landed), which costs Redis less than a
+// script; one that also deletes values adds HDEL and wraps the three in
+// MULTI/EXEC, so no reader sees half of it; a commit that changes
 // metadata or clears the session is one script call, which writes only the
 // metadata fields the delta changed (Delta.MetaFields) and moves the TTL
 // only when the expiry is one of them. A new ID with changes to store (a

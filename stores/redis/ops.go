@@ -119,10 +119,11 @@ func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) er
 // was renamed (past the grace) it fails with sessions.ErrNotFound.
 //
 // A delta of values only (no Meta, no Clear), what most requests commit,
-// is one MULTI/EXEC round trip: an HMGET of the record's version, alias and
-// fence fields as they stood just before the write, then HDEL and HSET of
-// the values. If they show no record under key, the HSET has made a hash of
-// values only, which Commit deletes before reporting ErrNotFound; every
+// is one round trip: HDEL and HSET of the values, then an HMGET of the
+// record's version, alias and fence fields (in MULTI/EXEC when there are
+// both a HDEL and a HSET; see commitValues). If they show no record under
+// key, the HSET has made a hash of values only, which Commit deletes before
+// reporting ErrNotFound; every
 // operation treats such a hash as absent. If they show a grace alias or a
 // record fenced by a cluster-safe Rename, the values went to a hash that
 // is not the session's record, and Commit applies the delta again the
@@ -140,14 +141,18 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 	if !sessions.ValidKey(key) {
 		return fmt.Errorf("sessions/redis: commit %s: %w", short(key), sessions.ErrNotFound)
 	}
+	if d.Meta == nil && !d.Clear {
+		set, err := s.appendValues(make([]any, 0, 2*len(d.Set)), d.Set)
+		if err != nil {
+			return err
+		}
+		if done, err := s.commitValues(ctx, key, set, d.Del); done {
+			return err
+		}
+	}
 	args, err := s.valueArgs(key, d)
 	if err != nil {
 		return err
-	}
-	if d.Meta == nil && !d.Clear {
-		if done, err := s.commitValues(ctx, key, args[commitHead:], d.Del); done {
-			return err
-		}
 	}
 	args, idx, user := s.metaArgs(args, d)
 	keys := []string{s.hashKey(key)}
@@ -254,7 +259,18 @@ func (s *Store) metaArgs(args []any, d *sessions.Delta) (_ []any, idx, user stri
 // Rename; the values then sit in a hash that is not the live record, and
 // the caller must apply the delta again by script.
 //
-// HSET cannot be made conditional inside MULTI, so on a key without a
+// The writes go first and the HMGET of the record's version, alias, fence
+// and creation fields after them, so it shows the hash the writes landed
+// in. A delta that both deletes and sets values is one MULTI/EXEC, so no
+// reader sees half of it; a delta of one write command (HSET or HDEL, what
+// a read-write request usually sends) is atomic by itself and is pipelined
+// without MULTI. Whatever another client does between that write and the
+// HMGET ends as the same call would have: a record deleted after the write
+// shows as absent (ErrNotFound, as if deleted just before), one renamed or
+// fenced after it shows an alias or a fence (the delta is applied again by
+// script, and applying it twice changes nothing).
+//
+// HSET cannot be made conditional without a script, so on a key without a
 // record it makes a hash of values only, which this removes at once. Load
 // and the scripts treat such a hash as absent meanwhile (see isGhost), and
 // since store keys derive from fresh random IDs, no Create can be waiting
@@ -262,8 +278,11 @@ func (s *Store) metaArgs(args []any, d *sessions.Delta) (_ []any, idx, user stri
 func (s *Store) commitValues(ctx context.Context, key string, set []any, del []string) (done bool, err error) {
 	h := s.hashKey(key)
 	var st *redis.SliceCmd
-	_, err = s.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		st = p.HMGet(ctx, h, fVersion, fAliasTo, fFenceEnd, fCreated)
+	send := s.c.Pipelined
+	if len(set) > 0 && len(del) > 0 {
+		send = s.c.TxPipelined
+	}
+	_, err = send(ctx, func(p redis.Pipeliner) error {
 		if len(del) > 0 {
 			fields := make([]string, len(del))
 			for i, k := range del {
@@ -274,6 +293,7 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 		if len(set) > 0 {
 			p.HSet(ctx, h, set...)
 		}
+		st = p.HMGet(ctx, h, fVersion, fAliasTo, fFenceEnd, fCreated)
 		return nil
 	})
 	if err != nil {
