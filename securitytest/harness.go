@@ -2,9 +2,11 @@ package securitytest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -208,6 +210,29 @@ func (s *spy) Rename(ctx context.Context, oldKey, newKey string, grace time.Dura
 		return err
 	}
 	return s.inner.Rename(ctx, oldKey, newKey, grace)
+}
+
+// RenameCommit passes a one-step rename to the inner store when it has one,
+// recorded as a rename; a fault set for "rename" or "commit" fails it
+// whole. Otherwise it answers errors.ErrUnsupported, and the manager
+// renames and commits in two steps.
+func (s *spy) RenameCommit(ctx context.Context, oldKey, newKey string, grace time.Duration, d *sessions.Delta) error {
+	rc, ok := s.inner.(sessions.RenameCommitter)
+	if !ok {
+		return fmt.Errorf("securitytest: the store renames in two steps: %w", errors.ErrUnsupported)
+	}
+	s.mu.Lock()
+	fault := cmp.Or(s.faults["rename"], s.faults["commit"])
+	s.mu.Unlock()
+	err := fault
+	if err == nil {
+		err = rc.RenameCommit(ctx, oldKey, newKey, grace, d)
+		if errors.Is(err, errors.ErrUnsupported) {
+			return err // not a call: the manager renames and commits next
+		}
+	}
+	s.record("rename", oldKey, newKey)
+	return err
 }
 
 func (s *spyIndex) UserSessions(ctx context.Context, user string) ([]sessions.Info, error) {
