@@ -3,7 +3,7 @@
 # output, benchstat's summary, the markdown report of medians (report.md,
 # what README.md shows) and the PNG charts.
 #
-#   ./run.sh                 # COUNT=6 runs of BENCHTIME=0.5s each
+#   ./run.sh                 # COUNT=10 runs of BENCHTIME=0.5s each
 #   COUNT=3 BENCHTIME=0.2s ./run.sh
 #
 # Redis: with SESSIONS_REDIS_ADDR unset and redis-server installed, a
@@ -19,11 +19,11 @@
 #   go test -run='^$' -bench='^Benchmark(Request|TCP|HeapPerSession|Scale|CleanupLatency|RedisCommands)$' -benchmem -benchtime=$BENCHTIME -count=1
 #   go test -run='^$' -bench='^BenchmarkParallelRW$' -cpu=1,2 -benchmem -benchtime=$BENCHTIME -count=1
 #
-# (through one compiled test binary). About 10 minutes on 2 cores.
+# (through one compiled test binary). About 20 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-COUNT=${COUNT:-6}
+COUNT=${COUNT:-10}
 BENCHTIME=${BENCHTIME:-0.5s}
 out=results
 mkdir -p "$out"
