@@ -121,7 +121,7 @@ func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) er
 // A delta of values only (no Meta, no Clear), what most requests commit,
 // is one round trip: HDEL and HSET of the values, then an HMGET of the
 // record's version, alias and fence fields (in MULTI/EXEC when there are
-// both a HDEL and a HSET; see commitValues). If they show no record under
+// both an HDEL and an HSET; see commitValues). If they show no record under
 // key, the HSET has made a hash of values only, which Commit deletes before
 // reporting ErrNotFound; every
 // operation treats such a hash as absent. If they show a grace alias or a
