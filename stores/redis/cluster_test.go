@@ -78,16 +78,16 @@ func testHashTags(t *testing.T, c *redis.ClusterClient) {
 // keep committing to and incrementing it through the old key. Every write
 // that reported success must be in the renamed record: none is lost to the
 // copy in the cluster-safe protocol. The commits carry values only, so they
-// take the MULTI/EXEC round trip, and those that meet the fence or the
-// alias fall back to the script; both paths must have run.
+// take the pipelined HSET/HMGET round trip, and those that meet the fence or
+// the alias fall back to the script; both paths must have run.
 func testRenameUnderConcurrentCommits(t *testing.T, s *Store) {
 	ctx := t.Context()
 	paths := watchCommits(s)
 	defer func() {
 		tx, fb := paths.tx.Load(), paths.fallbacks.Load()
-		t.Logf("values-only commits: %d MULTI/EXEC round trips, %d fell back to the script", tx, fb)
+		t.Logf("values-only commits: %d pipelined round trips, %d fell back to the script", tx, fb)
 		if tx == 0 || fb == 0 {
-			t.Errorf("the race did not exercise both commit paths (%d transactions, %d scripts)", tx, fb)
+			t.Errorf("the race did not exercise both commit paths (%d pipelined, %d scripts)", tx, fb)
 		}
 	}()
 	for round := range 5 {

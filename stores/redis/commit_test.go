@@ -32,7 +32,7 @@ func TestCommitValues(t *testing.T) {
 	}
 }
 
-// testCommitValues drives a values-only Commit (the MULTI/EXEC round trip)
+// testCommitValues drives a values-only Commit (the pipelined round trip)
 // at every state a key can be in. Wherever it lands, the outcome must be
 // the one the script gives: the values in the live record the key resolves
 // to, or the script's error and no hash left behind.
@@ -289,8 +289,9 @@ func TestIsGhost(t *testing.T) {
 }
 
 // commitPaths counts, with a go-redis hook, how a store's values-only
-// commits went: MULTI/EXEC round trips, and commit scripts (every commit
-// script is a fallback when all commits carry values only).
+// commits went: pipelined round trips (with MULTI/EXEC or without), and
+// commit scripts (every commit script is a fallback when all commits carry
+// values only).
 type commitPaths struct {
 	prefix        string
 	tx, fallbacks atomic.Int64
