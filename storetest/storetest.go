@@ -845,13 +845,26 @@ func testKeysAreOpaque(t *testing.T, h Harness) {
 // grace moves the record are never lost, whichever side wins the race.
 func testCommitRacingRename(t *testing.T, h Harness) {
 	s := h.New(t)
+	// A store with one-step renames races them too, every other round.
+	rc, _ := s.(sessions.RenameCommitter)
+	if rc != nil && errors.Is(rc.RenameCommit(ctx(t), NewKey(t), NewKey(t), 0, &sessions.Delta{}), errors.ErrUnsupported) {
+		rc = nil
+	}
 	for i := range 30 {
 		oldKey, newKey := NewKey(t), NewKey(t)
 		mustCreate(t, s, oldKey, NewRecord(time.Hour))
+		withCommit := rc != nil && i%2 == 1
 		var wg sync.WaitGroup
 		wg.Add(3)
 		go func() {
 			defer wg.Done()
+			if withCommit {
+				d := &sessions.Delta{Set: []sessions.Field{{Key: "y", Value: i}}}
+				if err := rc.RenameCommit(ctx(t), oldKey, newKey, time.Minute, d); err != nil {
+					t.Errorf("RenameCommit: %v", err)
+				}
+				return
+			}
 			if err := s.Rename(ctx(t), oldKey, newKey, time.Minute); err != nil {
 				t.Errorf("Rename: %v", err)
 			}
@@ -876,6 +889,9 @@ func testCommitRacingRename(t *testing.T, h Harness) {
 		}
 		if n, _ := sessions.As[int64](got["n"]); n != 1 {
 			t.Fatalf("round %d: n = %v after the race, want 1", i, got["n"])
+		}
+		if withCommit && got["y"] != i {
+			t.Fatalf("round %d: y = %v after RenameCommit, want %d", i, got["y"], i)
 		}
 	}
 }
