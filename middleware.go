@@ -33,6 +33,18 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 	})
 }
 
+// ResponseWriter returns the writer Manager.Handler gave the handler of
+// this session's request: writing through it commits the session before
+// the response's first byte. It is nil for a session made outside Handler.
+// A framework adapter uses it to route a writer the framework put back
+// (gin's HandleContext, for one) through the session again.
+func (s *Session) ResponseWriter() http.ResponseWriter {
+	if s.writeThrough {
+		return nil
+	}
+	return &s.rw
+}
+
 // sessionContext is the request context Handler installs: the parent with
 // the session under the manager's key, as context.WithValue would make it.
 // It lives inside the Session, which saves that allocation per request.

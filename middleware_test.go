@@ -335,3 +335,26 @@ func TestWriteThroughSavesActivity(t *testing.T) {
 		t.Errorf("%d commits for 3 due activity refreshes, want 3", store.commits.Load())
 	}
 }
+
+// TestSessionResponseWriter checks Session.ResponseWriter: inside Handler
+// it is the writer the handler got (writing through it commits first),
+// outside Handler nil.
+func TestSessionResponseWriter(t *testing.T) {
+	m, _ := newTestManager(t, sessions.Options{})
+	rec := httptest.NewRecorder()
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := m.Start(w, r)
+		if got := s.ResponseWriter(); got != w {
+			t.Errorf("inside Handler: ResponseWriter() = %T %p, want the handler's writer %p", got, got, w)
+		}
+		s.Set("k", 1)
+		s.ResponseWriter().Write([]byte("x"))
+	})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if len(rec.Result().Cookies()) != 1 {
+		t.Errorf("a write through ResponseWriter() did not commit the session first: cookies %v", rec.Result().Cookies())
+	}
+	s := m.Start(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	if got := s.ResponseWriter(); got != nil {
+		t.Errorf("outside Handler: ResponseWriter() = %T, want nil", got)
+	}
+}

@@ -58,6 +58,12 @@
 // gin.Recovery before Middleware, and the recovered 500 goes out without
 // the panicking handler's changes.
 //
+// An internal redirect with c.HandleContext re-runs the chain on the same
+// request: the middleware serves the re-run with the request's session (one
+// session, one cookie), so changes made before HandleContext and inside the
+// re-run are stored together. gin sends the header when the re-run ends,
+// so a change made after HandleContext returns is not stored.
+//
 // # Choosing the manager
 //
 // [Session] takes the manager explicitly, so a handler names the manager

@@ -24,6 +24,20 @@ import (
 // later handler runs.
 func Middleware(m *sessions.Manager) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if s := m.FromContext(c.Request.Context()); s != nil {
+			if sw := s.ResponseWriter(); sw != nil {
+				if w, ok := c.Writer.(*writer); ok && w.session == sw {
+					c.Next() // registered twice in the chain: already served
+					return
+				}
+				if u, ok := sw.(interface{ Unwrap() http.ResponseWriter }); ok && u.Unwrap() == http.ResponseWriter(c.Writer) {
+					// The session's writer wraps gin's own: this middleware
+					// served the request and c.HandleContext re-runs it.
+					reenter(c, sw)
+					return
+				}
+			}
+		}
 		req, gw := c.Request, c.Writer
 		// Restored even when a handler panics, so that a recovering
 		// middleware registered before this one answers through gin's own
@@ -38,6 +52,34 @@ func Middleware(m *sessions.Manager) gin.HandlerFunc {
 			c.Abort()
 		}
 	}
+}
+
+// reenter runs the rest of the chain for a request whose session this
+// middleware already serves: c.HandleContext re-runs the whole chain with
+// gin's own writer put back in c.Writer. Instead of a second session (whose
+// cookie would replace the first one's, orphaning any change made before
+// HandleContext), c.Writer writes through the first session's writer, sw,
+// again. gin sends the header when the re-run chain ends, so a re-run
+// handler that wrote nothing has the session committed here, as
+// Manager.Handler does when its handler returns; the handler that called
+// HandleContext keeps writing through sw. A panic puts gin's writer back,
+// as in Middleware.
+func reenter(c *gin.Context, sw http.ResponseWriter) {
+	gw := c.Writer
+	h := &chain{c: c, ran: true}
+	h.w.ResponseWriter, h.w.session = gw, sw
+	c.Writer = &h.w
+	done := false
+	defer func() {
+		if !done {
+			c.Writer = gw
+		}
+	}()
+	c.Next()
+	if !gw.Written() {
+		sw.WriteHeader(gw.Status())
+	}
+	done = true
 }
 
 // chain is the http.Handler Middleware hands to m.Handler: it runs the rest

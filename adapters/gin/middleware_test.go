@@ -573,3 +573,115 @@ func TestTwoManagers(t *testing.T) {
 		t.Errorf("the untouched admin session set a cookie")
 	}
 }
+
+// TestHandleContext checks a request that gin re-runs through the chain
+// with c.HandleContext (an internal redirect): the middleware serves both
+// passes with one session, so the values set before and during the re-run
+// are stored together under the one cookie the response carries. gin sends
+// the header when the re-run chain ends, so a value the outer handler sets
+// after HandleContext returns comes after the first byte: not stored, as
+// under net/http.
+func TestHandleContext(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		innerWrites bool // the re-run handler writes the response, else the outer one does after it
+	}{
+		{"inner handler writes", true},
+		{"outer handler writes after", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, st := newManager(t, sessions.Options{})
+			e := newEngine(m)
+			e.GET("/outer", func(c *gin.Context) {
+				sessiongin.Session(m, c).Set("before", 1)
+				c.Request.URL.Path = "/inner"
+				e.HandleContext(c)
+				if !tc.innerWrites {
+					sessiongin.Session(m, c).Set("after", 3)
+					c.String(http.StatusOK, "outer")
+				}
+			})
+			e.GET("/inner", func(c *gin.Context) {
+				sessiongin.Session(m, c).Set("during", 2)
+				if tc.innerWrites {
+					c.String(http.StatusOK, "inner")
+				}
+			})
+			e.GET("/get", func(c *gin.Context) {
+				s := sessiongin.Session(m, c)
+				c.String(http.StatusOK, "%v %v %v", s.Get("before"), s.Get("during"), s.Get("after"))
+			})
+			srv := serve(t, e)
+
+			resp, body := do(t, srv, "GET", "/outer", request{})
+			if want := map[bool]string{true: "inner", false: "outer"}[tc.innerWrites]; resp.StatusCode != http.StatusOK || body != want {
+				t.Errorf("response %d %q, want 200 %q", resp.StatusCode, body, want)
+			}
+			if n := len(resp.Header.Values("Set-Cookie")); n != 1 {
+				t.Fatalf("Set-Cookie lines = %q, want one", resp.Header.Values("Set-Cookie"))
+			}
+			if n := st.writes.Load(); n != 1 {
+				t.Errorf("store writes = %d, want 1 (one session created)", n)
+			}
+			if _, body := do(t, srv, "GET", "/get", request{cookie: mustCookie(t, resp, m)}); body != "1 2 <nil>" {
+				t.Errorf("stored values (before, during, after) = %q, want %q", body, "1 2 <nil>")
+			}
+		})
+	}
+}
+
+// TestNestedMiddleware checks the two other ways a request can meet a
+// session of the same manager before Middleware: Middleware registered
+// twice (on the engine and on a group), and the whole engine served under
+// m.Handler. Either way the handler's value is stored under the one cookie
+// the response carries, and gin's writer reports the status and size that
+// went out.
+func TestNestedMiddleware(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		build func(m *sessions.Manager, e *gin.Engine) http.Handler
+	}{
+		{"registered twice", func(m *sessions.Manager, e *gin.Engine) http.Handler { return e }},
+		{"engine under m.Handler", func(m *sessions.Manager, e *gin.Engine) http.Handler { return m.Handler(e) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, st := newManager(t, sessions.Options{})
+			e := newEngine(m)
+			var status, size int
+			e.Use(func(c *gin.Context) {
+				c.Next()
+				status, size = c.Writer.Status(), c.Writer.Size()
+			})
+			g := e.Group("/g")
+			if tc.name == "registered twice" {
+				g.Use(sessiongin.Middleware(m))
+			}
+			g.GET("/set", func(c *gin.Context) {
+				sessiongin.Session(m, c).Set("k", "v")
+				c.String(http.StatusAccepted, "done")
+			})
+			e.GET("/get", func(c *gin.Context) {
+				c.String(http.StatusOK, sessiongin.Session(m, c).GetString("k"))
+			})
+			srv := httptest.NewServer(tc.build(m, e))
+			t.Cleanup(srv.Close)
+
+			resp, body := do(t, srv, "GET", "/g/set", request{})
+			if resp.StatusCode != http.StatusAccepted || body != "done" {
+				t.Errorf("response %d %q, want 202 done", resp.StatusCode, body)
+			}
+			if n := len(resp.Header.Values("Set-Cookie")); n != 1 {
+				t.Fatalf("Set-Cookie lines = %q, want one", resp.Header.Values("Set-Cookie"))
+			}
+			if status != http.StatusAccepted || size != len("done") {
+				t.Errorf("gin's writer reported status %d, size %d; want 202, 4", status, size)
+			}
+			if _, body := do(t, srv, "GET", "/get", request{cookie: mustCookie(t, resp, m)}); body != "v" {
+				t.Errorf("stored value = %q, want v", body)
+			}
+			if n := st.writes.Load(); n != 1 {
+				t.Errorf("store writes = %d, want 1", n)
+			}
+		})
+	}
+}
