@@ -36,7 +36,7 @@ func newEngine(m *sessions.Manager) *gin.Engine {
 // values returns the session's stored values as the next request sees them.
 func values(t *testing.T, srv *httptest.Server, cookie *http.Cookie) map[string]any {
 	t.Helper()
-	resp, body := do(t, srv, "GET", "/values", request{cookie: cookie})
+	resp, body := do(t, srv, "GET", "/values", request{Cookie: cookie})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /values: %d %q", resp.StatusCode, body)
 	}
@@ -79,7 +79,7 @@ func TestCookieRoundTrip(t *testing.T) {
 		}
 	}
 
-	resp, body := do(t, srv, "GET", "/get", request{cookie: c})
+	resp, body := do(t, srv, "GET", "/get", request{Cookie: c})
 	if body != "kataras" {
 		t.Errorf("next request read %q, want kataras", body)
 	}
@@ -215,7 +215,7 @@ func TestCommitBeforeFirstByte(t *testing.T) {
 			if !hasVaryCookie(resp) {
 				t.Errorf("no Vary: Cookie")
 			}
-			if n := st.writes.Load(); n != 1 {
+			if n := st.Writes.Load(); n != 1 {
 				t.Errorf("%d store writes, want the one commit", n)
 			}
 			got := values(t, srv, c)
@@ -336,14 +336,14 @@ func TestCSRF(t *testing.T) {
 		rq         request
 		wantStatus int
 	}{
-		{"no token", request{cookie: cookie}, 403},
+		{"no token", request{Cookie: cookie}, 403},
 		{"no token, no cookie", request{}, 403},
-		{"wrong token", request{cookie: cookie, header: map[string]string{"X-CSRF-Token": strings.Repeat("A", len(token))}}, 403},
-		{"token in header", request{cookie: cookie, header: map[string]string{"X-CSRF-Token": token}}, 200},
-		{"token in form field", request{cookie: cookie, form: url.Values{"csrf_token": {token}}.Encode()}, 200},
-		{"same-origin with token", request{cookie: cookie, header: map[string]string{"X-CSRF-Token": token, "Sec-Fetch-Site": "same-origin"}}, 200},
-		{"cross-site with token", request{cookie: cookie, header: map[string]string{"X-CSRF-Token": token, "Sec-Fetch-Site": "cross-site"}}, 403},
-		{"cross-origin Origin with token", request{cookie: cookie, header: map[string]string{"X-CSRF-Token": token, "Origin": "https://evil.example"}}, 403},
+		{"wrong token", request{Cookie: cookie, Header: map[string]string{"X-CSRF-Token": strings.Repeat("A", len(token))}}, 403},
+		{"token in header", request{Cookie: cookie, Header: map[string]string{"X-CSRF-Token": token}}, 200},
+		{"token in form field", request{Cookie: cookie, Form: url.Values{"csrf_token": {token}}.Encode()}, 200},
+		{"same-origin with token", request{Cookie: cookie, Header: map[string]string{"X-CSRF-Token": token, "Sec-Fetch-Site": "same-origin"}}, 200},
+		{"cross-site with token", request{Cookie: cookie, Header: map[string]string{"X-CSRF-Token": token, "Sec-Fetch-Site": "cross-site"}}, 403},
+		{"cross-origin Origin with token", request{Cookie: cookie, Header: map[string]string{"X-CSRF-Token": token, "Origin": "https://evil.example"}}, 403},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -399,9 +399,9 @@ func TestStoreFailure(t *testing.T) {
 			srv := serve(t, e)
 			resp, _ := do(t, srv, "GET", "/token", request{})
 			cookie := mustCookie(t, resp, m)
-			st.down.Store(true)
+			st.Down.Store(true)
 
-			resp, body := do(t, srv, tc.method, "/", request{cookie: cookie})
+			resp, body := do(t, srv, tc.method, "/", request{Cookie: cookie})
 			if resp.StatusCode != http.StatusServiceUnavailable {
 				t.Errorf("status %d, want 503", resp.StatusCode)
 			}
@@ -427,11 +427,11 @@ func TestLazyLoad(t *testing.T) {
 	srv := serve(t, e)
 	resp, _ := do(t, srv, "GET", "/token", request{})
 	cookie := mustCookie(t, resp, m)
-	st.down.Store(true)
-	st.loads.Store(0)
-	resp, body := do(t, srv, "GET", "/plain", request{cookie: cookie})
-	if resp.StatusCode != 200 || body != "plain" || st.loads.Load() != 0 {
-		t.Errorf("untouched session: %d %q with %d loads; want 200 plain and no load", resp.StatusCode, body, st.loads.Load())
+	st.Down.Store(true)
+	st.Loads.Store(0)
+	resp, body := do(t, srv, "GET", "/plain", request{Cookie: cookie})
+	if resp.StatusCode != 200 || body != "plain" || st.Loads.Load() != 0 {
+		t.Errorf("untouched session: %d %q with %d loads; want 200 plain and no load", resp.StatusCode, body, st.Loads.Load())
 	}
 	if sessionCookie(resp, m) != nil || resp.Header.Get("Vary") != "" {
 		t.Errorf("untouched session changed the headers: %v", resp.Header)
@@ -449,9 +449,9 @@ func TestDestroy(t *testing.T) {
 	srv := serve(t, e)
 	resp, _ := do(t, srv, "GET", "/set", request{})
 	cookie := mustCookie(t, resp, m)
-	_, token := do(t, srv, "GET", "/token", request{cookie: cookie})
+	_, token := do(t, srv, "GET", "/token", request{Cookie: cookie})
 
-	resp, _ = do(t, srv, "POST", "/logout", request{cookie: cookie, header: map[string]string{"X-CSRF-Token": token}})
+	resp, _ = do(t, srv, "POST", "/logout", request{Cookie: cookie, Header: map[string]string{"X-CSRF-Token": token}})
 	if resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("logout: status %d", resp.StatusCode)
 	}
@@ -486,9 +486,9 @@ func TestLogin(t *testing.T) {
 	resp, token := do(t, srv, "GET", "/anon", request{})
 	anon := mustCookie(t, resp, m)
 	resp, _ = do(t, srv, "POST", "/login", request{
-		cookie: anon,
-		header: map[string]string{"X-CSRF-Token": token},
-		form:   url.Values{"user": {"alice"}}.Encode(),
+		Cookie: anon,
+		Header: map[string]string{"X-CSRF-Token": token},
+		Form:   url.Values{"user": {"alice"}}.Encode(),
 	})
 	if resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("login: status %d", resp.StatusCode)
@@ -497,10 +497,10 @@ func TestLogin(t *testing.T) {
 	if user.Value == anon.Value {
 		t.Fatal("Login kept the session ID")
 	}
-	if _, who := do(t, srv, "GET", "/whoami", request{cookie: user}); who != "alice" {
+	if _, who := do(t, srv, "GET", "/whoami", request{Cookie: user}); who != "alice" {
 		t.Errorf("new ID: user %q, want alice", who)
 	}
-	if _, who := do(t, srv, "GET", "/whoami", request{cookie: anon}); who != "" {
+	if _, who := do(t, srv, "GET", "/whoami", request{Cookie: anon}); who != "" {
 		t.Errorf("old ID still logged in as %q", who)
 	}
 	got := values(t, srv, user)
@@ -524,8 +524,8 @@ func TestPanicCommitsNothing(t *testing.T) {
 	if resp.StatusCode != http.StatusInternalServerError {
 		t.Errorf("status %d, want gin.Recovery's 500", resp.StatusCode)
 	}
-	if sessionCookie(resp, m) != nil || st.writes.Load() != 0 {
-		t.Errorf("a panicking handler committed: cookie %q, %d writes", resp.Header.Values("Set-Cookie"), st.writes.Load())
+	if sessionCookie(resp, m) != nil || st.Writes.Load() != 0 {
+		t.Errorf("a panicking handler committed: cookie %q, %d writes", resp.Header.Values("Set-Cookie"), st.Writes.Load())
 	}
 }
 
@@ -542,7 +542,7 @@ func TestSessionWithoutMiddleware(t *testing.T) {
 	srv := serve(t, e)
 	resp, _ := do(t, srv, "GET", "/set", request{})
 	cookie := mustCookie(t, resp, m)
-	if _, body := do(t, srv, "GET", "/get", request{cookie: cookie}); body != "kataras" {
+	if _, body := do(t, srv, "GET", "/get", request{Cookie: cookie}); body != "kataras" {
 		t.Errorf("read %q, want kataras", body)
 	}
 }
@@ -620,10 +620,10 @@ func TestHandleContext(t *testing.T) {
 			if n := len(resp.Header.Values("Set-Cookie")); n != 1 {
 				t.Fatalf("Set-Cookie lines = %q, want one", resp.Header.Values("Set-Cookie"))
 			}
-			if n := st.writes.Load(); n != 1 {
+			if n := st.Writes.Load(); n != 1 {
 				t.Errorf("store writes = %d, want 1 (one session created)", n)
 			}
-			if _, body := do(t, srv, "GET", "/get", request{cookie: mustCookie(t, resp, m)}); body != "1 2 <nil>" {
+			if _, body := do(t, srv, "GET", "/get", request{Cookie: mustCookie(t, resp, m)}); body != "1 2 <nil>" {
 				t.Errorf("stored values (before, during, after) = %q, want %q", body, "1 2 <nil>")
 			}
 		})
@@ -676,10 +676,10 @@ func TestNestedMiddleware(t *testing.T) {
 			if status != http.StatusAccepted || size != len("done") {
 				t.Errorf("gin's writer reported status %d, size %d; want 202, 4", status, size)
 			}
-			if _, body := do(t, srv, "GET", "/get", request{cookie: mustCookie(t, resp, m)}); body != "v" {
+			if _, body := do(t, srv, "GET", "/get", request{Cookie: mustCookie(t, resp, m)}); body != "v" {
 				t.Errorf("stored value = %q, want v", body)
 			}
-			if n := st.writes.Load(); n != 1 {
+			if n := st.Writes.Load(); n != 1 {
 				t.Errorf("store writes = %d, want 1", n)
 			}
 		})

@@ -1,0 +1,153 @@
+// Package adaptertest holds what the framework adapters' tests share: a
+// manager on a spied memory store, and a client that sends one request to
+// a real HTTP server and reads the session cookie back.
+package adaptertest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/stores/memory"
+)
+
+// SpyStore wraps the memory store: it counts loads and writes and, when
+// Down is set, fails every Load with sessions.ErrStoreUnavailable.
+type SpyStore struct {
+	sessions.Store
+	Loads, Writes atomic.Int32
+	Down          atomic.Bool
+}
+
+// Load counts the load and fails while Down is set.
+func (s *SpyStore) Load(ctx context.Context, key string) (*sessions.Record, bool, error) {
+	s.Loads.Add(1)
+	if s.Down.Load() {
+		return nil, false, fmt.Errorf("%w: test outage", sessions.ErrStoreUnavailable)
+	}
+	return s.Store.Load(ctx, key)
+}
+
+// Create counts a write.
+func (s *SpyStore) Create(ctx context.Context, key string, rec *sessions.Record) error {
+	s.Writes.Add(1)
+	return s.Store.Create(ctx, key, rec)
+}
+
+// Commit counts a write.
+func (s *SpyStore) Commit(ctx context.Context, key string, d *sessions.Delta) error {
+	s.Writes.Add(1)
+	return s.Store.Commit(ctx, key, d)
+}
+
+// Delete counts a write.
+func (s *SpyStore) Delete(ctx context.Context, key string) error {
+	s.Writes.Add(1)
+	return s.Store.Delete(ctx, key)
+}
+
+// NewManager returns a manager with opts on a SpyStore over a fresh memory
+// store, closed when the test ends. Without opts.Logger it logs nothing:
+// the tests cause store failures on purpose.
+func NewManager(t *testing.T, opts sessions.Options) (*sessions.Manager, *SpyStore) {
+	t.Helper()
+	mem := memory.New(memory.Options{})
+	t.Cleanup(func() { mem.Close() })
+	st := &SpyStore{Store: mem}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	m, err := sessions.NewManager(st, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, st
+}
+
+// Serve runs h on a real HTTP server for the test.
+func Serve(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// Request describes one request of a test: the session cookie to send and
+// extra headers; a non-empty Form is sent url-encoded.
+type Request struct {
+	Cookie *http.Cookie
+	Header map[string]string
+	Form   string
+}
+
+// Do sends one request without following redirects and returns the
+// response with its body read.
+func Do(t *testing.T, srv *httptest.Server, method, path string, rq Request) (*http.Response, string) {
+	t.Helper()
+	var body io.Reader
+	if rq.Form != "" {
+		body = strings.NewReader(rq.Form)
+	}
+	req, err := http.NewRequest(method, srv.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rq.Form != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range rq.Header {
+		req.Header.Set(k, v)
+	}
+	if rq.Cookie != nil {
+		req.AddCookie(&http.Cookie{Name: rq.Cookie.Name, Value: rq.Cookie.Value})
+	}
+	client := *srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+// SessionCookie returns the response's Set-Cookie for m's cookie, or nil.
+func SessionCookie(resp *http.Response, m *sessions.Manager) *http.Cookie {
+	for _, c := range resp.Cookies() {
+		if c.Name == m.CookieName() {
+			return c
+		}
+	}
+	return nil
+}
+
+// MustCookie is SessionCookie for a response that must issue one.
+func MustCookie(t *testing.T, resp *http.Response, m *sessions.Manager) *http.Cookie {
+	t.Helper()
+	c := SessionCookie(resp, m)
+	if c == nil {
+		t.Fatalf("no %s cookie in the response (status %d, Set-Cookie %q)", m.CookieName(), resp.StatusCode, resp.Header.Values("Set-Cookie"))
+	}
+	return c
+}
+
+// HasVaryCookie reports whether the response varies on Cookie.
+func HasVaryCookie(resp *http.Response) bool {
+	for _, v := range resp.Header.Values("Vary") {
+		if strings.Contains(v, "Cookie") {
+			return true
+		}
+	}
+	return false
+}
