@@ -161,13 +161,7 @@ func testRenameUnderConcurrentCommits(t *testing.T, s *Store) {
 func TestRenameUnderConcurrentCommits(t *testing.T) {
 	t.Parallel()
 	c := sharedClient(t)
-	for _, tc := range []struct {
-		name string
-		o    Options
-	}{
-		{"SingleNode", Options{}},
-		{"ClusterProtocol", Options{Cluster: true}},
-	} {
+	for _, tc := range protocols {
 		t.Run(tc.name, func(t *testing.T) { testRenameUnderConcurrentCommits(t, newTestStore(t, c, tc.o)) })
 	}
 }

@@ -152,10 +152,7 @@ func TestCommandsPerOperation(t *testing.T) {
 	cc.watch(client)
 
 	type want struct{ single, cluster int }
-	for _, proto := range []struct {
-		name string
-		o    Options
-	}{{"SingleNode", Options{}}, {"ClusterProtocol", Options{Cluster: true}}} {
+	for _, proto := range protocols {
 		t.Run(proto.name, func(t *testing.T) {
 			ctx := t.Context()
 			s := newTestStore(t, client, proto.o)

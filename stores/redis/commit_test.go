@@ -18,13 +18,7 @@ import (
 func TestCommitValues(t *testing.T) {
 	t.Parallel()
 	c := sharedClient(t)
-	for _, tc := range []struct {
-		name string
-		o    Options
-	}{
-		{"SingleNode", Options{}},
-		{"ClusterProtocol", Options{Cluster: true}},
-	} {
+	for _, tc := range protocols {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			testCommitValues(t, newTestStore(t, c, tc.o))

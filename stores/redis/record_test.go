@@ -44,10 +44,7 @@ func TestZeroMetadataNotStored(t *testing.T) {
 			want: []string{fCreated, fRenewed, fLastSeen, fAuthTime, fExpires, fUser, fUserAgent, fCSRF, fBind},
 		},
 	} {
-		for _, proto := range []struct {
-			name string
-			o    Options
-		}{{"SingleNode", Options{}}, {"ClusterProtocol", Options{Cluster: true}}} {
+		for _, proto := range protocols {
 			t.Run(tc.name+"/"+proto.name, func(t *testing.T) {
 				t.Parallel()
 				ctx := t.Context()

@@ -72,6 +72,13 @@ func testPrefix(t *testing.T) string {
 	return "sesstest:" + hex.EncodeToString(b[:]) + ":"
 }
 
+// protocols are the two protocols a store on one node can run, for the
+// tests that run in both.
+var protocols = []struct {
+	name string
+	o    Options
+}{{"SingleNode", Options{}}, {"ClusterProtocol", Options{Cluster: true}}}
+
 // newTestStore returns a store with a private prefix whose keys are deleted
 // when the test ends.
 func newTestStore(t *testing.T, c redis.UniversalClient, o Options) *Store {
