@@ -133,39 +133,94 @@ func BenchmarkRequest(b *testing.B) {
 	}
 }
 
-// BenchmarkTCP is the read and rw scenarios over real loopback TCP with an
-// http.Client (keep-alive), for a subset of contenders.
+// BenchmarkTCP is every request scenario over real loopback TCP, an
+// httptest.Server and its keep-alive http.Client, for a subset of
+// contenders: read, rw and new one request at a time, and parallel-rw from
+// 4×GOMAXPROCS client goroutines (enough to keep the server busy while
+// requests cross the loopback), each request on one of the fixture's
+// sessions picked at random: BenchmarkParallelRW with the network stack and
+// the client sharing the cores.
 func BenchmarkTCP(b *testing.B) {
-	for _, sc := range scenarios[:2] {
+	for _, sc := range scenarios {
 		for _, c := range contenders() {
 			if !c.tcp {
 				continue
 			}
 			b.Run("op="+sc.name+"/lib="+c.name, func(b *testing.B) {
-				f := getFixture(b, c)
-				srv := httptest.NewServer(f.h)
+				var h http.Handler
+				cookie := ""
+				if sc.cookie {
+					f := getFixture(b, c)
+					h, cookie = f.h, f.cookies[1]
+				} else {
+					var closeFn func()
+					h, closeFn = c.open(b)
+					defer closeFn()
+				}
+				srv := httptest.NewServer(h)
 				defer srv.Close()
 				client := srv.Client()
 				req, err := http.NewRequest(http.MethodGet, srv.URL+sc.path, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
-				req.Header.Set("Cookie", f.cookies[1])
+				if cookie != "" {
+					req.Header.Set("Cookie", cookie)
+				}
 				b.ReportAllocs()
 				for b.Loop() {
-					resp, err := client.Do(req)
-					if err != nil {
+					if err := roundTrip(client, req); err != nil {
 						b.Fatal(err)
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						b.Fatalf("status %d", resp.StatusCode)
 					}
 				}
 			})
 		}
 	}
+	for _, c := range contenders() {
+		if !c.tcp {
+			continue
+		}
+		b.Run("op=parallel-rw/lib="+c.name, func(b *testing.B) {
+			f := getFixture(b, c)
+			srv := httptest.NewServer(f.h)
+			defer srv.Close()
+			client := srv.Client()
+			client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+			b.ReportAllocs()
+			b.SetParallelism(4)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				rng := newXorshift()
+				for pb.Next() {
+					req, err := http.NewRequest(http.MethodGet, srv.URL+pathWrite, nil)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					req.Header = f.headers[rng.next()%uint64(len(f.headers))]
+					if err := roundTrip(client, req); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// roundTrip sends req with client and reads the whole response, which must
+// be 200 OK.
+func roundTrip(client *http.Client, req *http.Request) error {
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
 }
 
 // BenchmarkParallelRW is the rw scenario from GOMAXPROCS goroutines, each
