@@ -1,7 +1,10 @@
 package sessions
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"net"
 	"net/http"
 )
 
@@ -18,8 +21,29 @@ import (
 // If the session cannot be loaded or committed, the handler's response is
 // discarded and Options.ErrorHandler answers instead, so a failing store
 // never lets a request through with a stale or missing identity.
+//
+// The writer next gets also hijacks (through w.(http.Hijacker) or
+// http.ResponseController, for a WebSocket upgrade): the session is
+// committed first, so the changes made before the upgrade are stored. The
+// headers the commit sets, the session cookie among them, are not sent,
+// since the connection's new owner writes the response: an upgrading
+// handler should use the session the request already has, as one it
+// starts there is stored with no cookie naming it. When that commit fails
+// the error handler answers and the hijack fails.
+//
+// A request that already has a session of m, because Handler is applied
+// twice on its way (around the whole mux and again around a route group)
+// or an internal dispatch serves it again with its own context, is passed
+// to next as it is: it keeps that one session, committed by the outermost
+// Handler, rather than getting a second session whose cookie would replace
+// the first one's and leave the other's changes in a session no cookie
+// names.
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, served := r.Context().Value(m.ctxKey).(*Session); served {
+			next.ServeHTTP(w, r)
+			return
+		}
 		s := &Session{m: m}
 		s.rw.ResponseWriter, s.rw.s = w, s
 		s.ctx.Context, s.ctx.s = r.Context(), s
@@ -140,6 +164,20 @@ func (w *responseWriter) Flush() {
 	}
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
+
+// Hijack commits the session, then hands the connection over (see
+// Manager.Handler). It serves code that asserts w.(http.Hijacker) as well
+// as http.ResponseController, and fails as they do when the server's
+// writer cannot hijack (HTTP/2).
+func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.commit()
+	if w.failed {
+		return nil, nil, errHijackAfterFailure
+	}
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+var errHijackAfterFailure = errors.New("sessions: connection not hijacked: the session could not be committed, and Options.ErrorHandler has answered the request")
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -12,4 +12,6 @@ var (
 	sessionCookie = adaptertest.SessionCookie
 	mustCookie    = adaptertest.MustCookie
 	hasVaryCookie = adaptertest.HasVaryCookie
+	upgraded      = adaptertest.Upgraded
+	checkUpgraded = adaptertest.CheckUpgraded
 )

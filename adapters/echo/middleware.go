@@ -23,6 +23,10 @@ import (
 // request before the handler runs (a CSRF refusal, or a store failure
 // while checking the token), the handler is not called.
 //
+// Applying Middleware twice for one manager, to the server and again to a
+// group, is harmless: the inner one runs the rest of the chain with the
+// session the outer one prepared (see [sessions.Manager.Handler]).
+//
 // It is echo.WrapMiddleware(m.Handler) plus that restoring. WrapMiddleware
 // leaves the inner response in place after the chain: a recovered panic is
 // then answered through the session's writer, committing the panicking

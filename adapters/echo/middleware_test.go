@@ -599,3 +599,73 @@ func TestTwoManagers(t *testing.T) {
 		t.Errorf("the untouched admin session set a cookie")
 	}
 }
+
+// TestRegisteredTwice checks that Middleware applied to the whole server
+// and again to a group gives the group's requests one session: values set
+// by middleware between the two and by the handler land in the session the
+// response's one cookie names, with one store write, and the status and
+// size reach the middleware registered first.
+func TestRegisteredTwice(t *testing.T) {
+	m, st := newManager(t, sessions.Options{})
+	e := newServer(m)
+	var status int
+	var size int64
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			status, size = c.Response().Status, c.Response().Size
+			return err
+		}
+	})
+	g := e.Group("/g", func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			sessionecho.Session(m, c).Set("between", "yes")
+			return next(c)
+		}
+	}, sessionecho.Middleware(m))
+	g.GET("/set", func(c echo.Context) error {
+		sessionecho.Session(m, c).Set("k", "v")
+		return c.String(http.StatusAccepted, "done")
+	})
+	srv := serve(t, e)
+
+	resp, body := do(t, srv, "GET", "/g/set", request{})
+	if resp.StatusCode != http.StatusAccepted || body != "done" {
+		t.Errorf("response %d %q, want 202 done", resp.StatusCode, body)
+	}
+	if n := len(resp.Header.Values("Set-Cookie")); n != 1 {
+		t.Fatalf("Set-Cookie lines = %q, want one", resp.Header.Values("Set-Cookie"))
+	}
+	if status != http.StatusAccepted || size != int64(len("done")) {
+		t.Errorf("echo's response reported status %d, size %d; want 202, 4", status, size)
+	}
+	got := values(t, srv, mustCookie(t, resp, m))
+	if got["k"] != "v" || got["between"] != "yes" {
+		t.Errorf("stored values = %v, want k=v and between=yes", got)
+	}
+	if n := st.Writes.Load(); n != 1 {
+		t.Errorf("store writes = %d, want 1", n)
+	}
+}
+
+// TestHijack checks that a handler can take the connection over with
+// c.Response().Hijack (a WebSocket upgrade), and that the session's changes
+// are stored before it gets the connection.
+func TestHijack(t *testing.T) {
+	m, _ := newManager(t, sessions.Options{})
+	e := newServer(m)
+	stored := make(chan any, 1)
+	e.GET("/seed", func(c echo.Context) error {
+		sessionecho.Session(m, c).Set("k", "v")
+		return c.String(http.StatusOK, "ok")
+	})
+	e.GET("/ws", func(c echo.Context) error {
+		sessionecho.Session(m, c).Set("ws", "open")
+		conn, brw, err := c.Response().Hijack()
+		if err != nil {
+			return err
+		}
+		return upgraded(m, c.Request(), conn, brw, "ws", stored)
+	})
+	checkUpgraded(t, serve(t, e), m, stored, "open")
+}

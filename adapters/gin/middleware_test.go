@@ -685,3 +685,37 @@ func TestNestedMiddleware(t *testing.T) {
 		})
 	}
 }
+
+// TestHijack checks that a handler can take the connection over with
+// c.Writer.Hijack (a WebSocket upgrade), under Middleware and with the
+// whole engine under m.Handler too, and that the session's changes are
+// stored before it gets the connection.
+func TestHijack(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		build func(m *sessions.Manager, e *gin.Engine) http.Handler
+	}{
+		{"middleware", func(m *sessions.Manager, e *gin.Engine) http.Handler { return e }},
+		{"engine under m.Handler", func(m *sessions.Manager, e *gin.Engine) http.Handler { return m.Handler(e) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := newManager(t, sessions.Options{})
+			e := newEngine(m)
+			stored := make(chan any, 1)
+			e.GET("/seed", func(c *gin.Context) {
+				sessiongin.Session(m, c).Set("k", "v")
+				c.String(http.StatusOK, "ok")
+			})
+			e.GET("/ws", func(c *gin.Context) {
+				sessiongin.Session(m, c).Set("ws", "open")
+				conn, brw, err := c.Writer.Hijack()
+				if err != nil {
+					t.Errorf("Hijack: %v", err)
+					return
+				}
+				upgraded(m, c.Request, conn, brw, "ws", stored)
+			})
+			checkUpgraded(t, serve(t, tc.build(m, e)), m, stored, "open")
+		})
+	}
+}

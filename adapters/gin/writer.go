@@ -1,7 +1,9 @@
 package sessiongin
 
 import (
+	"bufio"
 	"io"
+	"net"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -12,8 +14,8 @@ import (
 // the header map; every call that can send the header goes through session,
 // the writer sessions.Manager.Handler passed in, which commits the session
 // first. session writes to the embedded writer in turn, so gin's status and
-// size stay accurate. Hijack goes to gin's writer without a commit, as
-// http.ResponseController's Hijack does under Manager.Handler.
+// size stay accurate. Hijack, too, commits through session before gin's
+// writer hands the connection over.
 type writer struct {
 	gin.ResponseWriter
 	session http.ResponseWriter
@@ -47,6 +49,14 @@ func (w *writer) Flush() {
 	if f, ok := w.session.(http.Flusher); ok {
 		f.Flush()
 	}
+}
+
+// Hijack commits the session, then hands the connection over through gin's
+// writer (see sessions.Manager.Handler for what that means for the
+// session's cookie). After a failed commit it returns an error and the
+// error handler has answered.
+func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.session).Hijack()
 }
 
 // Unwrap returns the session middleware's writer, for

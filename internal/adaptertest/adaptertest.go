@@ -4,10 +4,12 @@
 package adaptertest
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -150,4 +152,47 @@ func HasVaryCookie(resp *http.Response) bool {
 		}
 	}
 	return false
+}
+
+// Peek returns the value under key in the session cookie names, read from
+// m's store through a request of its own (no server, no *testing.T: it may
+// run in a handler's goroutine).
+func Peek(m *sessions.Manager, cookie *http.Cookie, key string) any {
+	req := httptest.NewRequest(http.MethodGet, "https://example.com/", nil)
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	var v any
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v = m.Start(w, r).Get(key)
+	})).ServeHTTP(httptest.NewRecorder(), req)
+	return v
+}
+
+// Upgraded is the rest of a test's upgrading handler once it has hijacked
+// conn: it sends stored what the store holds under key for the session
+// cookie r carries, then answers "hijacked" on the raw connection and
+// closes it.
+func Upgraded(m *sessions.Manager, r *http.Request, conn net.Conn, brw *bufio.ReadWriter, key string, stored chan<- any) error {
+	defer conn.Close()
+	cookie, _ := r.Cookie(m.CookieName())
+	stored <- Peek(m, cookie, key)
+	brw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
+	return brw.Flush()
+}
+
+// CheckUpgraded requests GET /seed, which must start a session, then GET
+// /ws with its cookie, which must answer through Upgraded; the store must
+// have held want under the key Upgraded looked up while the handler held
+// the connection.
+func CheckUpgraded(t *testing.T, srv *httptest.Server, m *sessions.Manager, stored <-chan any, want any) {
+	t.Helper()
+	seed, _ := Do(t, srv, "GET", "/seed", Request{})
+	resp, body := Do(t, srv, "GET", "/ws", Request{Cookie: MustCookie(t, seed, m)})
+	if resp.StatusCode != http.StatusOK || body != "hijacked" {
+		t.Fatalf("response %d %q, want the hijacking handler's", resp.StatusCode, body)
+	}
+	if got := <-stored; got != want {
+		t.Errorf("while the handler held the connection the store had %v, want %v", got, want)
+	}
 }

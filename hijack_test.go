@@ -1,0 +1,137 @@
+package sessions_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/stores/memory"
+)
+
+// hijackers are the two ways code takes a connection over: asserting
+// http.Hijacker on the writer (gorilla/websocket's Upgrader) and
+// http.ResponseController.
+var hijackers = []struct {
+	name   string
+	hijack func(w http.ResponseWriter) (net.Conn, *bufio.ReadWriter, error)
+}{
+	{"w.(http.Hijacker)", func(w http.ResponseWriter) (net.Conn, *bufio.ReadWriter, error) {
+		h, ok := w.(http.Hijacker)
+		if !ok {
+			return nil, nil, fmt.Errorf("%T does not implement http.Hijacker", w)
+		}
+		return h.Hijack()
+	}},
+	{"ResponseController", func(w http.ResponseWriter) (net.Conn, *bufio.ReadWriter, error) {
+		return http.NewResponseController(w).Hijack()
+	}},
+}
+
+// TestHijackCommitsFirst checks that a handler under Handler can hijack
+// the connection both ways, and that the session's changes are stored
+// before it gets the connection.
+func TestHijackCommitsFirst(t *testing.T) {
+	for _, hj := range hijackers {
+		t.Run(hj.name, func(t *testing.T) {
+			m, _ := newTestManager(t, sessions.Options{})
+			id := seedSession(t, m)
+			stored := make(chan string, 1)
+			srv := httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				m.Start(w, r).Set("ws", "open")
+				conn, brw, err := hj.hijack(w)
+				if err != nil {
+					t.Errorf("hijack: %v", err)
+					http.Error(w, err.Error(), http.StatusInternalServerError)
+					return
+				}
+				defer conn.Close()
+				// The connection is ours; what does the store hold now?
+				var got string
+				do(t, m, id, func(s *sessions.Session) { got = s.GetString("ws") })
+				stored <- got
+				brw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
+				brw.Flush()
+			})))
+			t.Cleanup(srv.Close)
+
+			req, _ := http.NewRequest("GET", srv.URL, nil)
+			req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(body) != "hijacked" {
+				t.Fatalf("response %d %q, want the hijacking handler's", resp.StatusCode, body)
+			}
+			select {
+			case got := <-stored:
+				if got != "open" {
+					t.Errorf("while the handler held the connection the store had ws = %q, want open", got)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("the handler never reported")
+			}
+		})
+	}
+}
+
+// downCommitStore fails every Commit as an unreachable backend does.
+type downCommitStore struct{ sessions.Store }
+
+func (downCommitStore) Commit(context.Context, string, *sessions.Delta) error {
+	return fmt.Errorf("commit: %w", sessions.ErrStoreUnavailable)
+}
+
+// TestHijackAfterFailedCommit checks that when the commit before a hijack
+// fails, the connection is not handed over and the client gets the error
+// handler's answer.
+func TestHijackAfterFailedCommit(t *testing.T) {
+	for _, hj := range hijackers {
+		t.Run(hj.name, func(t *testing.T) {
+			mem := memory.New(memory.Options{})
+			t.Cleanup(func() { mem.Close() })
+			seeder, err := sessions.NewManager(mem, sessions.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := seedSession(t, seeder)
+			m, err := sessions.NewManager(downCommitStore{mem}, sessions.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hijacked := make(chan error, 1)
+			srv := httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				m.Start(w, r).Set("ws", "open")
+				conn, _, err := hj.hijack(w)
+				if err == nil {
+					conn.Close()
+				}
+				hijacked <- err
+			})))
+			t.Cleanup(srv.Close)
+
+			req, _ := http.NewRequest("GET", srv.URL, nil)
+			req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatalf("the client got no answer: %v", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusServiceUnavailable {
+				t.Errorf("status %d, want 503 from the error handler", resp.StatusCode)
+			}
+			if err := <-hijacked; err == nil {
+				t.Error("Hijack handed the connection over after the commit failed")
+			}
+		})
+	}
+}
