@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 )
@@ -163,6 +164,18 @@ func (w *responseWriter) Flush() {
 		return
 	}
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// ReadFrom commits the session, then copies src to the response through
+// the server's writer, so io.Copy and http.ServeContent keep net/http's
+// sendfile path (and its pooled buffer) for files served under Handler.
+// After a failed commit src is read and discarded, as Write discards.
+func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
+	w.commit()
+	if w.failed {
+		return io.Copy(io.Discard, src)
+	}
+	return io.Copy(w.ResponseWriter, src)
 }
 
 // Hijack commits the session, then hands the connection over (see

@@ -16,7 +16,7 @@
 # once, so a burst of load elsewhere on the machine spreads over all rows
 # instead of landing on one. The commands each round runs are
 #
-#   go test -run='^$' -bench='^Benchmark(Request|TCP|HeapPerSession|Scale|CleanupLatency|RedisCommands)$' -benchmem -benchtime=$BENCHTIME -count=1
+#   go test -run='^$' -bench='^Benchmark(Request|TCP|HeapPerSession|Scale|CleanupLatency|RedisCommands|ServeFile)$' -benchmem -benchtime=$BENCHTIME -count=1
 #   go test -run='^$' -bench='^BenchmarkParallelRW$' -cpu=1,2 -benchmem -benchtime=$BENCHTIME -count=1
 #
 # (through one compiled test binary). About 20 minutes on 2 cores.
@@ -66,7 +66,7 @@ raw=$out/raw.txt
 for i in $(seq "$COUNT"); do
 	echo "=== round $i of $COUNT"
 	"$tmp/bench.test" -test.run='^$' \
-		-test.bench='^Benchmark(Request|TCP|HeapPerSession|Scale|CleanupLatency|RedisCommands)$' \
+		-test.bench='^Benchmark(Request|TCP|HeapPerSession|Scale|CleanupLatency|RedisCommands|ServeFile)$' \
 		-test.benchmem -test.benchtime="$BENCHTIME" -test.count=1 | tee -a "$raw" | grep -E '^(Benchmark|--- FAIL|FAIL|ok)' || true
 	"$tmp/bench.test" -test.run='^$' -test.bench='^BenchmarkParallelRW$' -test.cpu=1,2 \
 		-test.benchmem -test.benchtime="$BENCHTIME" -test.count=1 | tee -a "$raw" | grep -E '^(Benchmark|--- FAIL|FAIL)' || true
