@@ -91,23 +91,31 @@ func (downCommitStore) Commit(context.Context, string, *sessions.Delta) error {
 	return fmt.Errorf("commit: %w", sessions.ErrStoreUnavailable)
 }
 
+// commitFailing returns a manager whose store fails every Commit, and the
+// ID of a session it can load.
+func commitFailing(t *testing.T) (*sessions.Manager, string) {
+	t.Helper()
+	mem := memory.New(memory.Options{})
+	t.Cleanup(func() { mem.Close() })
+	seeder, err := sessions.NewManager(mem, sessions.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := seedSession(t, seeder)
+	m, err := sessions.NewManager(downCommitStore{mem}, sessions.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, id
+}
+
 // TestHijackAfterFailedCommit checks that when the commit before a hijack
 // fails, the connection is not handed over and the client gets the error
 // handler's answer.
 func TestHijackAfterFailedCommit(t *testing.T) {
 	for _, hj := range hijackers {
 		t.Run(hj.name, func(t *testing.T) {
-			mem := memory.New(memory.Options{})
-			t.Cleanup(func() { mem.Close() })
-			seeder, err := sessions.NewManager(mem, sessions.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			id := seedSession(t, seeder)
-			m, err := sessions.NewManager(downCommitStore{mem}, sessions.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			m, id := commitFailing(t)
 			hijacked := make(chan error, 1)
 			srv := httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				m.Start(w, r).Set("ws", "open")

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/sessionkit/sessions"
-	"github.com/sessionkit/sessions/stores/memory"
 )
 
 // readFromRecorder is a server's writer with a ReadFrom of its own, as
@@ -73,17 +72,7 @@ func TestReadFromReachesServerWriter(t *testing.T) {
 			}
 		})
 		t.Run(src.name+"/failed commit", func(t *testing.T) {
-			mem := memory.New(memory.Options{})
-			t.Cleanup(func() { mem.Close() })
-			seeder, err := sessions.NewManager(mem, sessions.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			id := seedSession(t, seeder)
-			m, err := sessions.NewManager(downCommitStore{mem}, sessions.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			m, id := commitFailing(t)
 			w := &readFromRecorder{ResponseRecorder: httptest.NewRecorder()}
 			req := httptest.NewRequest("GET", "/", nil)
 			req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
