@@ -25,7 +25,9 @@ import (
 //
 // Applying Middleware twice for one manager, to the server and again to a
 // group, is harmless: the inner one runs the rest of the chain with the
-// session the outer one prepared (see [sessions.Manager.Handler]).
+// session the outer one prepared. c.Response().Hijack (a WebSocket upgrade)
+// commits the session before the connection changes hands; see
+// [sessions.Manager.Handler] for both.
 //
 // It is echo.WrapMiddleware(m.Handler) plus that restoring. WrapMiddleware
 // leaves the inner response in place after the chain: a recovered panic is

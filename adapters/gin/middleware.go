@@ -21,7 +21,9 @@ import (
 // gin's own writer, with the status and size that reached the client. When
 // the manager answers the request before the chain runs (a CSRF refusal,
 // or a store failure while checking the token), the chain is aborted: no
-// later handler runs.
+// later handler runs. c.Writer.Hijack (a WebSocket upgrade) commits the
+// session before the connection changes hands (see
+// [sessions.Manager.Handler]).
 func Middleware(m *sessions.Manager) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if s := m.FromContext(c.Request.Context()); s != nil {
