@@ -536,6 +536,9 @@ func (r *report) chart(file, title string, cats, series []string, vals [][]float
 	}
 	p.Add(plotter.NewGrid())
 	p.NominalX(cats...)
+	// Room for the outermost groups' bars, which the offsets push past
+	// the first and last category.
+	p.X.Min, p.X.Max = -0.6, float64(len(cats))-0.4
 	p.X.Tick.Label.Rotation = 0.35
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
