@@ -166,6 +166,18 @@ func (w *responseWriter) Flush() {
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
 
+// WriteString commits the session, then writes s through the server's
+// writer's own WriteString when it has one (net/http's does), which spares
+// io.WriteString the copy of s into a byte slice. After a failed commit s
+// is discarded, as Write discards.
+func (w *responseWriter) WriteString(s string) (int, error) {
+	w.commit()
+	if w.failed {
+		return len(s), nil
+	}
+	return io.WriteString(w.ResponseWriter, s)
+}
+
 // ReadFrom commits the session, then copies src to the response through
 // the server's writer, so io.Copy and http.ServeContent keep net/http's
 // sendfile path (and its pooled buffer) for files served under Handler.

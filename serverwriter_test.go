@@ -12,13 +12,19 @@ import (
 	"github.com/sessionkit/sessions"
 )
 
-// readFromRecorder is a server's writer with a ReadFrom of its own, as
-// net/http's HTTP/1 writer has (it sends files with sendfile): it notes
-// each call and the Set-Cookie header at that moment.
+// readFromRecorder is a server's writer with a ReadFrom and a WriteString
+// of its own, as net/http's HTTP/1 writer has (it sends files with
+// sendfile): it notes each call and the Set-Cookie header at that moment.
 type readFromRecorder struct {
 	*httptest.ResponseRecorder
-	calls     int
-	cookieNow string
+	calls, stringCalls int
+	cookieNow          string
+}
+
+func (w *readFromRecorder) WriteString(s string) (int, error) {
+	w.stringCalls++
+	w.cookieNow = w.Header().Get("Set-Cookie")
+	return w.ResponseRecorder.WriteString(s)
 }
 
 func (w *readFromRecorder) ReadFrom(src io.Reader) (int64, error) {
@@ -87,5 +93,36 @@ func TestReadFromReachesServerWriter(t *testing.T) {
 				t.Errorf("status %d, want 503 from the error handler", w.Code)
 			}
 		})
+	}
+}
+
+// TestWriteStringReachesServerWriter checks that io.WriteString to the
+// writer Handler gives commits the session first and then reaches the
+// server writer's own WriteString, and that after a failed commit nothing
+// is written.
+func TestWriteStringReachesServerWriter(t *testing.T) {
+	m, _ := newTestManager(t, sessions.Options{})
+	w := &readFromRecorder{ResponseRecorder: httptest.NewRecorder()}
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.Start(w, r).Set("k", "v")
+		io.WriteString(w, "hello")
+	})).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if w.stringCalls != 1 || w.Body.String() != "hello" {
+		t.Errorf("WriteString reached the server writer %d times, body %q; want once, hello", w.stringCalls, w.Body)
+	}
+	if !strings.Contains(w.cookieNow, m.CookieName()+"=") {
+		t.Errorf("Set-Cookie when the write started = %q, want the session cookie (commit first)", w.cookieNow)
+	}
+
+	m, id := commitFailing(t)
+	w = &readFromRecorder{ResponseRecorder: httptest.NewRecorder()}
+	req := httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.Start(w, r).Set("k", "v")
+		io.WriteString(w, "hello")
+	})).ServeHTTP(w, req)
+	if w.stringCalls != 0 || strings.Contains(w.Body.String(), "hello") || w.Code != http.StatusServiceUnavailable {
+		t.Errorf("after a failed commit: WriteString calls %d, status %d, body %q; want 0, 503, the error handler's", w.stringCalls, w.Code, w.Body)
 	}
 }
