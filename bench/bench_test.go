@@ -100,6 +100,19 @@ func serveLoop(b *testing.B, h http.Handler, req *http.Request) {
 	}
 }
 
+// scenarioHandler returns c's handler for sc and the cookie its requests
+// carry: the shared fixture and its session i for a scenario on an existing
+// session, else a fresh handler (closed when b ends) and no cookie.
+func scenarioHandler(b *testing.B, c contender, sc scenario, i int) (http.Handler, string) {
+	if sc.cookie {
+		f := getFixture(b, c)
+		return f.h, f.cookies[i]
+	}
+	h, closeFn := c.open(b)
+	b.Cleanup(closeFn)
+	return h, ""
+}
+
 // BenchmarkRequest is one request through a handler that reads one key
 // (read), reads and sets one (rw) or sets one on a request without a cookie
 // (new), served through httptest with a pre-built request.
@@ -110,16 +123,7 @@ func BenchmarkRequest(b *testing.B) {
 				if c.redis {
 					needRedis(b)
 				}
-				var h http.Handler
-				cookie := ""
-				if sc.cookie {
-					f := getFixture(b, c)
-					h, cookie = f.h, f.cookies[0]
-				} else {
-					var closeFn func()
-					h, closeFn = c.open(b)
-					defer closeFn()
-				}
+				h, cookie := scenarioHandler(b, c, sc, 0)
 				switch {
 				case sc.name == "read":
 					check(b, h, pathRead, cookie, "alice", false)
@@ -147,16 +151,7 @@ func BenchmarkTCP(b *testing.B) {
 				continue
 			}
 			b.Run("op="+sc.name+"/lib="+c.name, func(b *testing.B) {
-				var h http.Handler
-				cookie := ""
-				if sc.cookie {
-					f := getFixture(b, c)
-					h, cookie = f.h, f.cookies[1]
-				} else {
-					var closeFn func()
-					h, closeFn = c.open(b)
-					defer closeFn()
-				}
+				h, cookie := scenarioHandler(b, c, sc, 1)
 				srv := httptest.NewServer(h)
 				defer srv.Close()
 				client := srv.Client()
