@@ -14,4 +14,5 @@ var (
 	hasVaryCookie = adaptertest.HasVaryCookie
 	upgraded      = adaptertest.Upgraded
 	checkUpgraded = adaptertest.CheckUpgraded
+	checkCSRF     = adaptertest.CheckCSRF
 )

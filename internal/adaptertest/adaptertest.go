@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -194,5 +195,50 @@ func CheckUpgraded(t *testing.T, srv *httptest.Server, m *sessions.Manager, stor
 	}
 	if got := <-stored; got != want {
 		t.Errorf("while the handler held the connection the store had %v, want %v", got, want)
+	}
+}
+
+// CheckCSRF runs the CSRF cases against srv: GET /token must answer a
+// token and start a session, and POST /action must run two handlers (ran
+// counts them; the second answers "done") when the request passes the
+// checks, and none, with the CSRF failure handler's answer, when it does
+// not.
+func CheckCSRF(t *testing.T, srv *httptest.Server, m *sessions.Manager, ran *atomic.Int32) {
+	t.Helper()
+	resp, token := Do(t, srv, "GET", "/token", Request{})
+	cookie := MustCookie(t, resp, m)
+
+	cases := []struct {
+		name       string
+		rq         Request
+		wantStatus int
+	}{
+		{"no token", Request{Cookie: cookie}, 403},
+		{"no token, no cookie", Request{}, 403},
+		{"wrong token", Request{Cookie: cookie, Header: map[string]string{"X-CSRF-Token": strings.Repeat("A", len(token))}}, 403},
+		{"token in header", Request{Cookie: cookie, Header: map[string]string{"X-CSRF-Token": token}}, 200},
+		{"token in form field", Request{Cookie: cookie, Form: url.Values{"csrf_token": {token}}.Encode()}, 200},
+		{"same-origin with token", Request{Cookie: cookie, Header: map[string]string{"X-CSRF-Token": token, "Sec-Fetch-Site": "same-origin"}}, 200},
+		{"cross-site with token", Request{Cookie: cookie, Header: map[string]string{"X-CSRF-Token": token, "Sec-Fetch-Site": "cross-site"}}, 403},
+		{"cross-origin Origin with token", Request{Cookie: cookie, Header: map[string]string{"X-CSRF-Token": token, "Origin": "https://evil.example"}}, 403},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ran.Store(0)
+			resp, body := Do(t, srv, "POST", "/action", tc.rq)
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("status %d %q, want %d", resp.StatusCode, body, tc.wantStatus)
+			}
+			if tc.wantStatus == 403 {
+				if n := ran.Load(); n != 0 {
+					t.Errorf("%d handlers ran for a refused request", n)
+				}
+				if !strings.Contains(body, "CSRF") {
+					t.Errorf("body %q, want the CSRF failure handler's", body)
+				}
+			} else if n := ran.Load(); n != 2 || body != "done" {
+				t.Errorf("%d handlers ran, body %q; want 2 and done", n, body)
+			}
+		})
 	}
 }
