@@ -78,7 +78,7 @@ func (s *Session) tryOpen(cs ClientStore, value string, now int64) bool {
 		s.touch(now)
 	}
 	if stale {
-		s.metaDirty |= MetaAll // re-seal under the newest key, same ID
+		s.chg.MetaFields |= MetaAll // re-seal under the newest key, same ID
 	}
 	if m.opts.RotateAfter > 0 && !s.writeThrough && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
 		s.renew = true
@@ -90,19 +90,19 @@ func (s *Session) tryOpen(cs ClientStore, value string, now int64) bool {
 func (s *Session) commitClient(cs ClientStore, final bool) error {
 	m := s.m
 	now := m.now().UnixNano()
-	if s.dropKey != "" {
-		m.emit(s.r, EventDestroyed, s.dropKey, "", nil)
-		s.dropKey = ""
+	if key := s.dropKey(); key != "" {
+		m.emit(s.r, EventDestroyed, key, "", nil)
+		s.x.dropKey = ""
 	}
 	fresh := s.key == ""
-	if fresh && !(len(s.set) > 0 || s.create || (s.metaDirty != 0 && s.meta.CSRF != "")) {
+	if fresh && !(len(s.chg.Set) > 0 || s.create || (s.chg.MetaFields != 0 && s.meta.CSRF != "")) {
 		if s.dropCookie {
-			m.cookie.expire(s.w, s.r)
+			m.cookie.expire(s.writer(), s.r)
 			s.dropCookie = false
 		}
 		return nil
 	}
-	if !fresh && !s.renew && !s.clear && len(s.set) == 0 && len(s.del) == 0 && s.metaDirty == 0 {
+	if !fresh && !s.renew && !s.chg.Clear && len(s.chg.Set) == 0 && len(s.chg.Del) == 0 && s.chg.MetaFields == 0 {
 		return nil
 	}
 	id := s.id
@@ -122,14 +122,14 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 	}
 	s.touch(now)
 	// The cookie holds the whole record: seal all of the metadata.
-	s.metaDirty = MetaAll
+	s.chg.MetaFields = MetaAll
 	base := s.rec
 	if base == nil {
 		base = &Record{}
 	}
-	if len(s.local) > 0 {
+	if local := s.local(); len(local) > 0 {
 		base = base.Clone()
-		for _, f := range s.local {
+		for _, f := range local {
 			base.SetField(f.Key, f.Value)
 		}
 	}
@@ -151,9 +151,9 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 		m.emit(s.r, kind, KeyOf(id), s.meta.User, nil)
 	}
 	s.id, s.key, s.renew, s.dropCookie = id, KeyOf(id), false, false
-	m.cookie.set(s.w, s.r, value, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
+	m.cookie.set(s.writer(), s.r, value, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
 	if !final {
-		s.rec, s.local = rec, nil
+		s.rec = rec
 		s.reset()
 		s.meta = rec.Meta
 	}
@@ -173,7 +173,7 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 	}
 	n += by
 	s.undelete(key)
-	s.set = setField(s.set, key, int(n))
+	s.chg.Set = setField(s.chg.Set, key, int(n))
 	if s.writeThrough {
 		return n, s.commit(false)
 	}

@@ -165,7 +165,7 @@ func (s *Session) CSRFToken() string {
 			return ""
 		}
 		s.meta.CSRF = base64.RawURLEncoding.EncodeToString(b[:])
-		s.metaDirty |= MetaCSRF
+		s.chg.MetaFields |= MetaCSRF
 		s.changed()
 	}
 	secret, _ := base64.RawURLEncoding.DecodeString(s.meta.CSRF)

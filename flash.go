@@ -18,7 +18,7 @@ func (s *Session) AddFlash(msg string) {
 	list, _ := v.([]string)
 	list = append(append([]string(nil), list...), msg)
 	s.undelete(FlashKey)
-	s.set = setField(s.set, FlashKey, list)
+	s.chg.Set = setField(s.chg.Set, FlashKey, list)
 	s.changed()
 }
 
@@ -38,7 +38,7 @@ func setField(f []Field, key string, v any) []Field {
 }
 
 func (s *Session) undelete(key string) {
-	if i := slices.Index(s.del, key); i >= 0 {
-		s.del = slices.Delete(s.del, i, i+1)
+	if i := slices.Index(s.chg.Del, key); i >= 0 {
+		s.chg.Del = slices.Delete(s.chg.Del, i, i+1)
 	}
 }

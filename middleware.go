@@ -49,7 +49,7 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		s.rw.ResponseWriter, s.rw.s = w, s
 		s.ctx.Context, s.ctx.s = r.Context(), s
 		r = r.WithContext(&s.ctx)
-		s.r, s.w = r, &s.rw
+		s.r = r
 		if !m.csrf.allow(s, r) {
 			return
 		}
@@ -93,18 +93,18 @@ func (c *sessionContext) Value(key any) any {
 }
 
 // responseWriter commits the session before the first byte goes out.
+// Its state (whether the commit ran, whether it failed) lives in the
+// Session's flags, which keeps the Session in a smaller size class.
 type responseWriter struct {
 	http.ResponseWriter
-	s      *Session
-	done   bool
-	failed bool
+	s *Session
 }
 
 func (w *responseWriter) commit() {
-	if w.done {
+	if w.s.sent {
 		return
 	}
-	w.done = true
+	w.s.sent = true
 	s := w.s
 	s.mu.Lock()
 	err := error(nil)
@@ -125,7 +125,7 @@ func (w *responseWriter) commit() {
 		s.m.emit(s.r, EventStoreError, key, "", err)
 	}
 	if err != nil {
-		w.failed = true
+		w.s.failed = true
 		// Nothing the handler prepared reaches the client: not its cookies,
 		// redirects or headers, only the error handler's answer.
 		clear(w.ResponseWriter.Header())
@@ -141,7 +141,7 @@ func (w *responseWriter) WriteHeader(code int) {
 		return
 	}
 	w.commit()
-	if w.failed {
+	if w.s.failed {
 		return
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -151,7 +151,7 @@ func (w *responseWriter) WriteHeader(code int) {
 // handler's body is discarded.
 func (w *responseWriter) Write(b []byte) (int, error) {
 	w.commit()
-	if w.failed {
+	if w.s.failed {
 		return len(b), nil
 	}
 	return w.ResponseWriter.Write(b)
@@ -160,7 +160,7 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 // Flush commits the session, then flushes the response.
 func (w *responseWriter) Flush() {
 	w.commit()
-	if w.failed {
+	if w.s.failed {
 		return
 	}
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
@@ -172,7 +172,7 @@ func (w *responseWriter) Flush() {
 // is discarded, as Write discards.
 func (w *responseWriter) WriteString(s string) (int, error) {
 	w.commit()
-	if w.failed {
+	if w.s.failed {
 		return len(s), nil
 	}
 	return io.WriteString(w.ResponseWriter, s)
@@ -184,7 +184,7 @@ func (w *responseWriter) WriteString(s string) (int, error) {
 // After a failed commit src is read and discarded, as Write discards.
 func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 	w.commit()
-	if w.failed {
+	if w.s.failed {
 		return io.Copy(io.Discard, src)
 	}
 	return io.Copy(w.ResponseWriter, src)
@@ -196,7 +196,7 @@ func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 // writer cannot hijack (HTTP/2).
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.commit()
-	if w.failed {
+	if w.s.failed {
 		return nil, nil, errHijackAfterFailure
 	}
 	return http.NewResponseController(w.ResponseWriter).Hijack()

@@ -18,9 +18,10 @@ import (
 // written unless something changed: an anonymous visitor who never stores a
 // value gets no cookie and costs no store write.
 type Session struct {
-	m   *Manager
-	w   http.ResponseWriter
-	r   *http.Request
+	m *Manager
+	r *http.Request
+	// rw is the writer Handler gives the handler; without Handler (Start),
+	// rw.ResponseWriter is the caller's writer, used as it is (see writer).
 	rw  responseWriter
 	ctx sessionContext // the request context Handler installs
 
@@ -35,14 +36,15 @@ type Session struct {
 	rec  *Record // the stored snapshot, nil for a new session
 	meta Meta
 
-	set   []Field
-	del   []string
-	local []Field // values Increment returned; already stored, never committed again
+	// chg records the changes since the load or the last commit: it is the
+	// Delta the commit hands the store (Meta is pointed at meta then), kept
+	// in the Session so a commit allocates none.
+	chg Delta
+	x   *extra // what few requests need, allocated when first needed
 
-	dropKey string // a destroyed session's key, deleted at commit
 	aliasAt string // where the store's Load said a grace alias led (ReportAlias)
 
-	setBuf  [1]Field  // backs set for the common request that sets one key
+	setBuf  [1]Field  // backs chg.Set for the common request that sets one key
 	vary    [1]string // backs the Vary header Handler adds
 	noStore [1]string // backs the Cache-Control header of a response setting the cookie
 
@@ -51,14 +53,61 @@ type Session struct {
 	loaded       bool
 	reported     bool // err has been emitted as an event
 	presented    bool // the request carried a session cookie
-	clear        bool
 	create       bool // store a new session even without values
 	renew        bool // issue a new ID at commit
 	dropCookie   bool // expire the cookie unless a new session replaces it
 	trim         bool // a login under MaxPerUser with EvictOldest: check the cap again once stored
 	rotating     bool // renew is an automatic rotation: the old ID keeps working for RotateGrace
+	sent         bool // Handler's writer has run the commit
+	failed       bool // and it failed: the error handler answered, the handler's output is dropped
+}
 
-	metaDirty MetaField // the fields of meta changed since the load or the last commit
+// extra is the part of a session's state that few requests need, kept out
+// of the Session so that every request's Session is smaller.
+type extra struct {
+	local   []Field // values Increment returned; already stored, never committed again
+	dropKey string  // a destroyed session's key, deleted at commit
+}
+
+// more returns s.x, allocating it on first use. Callers hold s.mu.
+func (s *Session) more() *extra {
+	if s.x == nil {
+		s.x = new(extra)
+	}
+	return s.x
+}
+
+// local returns the values Increment returned. Callers hold s.mu.
+func (s *Session) local() []Field {
+	if s.x == nil {
+		return nil
+	}
+	return s.x.local
+}
+
+// dropKey returns the key of the destroyed session to delete at commit, or
+// "". Callers hold s.mu.
+func (s *Session) dropKey() string {
+	if s.x == nil {
+		return ""
+	}
+	return s.x.dropKey
+}
+
+// dropLocal forgets the values Increment returned. Callers hold s.mu.
+func (s *Session) dropLocal() {
+	if s.x != nil {
+		s.x.local = nil
+	}
+}
+
+// writer returns where the session's cookie and headers go: Handler's
+// writer, or without Handler the writer Start was given.
+func (s *Session) writer() http.ResponseWriter {
+	if s.writeThrough {
+		return s.rw.ResponseWriter
+	}
+	return &s.rw
 }
 
 // ---- loading ----
@@ -103,7 +152,7 @@ func (s *Session) load() {
 // middleware to commit it at the end of the request, so a user who only
 // reads is not logged out after the idle timeout.
 func (s *Session) saveActivity() {
-	if s.writeThrough && s.err == nil && s.metaDirty != 0 {
+	if s.writeThrough && s.err == nil && s.chg.MetaFields != 0 {
 		if err := s.commit(false); err != nil && !s.reported {
 			s.reported = true
 			s.m.emit(s.r, EventStoreError, s.key, s.meta.User, err)
@@ -191,22 +240,24 @@ func (s *Session) drop(key string) {
 func (s *Session) touch(now int64) {
 	s.meta.LastSeen = now
 	s.meta.Expires = s.m.deadline(&s.meta)
-	s.metaDirty |= MetaLastSeen | MetaExpires
+	s.chg.MetaFields |= MetaLastSeen | MetaExpires
 }
 
 // ---- reading ----
 
 func (s *Session) lookup(key string) (any, bool) {
-	if i := fieldIndex(s.set, key); i >= 0 {
-		return s.set[i].Value, true
+	if i := fieldIndex(s.chg.Set, key); i >= 0 {
+		return s.chg.Set[i].Value, true
 	}
-	if slices.Contains(s.del, key) {
+	if slices.Contains(s.chg.Del, key) {
 		return nil, false
 	}
-	if i := fieldIndex(s.local, key); i >= 0 {
-		return s.local[i].Value, true
+	if local := s.local(); local != nil {
+		if i := fieldIndex(local, key); i >= 0 {
+			return local[i].Value, true
+		}
 	}
-	if s.clear || s.rec == nil {
+	if s.chg.Clear || s.rec == nil {
 		return nil, false
 	}
 	return s.rec.Lookup(key)
@@ -248,18 +299,18 @@ func (s *Session) GetAll() map[string]any {
 
 func (s *Session) all() map[string]any {
 	out := map[string]any{}
-	if s.rec != nil && !s.clear {
+	if s.rec != nil && !s.chg.Clear {
 		for _, f := range s.rec.Fields {
 			out[f.Key] = f.Value
 		}
 	}
-	for _, f := range s.local {
+	for _, f := range s.local() {
 		out[f.Key] = f.Value
 	}
-	for _, k := range s.del {
+	for _, k := range s.chg.Del {
 		delete(out, k)
 	}
-	for _, f := range s.set {
+	for _, f := range s.chg.Set {
 		out[f.Key] = f.Value
 	}
 	return out
@@ -294,10 +345,10 @@ func (s *Session) Set(key string, value any) {
 		return
 	}
 	s.undelete(key)
-	if s.set == nil {
-		s.set = s.setBuf[:0]
+	if s.chg.Set == nil {
+		s.chg.Set = s.setBuf[:0]
 	}
-	s.set = setField(s.set, key, value)
+	s.chg.Set = setField(s.chg.Set, key, value)
 	s.changed()
 }
 
@@ -314,14 +365,14 @@ func (s *Session) Delete(key string) {
 }
 
 func (s *Session) remove(key string) {
-	if i := fieldIndex(s.set, key); i >= 0 {
-		s.set = slices.Delete(s.set, i, i+1)
+	if i := fieldIndex(s.chg.Set, key); i >= 0 {
+		s.chg.Set = slices.Delete(s.chg.Set, i, i+1)
 	}
-	if i := fieldIndex(s.local, key); i >= 0 {
-		s.local = slices.Delete(s.local, i, i+1)
+	if i := fieldIndex(s.local(), key); i >= 0 {
+		s.x.local = slices.Delete(s.x.local, i, i+1)
 	}
-	if !s.clear && !slices.Contains(s.del, key) {
-		s.del = append(s.del, key)
+	if !s.chg.Clear && !slices.Contains(s.chg.Del, key) {
+		s.chg.Del = append(s.chg.Del, key)
 	}
 }
 
@@ -347,8 +398,9 @@ func (s *Session) Clear() {
 	if s.err != nil {
 		return
 	}
-	s.clear = true
-	s.set, s.del, s.local = s.set[:0], s.del[:0], nil
+	s.chg.Clear = true
+	s.chg.Set, s.chg.Del = s.chg.Set[:0], s.chg.Del[:0]
+	s.dropLocal()
 	s.changed()
 }
 
@@ -381,10 +433,11 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if i := fieldIndex(s.local, key); i >= 0 {
-		s.local[i].Value = int(n)
+	if i := fieldIndex(s.local(), key); i >= 0 {
+		s.x.local[i].Value = int(n)
 	} else {
-		s.local = append(s.local, Field{Key: key, Value: int(n)})
+		x := s.more()
+		x.local = append(x.local, Field{Key: key, Value: int(n)})
 	}
 	return n, nil
 }
@@ -506,7 +559,7 @@ func (s *Session) grace() time.Duration {
 
 func (s *Session) renewLocked() {
 	s.meta.CSRF = ""
-	s.metaDirty |= MetaCSRF
+	s.chg.MetaFields |= MetaCSRF
 	if s.key != "" {
 		s.renew, s.rotating = true, false
 	}
@@ -535,10 +588,11 @@ func (s *Session) Login(user string) error {
 		s.trim = m.opts.LimitPolicy == EvictOldest
 	}
 	vals := s.all()
-	s.clear, s.set, s.del, s.local = true, s.set[:0], s.del[:0], nil
+	s.chg.Clear, s.chg.Set, s.chg.Del = true, s.chg.Set[:0], s.chg.Del[:0]
+	s.dropLocal()
 	for _, k := range m.opts.KeepOnLogin {
 		if v, ok := vals[k]; ok {
-			s.set = append(s.set, Field{Key: k, Value: v})
+			s.chg.Set = append(s.chg.Set, Field{Key: k, Value: v})
 		}
 	}
 	now := m.now().UnixNano()
@@ -547,10 +601,10 @@ func (s *Session) Login(user string) error {
 	s.meta.AuthTime = now
 	s.meta.Created = now
 	s.meta.UserAgent = truncate(s.r.UserAgent(), 256)
-	s.metaDirty |= MetaUser | MetaAuthTime | MetaCreated | MetaUserAgent
+	s.chg.MetaFields |= MetaUser | MetaAuthTime | MetaCreated | MetaUserAgent
 	if m.opts.Bind != nil {
 		s.meta.Bind = bindDigest(m.opts.Bind(s.r))
-		s.metaDirty |= MetaBind
+		s.chg.MetaFields |= MetaBind
 	}
 	s.create = true
 	s.touch(now)
@@ -606,15 +660,16 @@ func (s *Session) Destroy() {
 	defer s.mu.Unlock()
 	s.load()
 	if s.key != "" {
-		s.dropKey = s.key
+		s.more().dropKey = s.key
 	}
 	s.dropCookie = s.dropCookie || s.presented || s.id != ""
-	s.id, s.key, s.rec, s.meta, s.metaDirty = "", "", nil, Meta{}, 0
-	s.clear, s.set, s.del, s.local = false, nil, nil, nil
+	s.id, s.key, s.rec, s.meta, s.chg.MetaFields = "", "", nil, Meta{}, 0
+	s.chg.Clear, s.chg.Set, s.chg.Del = false, nil, nil
+	s.dropLocal()
 	s.create, s.renew = false, false
 	if s.writeThrough {
 		if err := s.commit(false); err != nil {
-			s.m.emit(s.r, EventStoreError, s.dropKey, "", err)
+			s.m.emit(s.r, EventStoreError, s.dropKey(), "", err)
 		}
 	}
 }
@@ -689,8 +744,7 @@ func (s *Session) write(final bool) error {
 		now = m.nano()
 	}
 
-	if s.dropKey != "" {
-		key := s.dropKey
+	if key := s.dropKey(); key != "" {
 		if m.opts.RotateAfter > 0 {
 			// key may be the grace alias an automatic rotation left, and
 			// deleting an alias only ends the grace (see Store.Rename): the
@@ -711,16 +765,16 @@ func (s *Session) write(final bool) error {
 			s.err = err
 			return err
 		}
-		s.dropKey = ""
+		s.x.dropKey = ""
 		m.emit(s.r, EventDestroyed, key, "", nil)
 	}
 
 	if s.key == "" {
-		if len(s.set) > 0 || s.create || (s.metaDirty != 0 && s.meta.CSRF != "") {
+		if len(s.chg.Set) > 0 || s.create || (s.chg.MetaFields != 0 && s.meta.CSRF != "") {
 			return s.insert(now, final)
 		}
 		if s.dropCookie {
-			m.cookie.expire(s.w, s.r)
+			m.cookie.expire(s.writer(), s.r)
 			s.dropCookie = false
 		}
 		return nil
@@ -729,7 +783,7 @@ func (s *Session) write(final bool) error {
 	// A write moves the idle deadline only when the recorded activity is
 	// stale, as a read does (tryLoad): the commit then carries just the
 	// changed values, not the metadata.
-	if (s.clear || len(s.set) > 0 || len(s.del) > 0) && now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
+	if (s.chg.Clear || len(s.chg.Set) > 0 || len(s.chg.Del) > 0) && now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
 		s.touch(now)
 	}
 	if s.renew {
@@ -737,7 +791,7 @@ func (s *Session) write(final bool) error {
 			return err
 		}
 	}
-	if !s.clear && len(s.set) == 0 && len(s.del) == 0 && s.metaDirty == 0 {
+	if !s.chg.Clear && len(s.chg.Set) == 0 && len(s.chg.Del) == 0 && s.chg.MetaFields == 0 {
 		return nil
 	}
 	d := s.delta()
@@ -771,26 +825,19 @@ func (s *Session) committed(d *Delta, final bool) {
 }
 
 func (s *Session) delta() *Delta {
-	// s.set is sorted in place rather than copied: the recorded changes are
-	// dropped after the commit (reset), never changed under the store.
-	sortFields(s.set)
-	d := Delta{Clear: s.clear, Set: s.set, Del: s.del}
-	if s.metaDirty == 0 {
-		return &d
+	// chg.Set is sorted in place rather than copied: the recorded changes
+	// are dropped after the commit (reset), never changed under the store.
+	sortFields(s.chg.Set)
+	s.chg.Meta = nil
+	if s.chg.MetaFields != 0 {
+		s.chg.Meta = &s.meta
 	}
-	d.MetaFields = s.metaDirty
-	// One allocation for the delta and its metadata.
-	b := &struct {
-		d    Delta
-		meta Meta
-	}{d: d, meta: s.meta}
-	b.d.Meta = &b.meta
-	return &b.d
+	return &s.chg
 }
 
 // reset forgets the recorded changes after a commit.
 func (s *Session) reset() {
-	s.clear, s.set, s.del, s.metaDirty, s.create = false, nil, nil, 0, false
+	s.chg, s.create = Delta{}, false
 }
 
 // insert stores a new session under a fresh ID and issues the cookie.
@@ -807,9 +854,9 @@ func (s *Session) insert(now int64, final bool) error {
 		s.meta.Bind = bindDigest(m.opts.Bind(s.r))
 	}
 	s.meta.Expires = m.deadline(&s.meta)
-	rec := newRecord(len(s.set))
+	rec := newRecord(len(s.chg.Set))
 	rec.Meta = s.meta
-	rec.Fields = append(rec.Fields, s.set...)
+	rec.Fields = append(rec.Fields, s.chg.Set...)
 	sortFields(rec.Fields)
 	id, key, err := s.underNewID("create", func(key string) error {
 		return m.store.Create(s.r.Context(), key, rec)
@@ -820,9 +867,9 @@ func (s *Session) insert(now int64, final bool) error {
 	}
 	s.id, s.key, s.rec = id, key, rec
 	s.dropCookie = false
-	s.local = nil
+	s.dropLocal()
 	s.reset()
-	m.cookie.set(s.w, s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
+	m.cookie.set(s.writer(), s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
 	m.emit(s.r, EventCreated, key, s.meta.User, nil)
 	return nil
 }
@@ -853,12 +900,12 @@ func (s *Session) underNewID(op string, put func(key string) error) (id, key str
 // commits them to the new key.
 func (s *Session) rename(now int64, final bool) (done bool, err error) {
 	m := s.m
-	renewed, dirty := s.meta.Renewed, s.metaDirty
+	renewed, dirty := s.meta.Renewed, s.chg.MetaFields
 	var d *Delta
 	rc, ok := m.store.(RenameCommitter)
 	if ok {
 		s.meta.Renewed = now
-		s.metaDirty |= MetaRenewed
+		s.chg.MetaFields |= MetaRenewed
 		d = s.delta()
 	}
 	id, key, err := s.underNewID("rename", func(key string) error {
@@ -872,7 +919,7 @@ func (s *Session) rename(now int64, final bool) (done bool, err error) {
 		return m.store.Rename(s.r.Context(), s.key, key, s.grace())
 	})
 	if d == nil || err != nil {
-		s.meta.Renewed, s.metaDirty = renewed, dirty
+		s.meta.Renewed, s.chg.MetaFields = renewed, dirty
 	}
 	switch {
 	case errors.Is(err, ErrNotFound) && s.grace() > 0:
@@ -893,12 +940,12 @@ func (s *Session) rename(now int64, final bool) (done bool, err error) {
 	}
 	m.emit(s.r, EventRenewed, key, s.meta.User, nil)
 	s.id, s.key, s.renew = id, key, false
-	m.cookie.set(s.w, s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
+	m.cookie.set(s.writer(), s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
 	if d != nil {
 		s.committed(d, final)
 		return true, nil
 	}
 	s.meta.Renewed = now
-	s.metaDirty |= MetaRenewed
+	s.chg.MetaFields |= MetaRenewed
 	return false, nil
 }

@@ -31,7 +31,9 @@ type Store interface {
 	// Commit applies d to the record under key atomically, in one round trip or
 	// transaction. Fields not named in d are left as they are, so concurrent
 	// commits setting different fields both survive. Commit never creates a
-	// record: when key is absent it returns ErrNotFound.
+	// record: when key is absent it returns ErrNotFound. d and what it
+	// points to belong to the caller and change after Commit returns: a
+	// store copies what it keeps.
 	Commit(ctx context.Context, key string, d *Delta) error
 
 	// Delete removes the record under key. Deleting an absent key is not an
