@@ -3,6 +3,7 @@ package sessions_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -34,54 +35,143 @@ var hijackers = []struct {
 	}},
 }
 
-// TestHijackCommitsFirst checks that a handler under Handler can hijack
-// the connection both ways, and that the session's changes are stored
-// before it gets the connection.
-func TestHijackCommitsFirst(t *testing.T) {
-	for _, hj := range hijackers {
-		t.Run(hj.name, func(t *testing.T) {
-			m, _ := newTestManager(t, sessions.Options{})
-			id := seedSession(t, m)
-			stored := make(chan string, 1)
-			srv := httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				m.Start(w, r).Set("ws", "open")
-				conn, brw, err := hj.hijack(w)
-				if err != nil {
-					t.Errorf("hijack: %v", err)
-					http.Error(w, err.Error(), http.StatusInternalServerError)
-					return
-				}
-				defer conn.Close()
-				// The connection is ours; what does the store hold now?
-				var got string
-				do(t, m, id, func(s *sessions.Session) { got = s.GetString("ws") })
-				stored <- got
-				brw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
-				brw.Flush()
-			})))
-			t.Cleanup(srv.Close)
+// unwrapOnly is a middleware's writer that offers nothing but Unwrap
+// besides the three methods: http.ResponseController reaches the server's
+// writer through it.
+type unwrapOnly struct{ http.ResponseWriter }
 
-			req, _ := http.NewRequest("GET", srv.URL, nil)
-			req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
-			resp, err := srv.Client().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if string(body) != "hijacked" {
-				t.Fatalf("response %d %q, want the hijacking handler's", resp.StatusCode, body)
-			}
-			select {
-			case got := <-stored:
-				if got != "open" {
-					t.Errorf("while the handler held the connection the store had ws = %q, want open", got)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("the handler never reported")
-			}
+func (w unwrapOnly) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// serverWriters are the writers Handler can find outside it on an HTTP/1
+// server: the server's own, and one behind a middleware's wrapper that
+// hijacks only through Unwrap.
+var serverWriters = []struct {
+	name string
+	wrap func(http.Handler) http.Handler
+}{
+	{"server writer", func(h http.Handler) http.Handler { return h }},
+	{"behind Unwrap", func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(unwrapOnly{w}, r)
 		})
+	}},
+}
+
+// TestHijackCommitsFirst checks that a handler under Handler can hijack
+// the connection both ways, straight from the server or through a wrapper's
+// Unwrap, and that the session's changes are stored before it gets the
+// connection.
+func TestHijackCommitsFirst(t *testing.T) {
+	for _, sw := range serverWriters {
+		for _, hj := range hijackers {
+			t.Run(sw.name+"/"+hj.name, func(t *testing.T) {
+				testHijackCommitsFirst(t, sw.wrap, hj.hijack)
+			})
+		}
 	}
+}
+
+func testHijackCommitsFirst(t *testing.T, wrap func(http.Handler) http.Handler, hijack func(http.ResponseWriter) (net.Conn, *bufio.ReadWriter, error)) {
+	m, _ := newTestManager(t, sessions.Options{})
+	id := seedSession(t, m)
+	stored := make(chan string, 1)
+	srv := httptest.NewServer(wrap(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.Start(w, r).Set("ws", "open")
+		conn, brw, err := hijack(w)
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer conn.Close()
+		// The connection is ours; what does the store hold now?
+		var got string
+		do(t, m, id, func(s *sessions.Session) { got = s.GetString("ws") })
+		stored <- got
+		brw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
+		brw.Flush()
+	}))))
+	t.Cleanup(srv.Close)
+
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "hijacked" {
+		t.Fatalf("response %d %q, want the hijacking handler's", resp.StatusCode, body)
+	}
+	select {
+	case got := <-stored:
+		if got != "open" {
+			t.Errorf("while the handler held the connection the store had ws = %q, want open", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the handler never reported")
+	}
+}
+
+// TestNoHijackerWithoutOne checks that where the server's writer cannot
+// hijack (HTTP/2, a recorder), the writer Handler gives is no
+// http.Hijacker either, http.ResponseController's Hijack fails with
+// http.ErrNotSupported, and the session is committed as usual.
+func TestNoHijackerWithoutOne(t *testing.T) {
+	check := func(t *testing.T, w http.ResponseWriter, r *http.Request, m *sessions.Manager) {
+		m.Start(w, r).Set("proto", r.Proto)
+		if _, ok := w.(http.Hijacker); ok {
+			t.Errorf("%s: the handler's writer %T is an http.Hijacker", r.Proto, w)
+		}
+		if _, _, err := http.NewResponseController(w).Hijack(); !errors.Is(err, http.ErrNotSupported) {
+			t.Errorf("%s: ResponseController Hijack = %v, want http.ErrNotSupported", r.Proto, err)
+		}
+		io.WriteString(w, "ok")
+	}
+	stored := func(t *testing.T, m *sessions.Manager, h http.Header, want string) {
+		t.Helper()
+		c, err := http.ParseSetCookie(h.Get("Set-Cookie"))
+		if err != nil {
+			t.Fatalf("no session cookie: %v", err)
+		}
+		var got string
+		do(t, m, c.Value, func(s *sessions.Session) { got = s.GetString("proto") })
+		if got != want {
+			t.Errorf("stored proto = %q, want %q", got, want)
+		}
+	}
+
+	t.Run("HTTP/2", func(t *testing.T) {
+		m, _ := newTestManager(t, sessions.Options{})
+		srv := httptest.NewUnstartedServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			check(t, w, r, m)
+		})))
+		srv.EnableHTTP2 = true
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		resp, err := srv.Client().Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 || string(body) != "ok" {
+			t.Fatalf("%s %d %q, want HTTP/2 200 ok", resp.Proto, resp.StatusCode, body)
+		}
+		stored(t, m, resp.Header, "HTTP/2.0")
+	})
+	t.Run("recorder", func(t *testing.T) {
+		m, _ := newTestManager(t, sessions.Options{})
+		rec := httptest.NewRecorder()
+		m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			check(t, w, r, m)
+		})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		if rec.Code != http.StatusOK || rec.Body.String() != "ok" {
+			t.Fatalf("%d %q, want 200 ok", rec.Code, rec.Body)
+		}
+		stored(t, m, rec.Header(), "HTTP/1.1")
+	})
 }
 
 // downCommitStore fails every Commit as an unreachable backend does.

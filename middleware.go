@@ -23,9 +23,12 @@ import (
 // discarded and Options.ErrorHandler answers instead, so a failing store
 // never lets a request through with a stale or missing identity.
 //
-// The writer next gets also hijacks (through w.(http.Hijacker) or
-// http.ResponseController, for a WebSocket upgrade): the session is
-// committed first, so the changes made before the upgrade are stored. The
+// The writer next gets hijacks (through w.(http.Hijacker) or
+// http.ResponseController, for a WebSocket upgrade) when the server's
+// writer can, as over HTTP/1, and is no http.Hijacker when it cannot, as
+// over HTTP/2, so code that probes for one sees what the server offers.
+// Before a hijack the session is committed, so the changes made before the
+// upgrade are stored. The
 // headers the commit sets, the session cookie among them, are not sent,
 // since the connection's new owner writes the response: an upgrading
 // handler should use the session the request already has, as one it
@@ -53,7 +56,7 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		if !m.csrf.allow(s, r) {
 			return
 		}
-		next.ServeHTTP(&s.rw, r)
+		next.ServeHTTP(s.rw.outer(), r)
 		s.rw.commit()
 	})
 }
@@ -67,7 +70,7 @@ func (s *Session) ResponseWriter() http.ResponseWriter {
 	if s.writeThrough {
 		return nil
 	}
-	return &s.rw
+	return s.rw.outer()
 }
 
 // sessionContext is the request context Handler installs: the parent with
@@ -190,11 +193,39 @@ func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 	return io.Copy(w.ResponseWriter, src)
 }
 
+// outer returns the writer the handler gets: w itself, or w with Hijack
+// when the server's writer can hijack.
+func (w *responseWriter) outer() http.ResponseWriter {
+	if canHijack(w.ResponseWriter) {
+		return hijackWriter{w}
+	}
+	return w
+}
+
+// canHijack reports whether http.ResponseController can hijack w: whether
+// w or a writer its Unwrap chain leads to is an http.Hijacker.
+func canHijack(w http.ResponseWriter) bool {
+	for {
+		switch t := w.(type) {
+		case http.Hijacker:
+			return true
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return false
+		}
+	}
+}
+
+// hijackWriter is responseWriter with Hijack, for a server writer that can
+// hijack. Holding only a pointer, it converts to an interface without an
+// allocation.
+type hijackWriter struct{ *responseWriter }
+
 // Hijack commits the session, then hands the connection over (see
 // Manager.Handler). It serves code that asserts w.(http.Hijacker) as well
-// as http.ResponseController, and fails as they do when the server's
-// writer cannot hijack (HTTP/2).
-func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+// as http.ResponseController.
+func (w hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.commit()
 	if w.s.failed {
 		return nil, nil, errHijackAfterFailure
