@@ -154,6 +154,7 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 	m.cookie.set(s.writer(), s.r, value, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
 	if !final {
 		s.rec = rec
+		s.dropLocal()
 		s.reset()
 		s.meta = rec.Meta
 	}
