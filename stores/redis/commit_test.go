@@ -253,6 +253,66 @@ func testGhost(t *testing.T, c redis.UniversalClient, o Options) {
 	}
 }
 
+// TestLoadDropsGhost checks that a Load that meets a ghost, directly or
+// at the end of a grace alias, deletes it (a ghost has no expiry), and that
+// the delete spares every hash that is not one, even one that stopped being
+// a ghost after Load read it.
+func TestLoadDropsGhost(t *testing.T) {
+	t.Parallel()
+	c := sharedClient(t)
+	for _, o := range []Options{{}, {Cluster: true}} {
+		t.Run("Cluster="+map[bool]string{false: "false", true: "true"}[o.Cluster], func(t *testing.T) {
+			s := newTestStore(t, c, o)
+			ctx := t.Context()
+			exists := func(t *testing.T, key string) bool {
+				t.Helper()
+				n, err := c.Exists(ctx, s.hashKey(key)).Result()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n == 1
+			}
+			ghost := storetest.NewKey(t)
+			c.HSet(ctx, s.hashKey(ghost), valuePrefix+"x", "s1")
+			if _, found, err := s.Load(ctx, ghost); err != nil || found {
+				t.Fatalf("Load of a ghost: found %v, %v; want absent", found, err)
+			}
+			if exists(t, ghost) {
+				t.Error("the ghost is still there after Load met it")
+			}
+
+			target, alias := storetest.NewKey(t), storetest.NewKey(t)
+			c.HSet(ctx, s.hashKey(target), valuePrefix+"x", "s1")
+			c.HSet(ctx, s.hashKey(alias), fVersion, formatVersion, fAliasTo, target)
+			if _, found, err := s.Load(ctx, alias); err != nil || found {
+				t.Fatalf("Load through an alias to a ghost: found %v, %v; want absent", found, err)
+			}
+			if exists(t, target) {
+				t.Error("the ghost behind the alias is still there after Load met it")
+			}
+			if !exists(t, alias) {
+				t.Error("Load deleted the alias that led to the ghost")
+			}
+
+			// What the script spares: anything with the version, an alias
+			// target, or a creation time (a damaged record, kept for
+			// inspection).
+			for _, fields := range [][]any{
+				{fVersion, formatVersion, fCreated, "1", valuePrefix + "x", "s1"},
+				{fVersion, formatVersion, fAliasTo, storetest.NewKey(t)},
+				{fCreated, "1", valuePrefix + "x", "s1"},
+			} {
+				key := storetest.NewKey(t)
+				c.HSet(ctx, s.hashKey(key), fields...)
+				n, err := dropGhostScript.Run(ctx, c, []string{s.hashKey(key)}).Int()
+				if err != nil || n != 0 || !exists(t, key) {
+					t.Errorf("dropGhostScript on %v: %d, %v, exists %v; want it kept", fields, n, err, exists(t, key))
+				}
+			}
+		})
+	}
+}
+
 // wantNotFound maps ErrNotFound to nil and anything else to an error.
 func wantNotFound(err error) error {
 	if errors.Is(err, sessions.ErrNotFound) {

@@ -35,11 +35,16 @@ func (s *Store) loadResolved(ctx context.Context, key string) (*sessions.Record,
 		return nil, "", false, nil
 	}
 	for range maxAliasHops + 1 {
-		h, err := s.c.HGetAll(ctx, s.hashKey(key)).Result()
+		hk := s.hashKey(key)
+		h, err := s.c.HGetAll(ctx, hk).Result()
 		if err != nil {
 			return nil, "", false, fail(ctx, "load "+short(key), err)
 		}
-		if len(h) == 0 || isGhost(h) {
+		if len(h) == 0 {
+			return nil, "", false, nil
+		}
+		if isGhost(h) {
+			s.dropGhost(ctx, hk)
 			return nil, "", false, nil
 		}
 		if to, ok := h[fAliasTo]; ok {
@@ -317,6 +322,17 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 		return true, errCommitNotFound(key)
 	}
 	return true, errCommitCorrupt(key)
+}
+
+// dropGhost removes the ghost hash h that Load met: one a values-only
+// Commit made on a destroyed session and then failed to delete (see
+// commitValues), which has no expiry. It is best effort: the ghost is
+// absent to every operation either way, and the next Load of its key tries
+// again. The script deletes h only if it is still a ghost.
+func (s *Store) dropGhost(ctx context.Context, h string) {
+	cctx, cancel := cleanupCtx(ctx)
+	defer cancel()
+	dropGhostScript.Run(cctx, s.c, []string{h})
 }
 
 func errCommitNotFound(key string) error {

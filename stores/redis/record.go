@@ -115,7 +115,8 @@ func (s *Store) appendValues(args []any, fields []sessions.Field) ([]any, error)
 // isGhost reports whether the fields of a session hash are a ghost: values
 // without a record. A values-only Commit on a key whose record is gone
 // makes one and deletes it straight away (see Store.commitValues); should
-// that delete fail, the ghost stays, without expiry. Every record this
+// that delete fail, the ghost stays, without expiry, until a Load of its key
+// meets it and deletes it (dropGhost). Every record this
 // package writes has fVersion and fCreated, and every grace alias fVersion
 // and fAliasTo, so a hash with none of the three is no session: Load and
 // the scripts treat it as absent. A hash with only some of them is a

@@ -287,6 +287,17 @@ return redis.call('ZRANGE', KEYS[1], 0, -1)
 // so DeleteUserSessions never logs out someone who logged in meanwhile.
 //
 // KEYS[1] session hash. ARGV[1] user.
+// dropGhostScript deletes the hash KEYS[1] if it is a ghost (values only:
+// no m:v, m:to or m:c; see isGhost), checked in the same step, and replies
+// 1 if it deleted it.
+var dropGhostScript = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], 'm:v') == 1 or redis.call('HEXISTS', KEYS[1], 'm:to') == 1
+  or redis.call('HEXISTS', KEYS[1], 'm:c') == 1 then
+  return 0
+end
+return redis.call('DEL', KEYS[1])
+`)
+
 var deleteIfUserScript = redis.NewScript(`
 if redis.call('HGET', KEYS[1], 'm:u') == ARGV[1] then
   return redis.call('DEL', KEYS[1])
