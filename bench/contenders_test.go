@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/alexedwards/scs/v2/memstore"
 	gorilla "github.com/gorilla/sessions"
 	"github.com/kataras/iris/v12"
 	irissessions "github.com/kataras/iris/v12/sessions"
@@ -190,7 +191,10 @@ func newSCS() *scs.SessionManager {
 
 func openSCSMemory(testing.TB) (http.Handler, func()) {
 	sm := newSCS() // scs.New's default store is memstore
-	return scsApp(sm), func() {}
+	// Closing stops the memstore's cleanup goroutine, which otherwise
+	// keeps the store, and every session a benchmark created in it, alive
+	// and swept once a minute while later benchmarks run.
+	return scsApp(sm), sm.Store.(*memstore.MemStore).StopCleanup
 }
 
 // ---- gorilla/sessions ----
