@@ -93,15 +93,8 @@ func testHijackCommitsFirst(t *testing.T, wrap func(http.Handler) http.Handler, 
 	}))))
 	t.Cleanup(srv.Close)
 
-	req, _ := http.NewRequest("GET", srv.URL, nil)
-	req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != "hijacked" {
+	resp, body := getWithSession(t, srv, m, id)
+	if body != "hijacked" {
 		t.Fatalf("response %d %q, want the hijacking handler's", resp.StatusCode, body)
 	}
 	select {
@@ -112,6 +105,21 @@ func testHijackCommitsFirst(t *testing.T, wrap func(http.Handler) http.Handler, 
 	case <-time.After(5 * time.Second):
 		t.Fatal("the handler never reported")
 	}
+}
+
+// getWithSession sends GET / to srv with m's cookie naming session id and
+// returns the response and its body, read and closed.
+func getWithSession(t *testing.T, srv *httptest.Server, m *sessions.Manager, id string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("the client got no answer: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(body)
 }
 
 // TestNoHijackerWithoutOne checks that where the server's writer cannot
@@ -217,13 +225,7 @@ func TestHijackAfterFailedCommit(t *testing.T) {
 			})))
 			t.Cleanup(srv.Close)
 
-			req, _ := http.NewRequest("GET", srv.URL, nil)
-			req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
-			resp, err := srv.Client().Do(req)
-			if err != nil {
-				t.Fatalf("the client got no answer: %v", err)
-			}
-			resp.Body.Close()
+			resp, _ := getWithSession(t, srv, m, id)
 			if resp.StatusCode != http.StatusServiceUnavailable {
 				t.Errorf("status %d, want 503 from the error handler", resp.StatusCode)
 			}
