@@ -9,8 +9,11 @@
 // a record is an immutable snapshot replaced on every commit, so reads take a
 // shared lock for a map lookup and never copy. Expired records are never
 // served and are removed by a background cleaner that visits one shard at a
-// time, finding expired keys under the shard's read lock and deleting them in
-// small batches, so no lookup waits for a sweep over every session.
+// time, scanning it under the shard's read lock. Where many have expired it
+// builds the shard a new map of the live records and swaps it in, so lookups
+// do not wait for the deletes and the map shrinks again; where few have, it
+// deletes them in small batches. No lookup waits for a sweep over every
+// session.
 //
 // The store lives in one process: sessions are lost on restart and not shared
 // between instances. Use the Redis, PostgreSQL or bbolt store for that.
@@ -20,7 +23,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -72,6 +74,27 @@ type shard struct {
 	mu      sync.RWMutex
 	records map[key]*sessions.Record
 	aliases map[key]alias
+	// While the cleaner scans the shard to rebuild its map (see compact),
+	// rebuilding is set and every change to records notes its key in
+	// dirty, so the rebuilt map can take the change over.
+	rebuilding bool
+	dirty      []key
+}
+
+// put stores r under k. The shard must be write-locked.
+func (sh *shard) put(k key, r *sessions.Record) {
+	sh.records[k] = r
+	if sh.rebuilding {
+		sh.dirty = append(sh.dirty, k)
+	}
+}
+
+// drop deletes the record under k. The shard must be write-locked.
+func (sh *shard) drop(k key) {
+	delete(sh.records, k)
+	if sh.rebuilding {
+		sh.dirty = append(sh.dirty, k)
+	}
 }
 
 // Store is the in-memory store. It implements sessions.Store and
@@ -91,6 +114,8 @@ type Store struct {
 	longestWait atomic.Int64 // nanoseconds
 	sweeps      atomic.Int64
 	swept       atomic.Int64
+
+	cleanMu sync.Mutex // one Cleanup at a time
 
 	stop      chan struct{}
 	done      chan struct{}
@@ -183,11 +208,12 @@ var unhex = func() (t [256]byte) {
 func (s *Store) shard(k key) *shard { return &s.shards[shardOf(&k)] }
 
 // rlock read-locks the shard for a lookup. While a writer holds the lock (a
-// commit, or the cleaner deleting a batch: microseconds) it spins for up to
-// spinFor before it parks, because a parked goroutine waits for the OS to
-// run its thread again, which on a busy machine takes a scheduler tick
-// (milliseconds), far longer than the writer holds the lock. A wait is
-// timed only when the lock was taken, so the uncontended path reads no clock.
+// commit, or the cleaner deleting a batch or swapping in a shard's new map:
+// microseconds) it spins for up to spinFor before it parks, because a
+// parked goroutine waits for the OS to run its thread again, which on a busy
+// machine takes a scheduler tick (milliseconds), far longer than the writer
+// holds the lock. A wait is timed only when the lock was taken, so the
+// uncontended path reads no clock.
 func (s *Store) rlock(sh *shard) {
 	if sh.mu.TryRLock() {
 		return
@@ -302,7 +328,7 @@ func (s *Store) Create(ctx context.Context, k string, rec *sessions.Record) erro
 		s.count.Add(1)
 	}
 	rec = rec.Clone()
-	sh.records[id] = rec
+	sh.put(id, rec)
 	delete(sh.aliases, id)
 	sh.mu.Unlock()
 	if old != nil && old.User != "" {
@@ -356,7 +382,7 @@ func (s *Store) Commit(ctx context.Context, k string, d *sessions.Delta) error {
 		return sessions.ErrNotFound
 	}
 	rec := old.Apply(d)
-	sh.records[id] = rec
+	sh.put(id, rec)
 	sh.mu.Unlock()
 	if old.User != rec.User {
 		if old.User != "" {
@@ -393,7 +419,7 @@ func (s *Store) Increment(ctx context.Context, k, field string, by int64) (int64
 	n += by
 	rec := old.Clone()
 	rec.SetField(field, int(n))
-	sh.records[id] = rec
+	sh.put(id, rec)
 	return n, nil
 }
 
@@ -411,7 +437,7 @@ func (s *Store) Delete(ctx context.Context, k string) error {
 	sh.mu.Lock()
 	old := sh.records[id]
 	if old != nil {
-		delete(sh.records, id)
+		sh.drop(id)
 		s.count.Add(-1)
 	}
 	delete(sh.aliases, id)
@@ -465,8 +491,8 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	if d != nil {
 		rec = rec.Apply(d)
 	}
-	delete(a.records, from)
-	b.records[to] = rec
+	a.drop(from)
+	b.put(to, rec)
 	delete(b.aliases, to)
 	if grace > 0 {
 		a.aliases[from] = alias{to: to, until: now + int64(grace)}
@@ -570,107 +596,4 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 		n++
 	}
 	return n, nil
-}
-
-func (s *Store) cleaner(interval time.Duration) {
-	defer close(s.done)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			s.Cleanup()
-		}
-	}
-}
-
-// Cleanup removes expired records and grace aliases now, one shard at a time.
-// It finds them under the shard's read lock, which lookups share, and deletes
-// them in batches of 128 under the write lock, so neither reads nor writes of
-// other sessions wait on a sweep of the whole store. The background cleaner
-// calls it every Options.CleanupInterval.
-func (s *Store) Cleanup() (removed int) {
-	type victim struct {
-		k key
-		r *sessions.Record
-	}
-	var expired []victim
-	var dead []key
-	for i := range s.shards {
-		sh := &s.shards[i]
-		now := s.nano()
-		expired, dead = expired[:0], dead[:0]
-		sh.mu.RLock()
-		seen := 0
-		for k, r := range sh.records {
-			if r.Expires <= now {
-				expired = append(expired, victim{k, r})
-			}
-			if seen++; seen%scanBatch == 0 {
-				// Let a waiting writer in (and the readers queued behind
-				// it). Go map iteration allows changes between steps.
-				sh.mu.RUnlock()
-				sh.mu.RLock()
-			}
-		}
-		for k, a := range sh.aliases {
-			if a.until <= now {
-				dead = append(dead, k)
-			}
-		}
-		sh.mu.RUnlock()
-		for start := 0; start < len(expired) || len(dead) > 0; {
-			batch := expired[start:min(len(expired), start+deleteBatch)]
-			start += len(batch)
-			// Look the batch up first under the read lock, which lookups
-			// share: it brings the map's slots into the CPU cache, so the
-			// write lock below is held for cache hits only, a fraction of
-			// the time, and a batch whose records all changed meanwhile
-			// takes no write lock at all.
-			sh.mu.RLock()
-			due := 0
-			for _, v := range batch {
-				if sh.records[v.k] == v.r {
-					due++
-				}
-			}
-			sh.mu.RUnlock()
-			if due == 0 && len(dead) == 0 {
-				continue
-			}
-			sh.mu.Lock()
-			for j, v := range batch {
-				// Records are immutable snapshots: the same pointer is the
-				// same expired record, and comparing it needs no read of the
-				// record (a cache miss) while the lock is held.
-				if sh.records[v.k] == v.r {
-					delete(sh.records, v.k)
-					s.count.Add(-1)
-					removed++
-				} else {
-					batch[j].r = nil
-				}
-			}
-			for _, k := range dead {
-				if cur, ok := sh.aliases[k]; ok && cur.until <= now {
-					delete(sh.aliases, k)
-				}
-			}
-			sh.mu.Unlock()
-			// Let a lookup that queued behind the batch run now rather
-			// than after the sweep's time slice.
-			runtime.Gosched()
-			dead = dead[:0]
-			for _, v := range batch {
-				if v.r != nil && v.r.User != "" {
-					s.unindex(v.r.User, v.k)
-				}
-			}
-		}
-	}
-	s.sweeps.Add(1)
-	s.swept.Add(int64(removed))
-	return removed
 }

@@ -13,7 +13,8 @@ type Stats struct {
 	// removed.
 	Sweeps, Removed int64
 	// ReadWaits is the number of Loads that found their shard write-locked
-	// (by a commit or a sweep's delete batch) and waited for it, and
+	// (by a commit, or by a sweep deleting a batch or swapping in a new
+	// map) and waited for it, and
 	// LongestReadWait the longest such wait since the store was created.
 	// A Load that never waited reads no clock and is not counted.
 	ReadWaits       int64
