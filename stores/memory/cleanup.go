@@ -46,14 +46,16 @@ type sweep struct {
 
 // Cleanup removes expired records and grace aliases now, one shard at a time.
 // It scans a shard under its read lock, which lookups share, releasing it
-// every few hundred records. Where many records have expired it builds the
-// shard a new map of the live ones outside any lock and swaps it in under
-// the write lock, taking over the changes writers made during the scan, so
-// a lookup never waits for the deletes, and a shard's map shrinks back after
-// a wave of expiries (a Go map never shrinks on delete). Where few have
-// expired it deletes them in batches of 128 under the write lock. The
-// background cleaner calls it every Options.CleanupInterval; calls run one
-// at a time.
+// every few hundred records. Where many records have expired (more than 128,
+// and at least one in eight) it builds the shard a new map of the live ones
+// outside any lock and swaps it in under the write lock, taking over the
+// changes writers made during the scan, so a lookup never waits for the
+// deletes. The new map is the one the shard rebuilt before it had, emptied,
+// unless that one held more than four times the records kept: then it is a
+// map of the right size, so the store's memory shrinks back after a wave of
+// expiries (a Go map never shrinks on delete). Where few have expired it
+// deletes them in batches of 128 under the write lock. The background
+// cleaner calls it every Options.CleanupInterval; calls run one at a time.
 func (s *Store) Cleanup() (removed int) {
 	s.cleanMu.Lock()
 	defer s.cleanMu.Unlock()

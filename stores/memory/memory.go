@@ -11,9 +11,9 @@
 // served and are removed by a background cleaner that visits one shard at a
 // time, scanning it under the shard's read lock. Where many have expired it
 // builds the shard a new map of the live records and swaps it in, so lookups
-// do not wait for the deletes and the map shrinks again; where few have, it
-// deletes them in small batches. No lookup waits for a sweep over every
-// session.
+// do not wait for the deletes (and after a wave of expiries the map is
+// smaller); where few have, it deletes them in small batches. No lookup
+// waits for a sweep over every session.
 //
 // The store lives in one process: sessions are lost on restart and not shared
 // between instances. Use the Redis, PostgreSQL or bbolt store for that.
