@@ -50,7 +50,7 @@ type sweep struct {
 // and at least one in eight) it builds the shard a new map of the live ones
 // outside any lock and swaps it in under the write lock, taking over the
 // changes writers made during the scan, so a lookup never waits for the
-// deletes. The new map is the one the shard rebuilt before it had, emptied,
+// deletes. The new map is the old map of the shard rebuilt before, emptied,
 // unless that one held more than four times the records kept: then it is a
 // map of the right size, so the store's memory shrinks back after a wave of
 // expiries (a Go map never shrinks on delete). Where few have expired it
@@ -75,7 +75,7 @@ func (s *Store) sweepShard(sh *shard, w *sweep) int {
 	w.expired, w.kept, w.dead = w.expired[:0], w.kept[:0], w.dead[:0]
 	sh.mu.Lock()
 	sh.rebuilding = true
-	sh.mu.Unlock()
+	unlockSweep(sh)
 	sh.mu.RLock()
 	seen := 0
 	for k, r := range sh.records {
@@ -103,7 +103,7 @@ func (s *Store) sweepShard(sh *shard, w *sweep) int {
 	}
 	sh.mu.Lock()
 	sh.rebuilding, sh.dirty = false, nil
-	sh.mu.Unlock()
+	unlockSweep(sh)
 	return s.deleteExpired(sh, w, now)
 }
 
@@ -114,7 +114,7 @@ func (s *Store) compact(sh *shard, w *sweep, now int64) int {
 	// The new map is the one the last compaction replaced, emptied,
 	// unless it would be four times too big. Memory new to the heap costs
 	// page faults, and a sweep that made every shard a new map slowed the
-	// lookups beside it (to 1 ms at 1M sessions, half expired).
+	// lookups beside it (to 1-2 ms at 1M sessions, half expired).
 	fresh := w.spare
 	if fresh == nil || len(w.kept) < w.spareLen/4 {
 		fresh = make(map[key]*sessions.Record, len(w.kept))
@@ -138,9 +138,9 @@ func (s *Store) compact(sh *shard, w *sweep, now int64) int {
 	sh.records = fresh
 	dirty := sh.dirty
 	sh.rebuilding, sh.dirty = false, nil
-	dropAliases(sh, w.dead, now)
-	sh.mu.Unlock()
 	s.count.Add(-int64(removed))
+	dropAliases(sh, w.dead, now)
+	unlockSweep(sh)
 	clear(old)
 	w.spare, w.spareLen = old, oldLen
 
@@ -201,10 +201,7 @@ func (s *Store) deleteExpired(sh *shard, w *sweep, now int64) (removed int) {
 			}
 		}
 		dropAliases(sh, dead, now)
-		sh.mu.Unlock()
-		// Let a lookup that queued behind the batch run now rather than
-		// after the sweep's time slice.
-		runtime.Gosched()
+		unlockSweep(sh)
 		dead = dead[:0]
 		for _, v := range batch {
 			if v.r != nil && v.r.User != "" {
@@ -223,4 +220,14 @@ func dropAliases(sh *shard, dead []key, now int64) {
 			delete(sh.aliases, k)
 		}
 	}
+}
+
+// unlockSweep releases the write lock a sweep took on sh and yields. A
+// lookup that gave up spinning and parked behind the lock is woken onto the
+// sweep's own processor; without the yield it would wait there until
+// another processor took it or the sweep's time slice ended, milliseconds
+// when the OS is slow to run the other thread.
+func unlockSweep(sh *shard) {
+	sh.mu.Unlock()
+	runtime.Gosched()
 }
