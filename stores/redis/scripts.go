@@ -283,21 +283,21 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now_ms())
 return redis.call('ZRANGE', KEYS[1], 0, -1)
 `)
 
-// deleteIfUserScript deletes a session only if it still belongs to the user,
-// so DeleteUserSessions never logs out someone who logged in meanwhile.
-//
-// KEYS[1] session hash. ARGV[1] user.
 // dropGhostScript deletes the hash KEYS[1] if it is a ghost (values only:
 // no m:v, m:to or m:c; see isGhost), checked in the same step, and replies
 // 1 if it deleted it.
 var dropGhostScript = redis.NewScript(`
-if redis.call('HEXISTS', KEYS[1], 'm:v') == 1 or redis.call('HEXISTS', KEYS[1], 'm:to') == 1
-  or redis.call('HEXISTS', KEYS[1], 'm:c') == 1 then
+local m = redis.call('HMGET', KEYS[1], 'm:v', 'm:to', 'm:c')
+if m[1] or m[2] or m[3] then
   return 0
 end
 return redis.call('DEL', KEYS[1])
 `)
 
+// deleteIfUserScript deletes a session only if it still belongs to the user,
+// so DeleteUserSessions never logs out someone who logged in meanwhile.
+//
+// KEYS[1] session hash. ARGV[1] user.
 var deleteIfUserScript = redis.NewScript(`
 if redis.call('HGET', KEYS[1], 'm:u') == ARGV[1] then
   return redis.call('DEL', KEYS[1])
