@@ -73,7 +73,8 @@ func (s *Session) tryOpen(cs ClientStore, value string, now int64) bool {
 			return false
 		}
 	}
-	s.id, s.key, s.rec, s.meta = id, key, rec, rec.Meta
+	s.id, s.key, s.rec = id, key, rec
+	s.viewMeta(&rec.Meta)
 	if now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
 		s.touch(now)
 	}
@@ -112,12 +113,13 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 			s.err = err
 			return err
 		}
-		s.meta.Renewed = now
-		if fresh && s.meta.Created == 0 {
-			s.meta.Created = now
+		md := s.setMeta()
+		md.Renewed = now
+		if fresh && md.Created == 0 {
+			md.Created = now
 		}
-		if fresh && s.meta.Bind == "" && m.opts.Bind != nil {
-			s.meta.Bind = bindDigest(m.opts.Bind(s.r))
+		if fresh && md.Bind == "" && m.opts.Bind != nil {
+			md.Bind = bindDigest(m.opts.Bind(s.r))
 		}
 	}
 	s.touch(now)
@@ -156,7 +158,7 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 		s.rec = rec
 		s.dropLocal()
 		s.reset()
-		s.meta = rec.Meta
+		s.viewMeta(&rec.Meta)
 	}
 	return nil
 }

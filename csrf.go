@@ -164,7 +164,7 @@ func (s *Session) CSRFToken() string {
 		if _, err := io.ReadFull(s.m.rand, b[:]); err != nil {
 			return ""
 		}
-		s.meta.CSRF = base64.RawURLEncoding.EncodeToString(b[:])
+		s.setMeta().CSRF = base64.RawURLEncoding.EncodeToString(b[:])
 		s.chg.MetaFields |= MetaCSRF
 		s.changed()
 	}

@@ -173,7 +173,7 @@ func (m *Manager) Start(w http.ResponseWriter, r *http.Request) *Session {
 	if s, ok := r.Context().Value(m.ctxKey).(*Session); ok {
 		return s
 	}
-	s := &Session{m: m, r: r, writeThrough: true}
+	s := &Session{m: m, r: r, meta: &noMeta, writeThrough: true}
 	s.rw.ResponseWriter = w
 	return s
 }

@@ -48,7 +48,7 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		s := &Session{m: m}
+		s := &Session{m: m, meta: &noMeta}
 		s.rw.ResponseWriter, s.rw.s = w, s
 		s.ctx.Context, s.ctx.s = r.Context(), s
 		r = r.WithContext(&s.ctx)

@@ -31,10 +31,15 @@ type Session struct {
 	loadedAt int64
 	err      error // load or commit failure; the session then acts empty and read-only
 
-	id   string  // the cookie value, "" until issued
-	key  string  // KeyOf(id), "" while the session is not stored
-	rec  *Record // the stored snapshot, nil for a new session
-	meta Meta
+	id  string  // the cookie value, "" until issued
+	key string  // KeyOf(id), "" while the session is not stored
+	rec *Record // the stored snapshot, nil for a new session
+	// meta is the session's metadata. Until the request changes it, it
+	// points into the snapshot (rec.Meta, shared by every request that
+	// loaded it) or at noMeta, and must not be written: writers go through
+	// setMeta, which copies it first. Most requests change no metadata, so
+	// most never copy it.
+	meta *Meta
 
 	// chg records the changes since the load or the last commit: it is the
 	// Delta the commit hands the store (Meta is pointed at meta then), kept
@@ -50,6 +55,7 @@ type Session struct {
 
 	// The flags, together so the struct packs tightly.
 	writeThrough bool // no middleware: every change is committed at once
+	ownMeta      bool // meta is the session's own copy (see setMeta)
 	loaded       bool
 	reported     bool // err has been emitted as an event
 	presented    bool // the request carried a session cookie
@@ -214,7 +220,8 @@ func (s *Session) tryLoad(id string, now int64) bool {
 			return false
 		}
 	}
-	s.id, s.key, s.rec, s.meta = id, key, rec, rec.Meta
+	s.id, s.key, s.rec = id, key, rec
+	s.viewMeta(&rec.Meta)
 	if now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
 		s.touch(now)
 	}
@@ -237,9 +244,27 @@ func (s *Session) drop(key string) {
 	s.m.observe("delete", start, err)
 }
 
+// noMeta is the metadata of a session not yet stored. It is never written
+// (see setMeta).
+var noMeta Meta
+
+// viewMeta makes m, which the session must not write, its metadata.
+func (s *Session) viewMeta(m *Meta) { s.meta, s.ownMeta = m, false }
+
+// setMeta returns the session's metadata for writing, copying it first if
+// it is not the session's own. Callers hold s.mu.
+func (s *Session) setMeta() *Meta {
+	if !s.ownMeta {
+		c := *s.meta
+		s.meta, s.ownMeta = &c, true
+	}
+	return s.meta
+}
+
 func (s *Session) touch(now int64) {
-	s.meta.LastSeen = now
-	s.meta.Expires = s.m.deadline(&s.meta)
+	md := s.setMeta()
+	md.LastSeen = now
+	md.Expires = s.m.deadline(md)
 	s.chg.MetaFields |= MetaLastSeen | MetaExpires
 }
 
@@ -558,7 +583,9 @@ func (s *Session) grace() time.Duration {
 }
 
 func (s *Session) renewLocked() {
-	s.meta.CSRF = ""
+	if s.meta.CSRF != "" {
+		s.setMeta().CSRF = ""
+	}
 	s.chg.MetaFields |= MetaCSRF
 	if s.key != "" {
 		s.renew, s.rotating = true, false
@@ -597,13 +624,14 @@ func (s *Session) Login(user string) error {
 	}
 	now := m.now().UnixNano()
 	s.renewLocked()
-	s.meta.User = user
-	s.meta.AuthTime = now
-	s.meta.Created = now
-	s.meta.UserAgent = truncate(s.r.UserAgent(), 256)
+	md := s.setMeta()
+	md.User = user
+	md.AuthTime = now
+	md.Created = now
+	md.UserAgent = truncate(s.r.UserAgent(), 256)
 	s.chg.MetaFields |= MetaUser | MetaAuthTime | MetaCreated | MetaUserAgent
 	if m.opts.Bind != nil {
-		s.meta.Bind = bindDigest(m.opts.Bind(s.r))
+		md.Bind = bindDigest(m.opts.Bind(s.r))
 		s.chg.MetaFields |= MetaBind
 	}
 	s.create = true
@@ -663,7 +691,8 @@ func (s *Session) Destroy() {
 		s.more().dropKey = s.key
 	}
 	s.dropCookie = s.dropCookie || s.presented || s.id != ""
-	s.id, s.key, s.rec, s.meta, s.chg.MetaFields = "", "", nil, Meta{}, 0
+	s.id, s.key, s.rec, s.chg.MetaFields = "", "", nil, 0
+	s.viewMeta(&noMeta)
 	s.chg.Clear, s.chg.Set, s.chg.Del = false, nil, nil
 	s.dropLocal()
 	s.create, s.renew = false, false
@@ -820,7 +849,7 @@ func (s *Session) committed(d *Delta, final bool) {
 	if !final {
 		s.rec = s.rec.Apply(d)
 		s.reset()
-		s.meta = s.rec.Meta
+		s.viewMeta(&s.rec.Meta)
 	}
 }
 
@@ -830,7 +859,7 @@ func (s *Session) delta() *Delta {
 	sortFields(s.chg.Set)
 	s.chg.Meta = nil
 	if s.chg.MetaFields != 0 {
-		s.chg.Meta = &s.meta
+		s.chg.Meta = s.meta
 	}
 	return &s.chg
 }
@@ -846,16 +875,19 @@ func (s *Session) insert(now int64, final bool) error {
 	if m.guess != nil && m.opts.Guessing.BlockCreation && m.guess.blocked(clientIP(s.r, m.opts.Guessing.TrustedProxies), m.now()) {
 		return nil
 	}
-	s.meta.Renewed, s.meta.LastSeen = now, now
-	if s.meta.Created == 0 {
-		s.meta.Created = now
-	}
-	if s.meta.Bind == "" && m.opts.Bind != nil {
-		s.meta.Bind = bindDigest(m.opts.Bind(s.r))
-	}
-	s.meta.Expires = m.deadline(&s.meta)
+	// The new record's metadata is written in place: it becomes the
+	// session's snapshot, so the session needs no copy of its own.
 	rec := newRecord(len(s.chg.Set))
-	rec.Meta = s.meta
+	rec.Meta = *s.meta
+	md := &rec.Meta
+	md.Renewed, md.LastSeen = now, now
+	if md.Created == 0 {
+		md.Created = now
+	}
+	if md.Bind == "" && m.opts.Bind != nil {
+		md.Bind = bindDigest(m.opts.Bind(s.r))
+	}
+	md.Expires = m.deadline(md)
 	rec.Fields = append(rec.Fields, s.chg.Set...)
 	sortFields(rec.Fields)
 	id, key, err := s.underNewID("create", func(key string) error {
@@ -866,6 +898,7 @@ func (s *Session) insert(now int64, final bool) error {
 		return err
 	}
 	s.id, s.key, s.rec = id, key, rec
+	s.viewMeta(md)
 	s.dropCookie = false
 	s.dropLocal()
 	s.reset()
@@ -904,7 +937,7 @@ func (s *Session) rename(now int64, final bool) (done bool, err error) {
 	var d *Delta
 	rc, ok := m.store.(RenameCommitter)
 	if ok {
-		s.meta.Renewed = now
+		s.setMeta().Renewed = now
 		s.chg.MetaFields |= MetaRenewed
 		d = s.delta()
 	}
@@ -919,7 +952,10 @@ func (s *Session) rename(now int64, final bool) (done bool, err error) {
 		return m.store.Rename(s.r.Context(), s.key, key, s.grace())
 	})
 	if d == nil || err != nil {
-		s.meta.Renewed, s.chg.MetaFields = renewed, dirty
+		if s.ownMeta {
+			s.meta.Renewed = renewed
+		}
+		s.chg.MetaFields = dirty
 	}
 	switch {
 	case errors.Is(err, ErrNotFound) && s.grace() > 0:
@@ -945,7 +981,7 @@ func (s *Session) rename(now int64, final bool) (done bool, err error) {
 		s.committed(d, final)
 		return true, nil
 	}
-	s.meta.Renewed = now
+	s.setMeta().Renewed = now
 	s.chg.MetaFields |= MetaRenewed
 	return false, nil
 }
