@@ -53,7 +53,8 @@ type sweep struct {
 // deletes. The new map is the old map of the shard rebuilt before, emptied,
 // unless that one held more than four times the records kept: then it is a
 // map of the right size, so the store's memory shrinks back after a wave of
-// expiries (a Go map never shrinks on delete). Where few have expired it
+// expiries (a Go map never shrinks on delete). A shard whose records expire
+// a few at a time keeps its map, and its size. Where few have expired it
 // deletes them in batches of 128 under the write lock. The background
 // cleaner calls it every Options.CleanupInterval; calls run one at a time.
 func (s *Store) Cleanup() (removed int) {
@@ -136,31 +137,13 @@ func (s *Store) compact(sh *shard, w *sweep, now int64) int {
 	removed := len(sh.records) - len(fresh)
 	old, oldLen := sh.records, len(sh.records)
 	sh.records = fresh
-	dirty := sh.dirty
 	sh.rebuilding, sh.dirty = false, nil
 	s.count.Add(-int64(removed))
 	dropAliases(sh, w.dead, now)
 	unlockSweep(sh)
 	clear(old)
 	w.spare, w.spareLen = old, oldLen
-
-	// A writer that changed an expired record during the scan (Delete, or
-	// Create over it) updated the user index itself.
-	var changed map[key]struct{}
-	for _, v := range w.expired {
-		if v.r.User == "" {
-			continue
-		}
-		if changed == nil {
-			changed = make(map[key]struct{}, len(dirty))
-			for _, k := range dirty {
-				changed[k] = struct{}{}
-			}
-		}
-		if _, ok := changed[v.k]; !ok {
-			s.unindex(v.r.User, v.k)
-		}
-	}
+	s.unindexGone(sh, w.expired)
 	return removed
 }
 
@@ -203,13 +186,39 @@ func (s *Store) deleteExpired(sh *shard, w *sweep, now int64) (removed int) {
 		dropAliases(sh, dead, now)
 		unlockSweep(sh)
 		dead = dead[:0]
-		for _, v := range batch {
-			if v.r != nil && v.r.User != "" {
-				s.unindex(v.r.User, v.k)
-			}
-		}
+		s.unindexGone(sh, batch)
 	}
 	return removed
+}
+
+// unindexGone removes from the user index the keys of the expired records
+// in gone (nil: not removed) that hold no record now. It checks and
+// removes under sh's read lock, which lookups share: no writer can store a
+// record under one of those keys, and index it, in between. A writer that
+// replaced or deleted one of them since the scan has already updated the
+// index itself.
+func (s *Store) unindexGone(sh *shard, gone []entry) {
+	locked, held := false, 0
+	for _, v := range gone {
+		if v.r == nil || v.r.User == "" {
+			continue
+		}
+		if !locked {
+			sh.mu.RLock()
+			locked = true
+		}
+		if _, ok := sh.records[v.k]; !ok {
+			s.unindex(v.r.User, v.k)
+		}
+		if held++; held%scanBatch == 0 {
+			// Let a waiting writer in, as the scan does.
+			sh.mu.RUnlock()
+			sh.mu.RLock()
+		}
+	}
+	if locked {
+		sh.mu.RUnlock()
+	}
 }
 
 // dropAliases deletes the aliases in dead that are still past their end.

@@ -74,9 +74,9 @@ type shard struct {
 	mu      sync.RWMutex
 	records map[key]*sessions.Record
 	aliases map[key]alias
-	// While the cleaner scans the shard to rebuild its map (see compact),
-	// rebuilding is set and every change to records notes its key in
-	// dirty, so the rebuilt map can take the change over.
+	// While the cleaner scans the shard, rebuilding is set and every
+	// change to records notes its key in dirty, so that a map the sweep
+	// rebuilds from the scan (see compact) can take the change over.
 	rebuilding bool
 	dirty      []key
 }
@@ -321,22 +321,24 @@ func (s *Store) Create(ctx context.Context, k string, rec *sessions.Record) erro
 		return sessions.ErrExists
 	}
 	if old == nil {
-		if s.count.Load() >= s.max {
+		// Count first, then check: concurrent Creates in other shards
+		// cannot all pass a check made before any of them counted.
+		if s.count.Add(1) > s.max {
+			s.count.Add(-1)
 			sh.mu.Unlock()
 			return ErrFull
 		}
-		s.count.Add(1)
 	}
 	rec = rec.Clone()
 	sh.put(id, rec)
 	delete(sh.aliases, id)
-	sh.mu.Unlock()
 	if old != nil && old.User != "" {
 		s.unindex(old.User, id)
 	}
 	if rec.User != "" {
 		s.index(rec.User, id)
 	}
+	sh.mu.Unlock()
 	return nil
 }
 
@@ -383,7 +385,6 @@ func (s *Store) Commit(ctx context.Context, k string, d *sessions.Delta) error {
 	}
 	rec := old.Apply(d)
 	sh.put(id, rec)
-	sh.mu.Unlock()
 	if old.User != rec.User {
 		if old.User != "" {
 			s.unindex(old.User, id)
@@ -392,6 +393,7 @@ func (s *Store) Commit(ctx context.Context, k string, d *sessions.Delta) error {
 			s.index(rec.User, id)
 		}
 	}
+	sh.mu.Unlock()
 	return nil
 }
 
@@ -439,12 +441,12 @@ func (s *Store) Delete(ctx context.Context, k string) error {
 	if old != nil {
 		sh.drop(id)
 		s.count.Add(-1)
+		if old.User != "" {
+			s.unindex(old.User, id)
+		}
 	}
 	delete(sh.aliases, id)
 	sh.mu.Unlock()
-	if old != nil && old.User != "" {
-		s.unindex(old.User, id)
-	}
 	return nil
 }
 
@@ -480,14 +482,20 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 		unlock()
 		return sessions.ErrNotFound
 	}
-	if prev := b.records[to]; live(prev, now) {
+	prev := b.records[to]
+	if live(prev, now) {
 		unlock()
 		return sessions.ErrExists
-	} else if prev != nil {
-		s.count.Add(-1)
-		defer s.dropIndex(prev.User, to)
 	}
-	user := rec.User
+	if prev != nil {
+		s.count.Add(-1)
+		if prev.User != "" {
+			s.unindex(prev.User, to)
+		}
+	}
+	if rec.User != "" {
+		s.unindex(rec.User, from)
+	}
 	if d != nil {
 		rec = rec.Apply(d)
 	}
@@ -497,20 +505,11 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	if grace > 0 {
 		a.aliases[from] = alias{to: to, until: now + int64(grace)}
 	}
-	unlock()
-	if user != "" {
-		s.unindex(user, from)
-	}
 	if rec.User != "" {
 		s.index(rec.User, to)
 	}
+	unlock()
 	return nil
-}
-
-func (s *Store) dropIndex(user string, k key) {
-	if user != "" {
-		s.unindex(user, k)
-	}
 }
 
 // lockPair write-locks two shards in shard order (aFirst reports whether a
@@ -529,6 +528,16 @@ func lockPair(a, b *shard, aFirst bool) func() {
 	return func() { second.mu.Unlock(); first.mu.Unlock() }
 }
 
+// The user index (users) maps a user to the keys of their records. An
+// entry for key k is added or removed only while k's shard is locked: by
+// the writer that changes k's record, under the write lock, or by a sweep
+// that removed k's expired record, under the read lock once it has seen
+// that k holds no record. So no entry a live record needs can be removed
+// by a change that raced it. Entries of removed records may outlive them
+// briefly; UserSessions checks every key it lists against its record. The
+// lock order is shard locks, then usersMu.
+
+// index adds k to user's keys. The shard of k must be locked.
 func (s *Store) index(user string, k key) {
 	s.usersMu.Lock()
 	set := s.users[user]
@@ -540,6 +549,7 @@ func (s *Store) index(user string, k key) {
 	s.usersMu.Unlock()
 }
 
+// unindex removes k from user's keys. The shard of k must be locked.
 func (s *Store) unindex(user string, k key) {
 	s.usersMu.Lock()
 	if set := s.users[user]; set != nil {

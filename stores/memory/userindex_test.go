@@ -1,0 +1,172 @@
+package memory
+
+import (
+	"context"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/sessions"
+)
+
+// listed reports whether UserSessions lists key for user.
+func listed(t *testing.T, st *Store, user, key string) bool {
+	t.Helper()
+	list, err := st.UserSessions(context.Background(), user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.ContainsFunc(list, func(in sessions.Info) bool { return in.Key == key })
+}
+
+// TestSweepKeepsIndexOfRecreated checks that a sweep removing an expired
+// record does not remove the user index entry of a record created under
+// the same key, for the same user, right after: the new session must stay
+// listed for the user (and so be ended by DeleteUserSessions). The sweep
+// removes index entries only under the shard's lock, once it has seen the
+// key empty. Both ways of removing records are tried: batch deletes (few
+// expired) and a rebuilt map (many).
+func TestSweepKeepsIndexOfRecreated(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		expired int
+	}{
+		{"batch deletes", 20},
+		{"rebuilt map", 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for range 20 {
+				sweepThenRecreate(t, tc.expired)
+				if t.Failed() {
+					return
+				}
+			}
+		})
+	}
+}
+
+func sweepThenRecreate(t *testing.T, expired int) {
+	ctx := context.Background()
+	var now atomic.Int64
+	now.Store(time.Unix(1_800_000_000, 0).UnixNano())
+	st := New(Options{CleanupInterval: time.Hour, Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	defer st.Close()
+	var target string
+	for i := range expired + 100 {
+		k := shardKey(t, 0)
+		exp := now.Load() + int64(time.Hour)
+		if i < expired {
+			exp = now.Load() + int64(time.Second)
+			target = k
+		}
+		if err := st.Create(ctx, k, &sessions.Record{Meta: sessions.Meta{User: "alice", Expires: exp}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now.Add(int64(2 * time.Second))
+
+	// As soon as the sweep has removed the target's expired record, store
+	// a new one under its key.
+	id, _ := parseKey(target)
+	sh := st.shard(id)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			sh.mu.RLock()
+			_, held := sh.records[id]
+			sh.mu.RUnlock()
+			if !held {
+				break
+			}
+			runtime.Gosched()
+		}
+		rec := &sessions.Record{Meta: sessions.Meta{User: "alice", Expires: now.Load() + int64(time.Hour)}}
+		if err := st.Create(ctx, target, rec); err != nil {
+			t.Error(err)
+		}
+	})
+	if got := st.Cleanup(); got != expired {
+		t.Errorf("Cleanup removed %d, want %d", got, expired)
+	}
+	wg.Wait()
+	if !listed(t, st, "alice", target) {
+		t.Errorf("the session created under a swept key is not listed for its user")
+	}
+}
+
+// TestRenameOverExpiredKeepsIndex renames a session onto a key that holds
+// an expired record of the same user: the index must list the renamed
+// session under its new key.
+func TestRenameOverExpiredKeepsIndex(t *testing.T) {
+	ctx := context.Background()
+	var now atomic.Int64
+	now.Store(time.Unix(1_800_000_000, 0).UnixNano())
+	st := New(Options{CleanupInterval: time.Hour, Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	defer st.Close()
+	from, to := shardKey(t, 1), shardKey(t, 2)
+	if err := st.Create(ctx, to, &sessions.Record{Meta: sessions.Meta{User: "alice", Expires: now.Load() + int64(time.Second)}}); err != nil {
+		t.Fatal(err)
+	}
+	now.Add(int64(2 * time.Second))
+	if err := st.Create(ctx, from, &sessions.Record{Meta: sessions.Meta{User: "alice", Expires: now.Load() + int64(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Rename(ctx, from, to, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !listed(t, st, "alice", to) {
+		t.Errorf("the renamed session is not listed for its user")
+	}
+	if listed(t, st, "alice", from) {
+		t.Errorf("the old key is still listed for the user")
+	}
+	if st.Len() != 1 {
+		t.Errorf("Len() = %d, want 1", st.Len())
+	}
+}
+
+// TestUserChangesKeepIndex has commits that move one session between two
+// users race each other: whoever lands last, the session must be indexed
+// (and listed) under the user its record names, and only under that one.
+func TestUserChangesKeepIndex(t *testing.T) {
+	ctx := context.Background()
+	st := New(Options{CleanupInterval: time.Hour})
+	defer st.Close()
+	users := []string{"alice", "bob"}
+	for round := range 200 {
+		k := shardKey(t, round%shardCount)
+		if err := st.Create(ctx, k, &sessions.Record{Meta: sessions.Meta{User: users[0], Expires: time.Now().Add(time.Hour).UnixNano()}}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Go(func() {
+				for i := range 50 {
+					m := &sessions.Meta{User: users[(w+i)%2]}
+					d := &sessions.Delta{Meta: m, MetaFields: sessions.MetaUser}
+					if err := st.Commit(ctx, k, d); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		rec, found, err := st.Load(ctx, k)
+		if err != nil || !found {
+			t.Fatalf("session lost: found=%v err=%v", found, err)
+		}
+		if !listed(t, st, rec.User, k) {
+			t.Fatalf("round %d: the session is not listed for %s, the user its record names", round, rec.User)
+		}
+		id, _ := parseKey(k)
+		for _, u := range users {
+			if _, indexed := st.users[u][id]; indexed != (u == rec.User) {
+				t.Fatalf("round %d: the index has the session under %s: %v; its record names %s", round, u, indexed, rec.User)
+			}
+		}
+	}
+}
