@@ -38,6 +38,9 @@ const (
 	defaultLifetime    = 12 * time.Hour
 	defaultRotateGrace = 30 * time.Second
 	maxRotateGrace     = 60 * time.Second
+	// maxTimeout caps IdleTimeout and Lifetime: 100 years, "no limit" in
+	// practice (math.MaxInt64 is a common way to say so).
+	maxTimeout = 100 * 365 * 24 * time.Hour
 )
 
 // New is the short constructor: a manager on the registered store name (see
@@ -96,6 +99,9 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 	if o.Lifetime == 0 {
 		o.Lifetime = defaultLifetime
 	}
+	// Deadlines are Unix nanoseconds plus a timeout: past maxTimeout the
+	// sum would overflow and every session would be born expired.
+	o.IdleTimeout, o.Lifetime = min(o.IdleTimeout, maxTimeout), min(o.Lifetime, maxTimeout)
 	if o.TouchInterval == 0 {
 		o.TouchInterval = min(o.IdleTimeout/10, time.Minute)
 	}

@@ -54,11 +54,12 @@ type Options struct {
 
 	// IdleTimeout ends a session after this long without a request. Enforced
 	// on every read from the record's metadata, whatever the store purges.
-	// Default 30 minutes.
+	// Default 30 minutes. Longer than 100 years counts as 100 years.
 	IdleTimeout time.Duration
 
 	// Lifetime ends a session this long after its creation or last Login,
-	// however active it is. Default 12 hours.
+	// however active it is. Default 12 hours. Longer than 100 years
+	// (math.MaxInt64, say) counts as 100 years.
 	Lifetime time.Duration
 
 	// TouchInterval is how stale the recorded last activity may get before a
