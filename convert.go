@@ -6,10 +6,11 @@ import (
 	"time"
 )
 
-// As converts a session value to T. It succeeds when v already is a T, when v
-// is an integer or float of another width that fits T exactly, or when v is a
-// JSON value (what remote stores return for types the codec has no tag for)
-// that unmarshals into T.
+// As converts a session value to T. It succeeds when v already is a T; when T
+// is int, int64 or float64 and v is an integer or float of another type
+// whose value T holds exactly; or when v is a JSON value (what remote stores
+// return for types the codec has no tag for) that unmarshals into T. Other
+// numeric Ts (int32, uint64, float32...) need v to be of that type.
 func As[T any](v any) (T, bool) {
 	if t, ok := v.(T); ok {
 		return t, true
@@ -90,8 +91,12 @@ func toFloat64(v any) (float64, bool) {
 	case float32:
 		return float64(x), true
 	}
+	// An integer converts when float64 holds it exactly (every one up to
+	// 2^53 in magnitude does).
 	if n, ok := toInt64(v); ok {
-		return float64(n), true
+		if f := float64(n); f < math.MaxInt64 && int64(f) == n {
+			return f, true
+		}
 	}
 	return 0, false
 }

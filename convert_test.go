@@ -1,0 +1,47 @@
+package sessions_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/sessionkit/sessions"
+)
+
+// TestAs checks As's conversions against its doc: the same type, numbers
+// into int, int64 and float64 only when the value is held exactly, JSON
+// into any type, and nothing else.
+func TestAs(t *testing.T) {
+	type point struct{ X, Y int }
+	for _, tc := range []struct {
+		name   string
+		v      any
+		as     func(any) (any, bool)
+		want   any
+		wantOK bool
+	}{
+		{"string as string", "x", asAny[string], "x", true},
+		{"int64 as int", int64(7), asAny[int], 7, true},
+		{"uint8 as int", uint8(200), asAny[int], 200, true},
+		{"whole float64 as int", 3.0, asAny[int], 3, true},
+		{"fractional float64 as int", 3.5, asAny[int], nil, false},
+		{"float64 2^63 as int64", math.Exp2(63), asAny[int64], nil, false},
+		{"uint64 past MaxInt64 as int64", uint64(math.MaxUint64), asAny[int64], nil, false},
+		{"int as float64", 5, asAny[float64], 5.0, true},
+		{"float32 as float64", float32(0.5), asAny[float64], 0.5, true},
+		{"int64 2^53 as float64", int64(1 << 53), asAny[float64], float64(1 << 53), true},
+		{"int64 2^53+1 as float64", int64(1<<53 + 1), asAny[float64], nil, false},
+		{"MaxInt64 as float64", int64(math.MaxInt64), asAny[float64], nil, false},
+		{"MinInt64 as float64", int64(math.MinInt64), asAny[float64], float64(math.MinInt64), true},
+		{"string as int", "7", asAny[int], nil, false},
+		{"int as int32", 5, asAny[int32], nil, false},
+		{"JSON as struct", sessions.JSON(`{"X":1,"Y":2}`), asAny[point], point{1, 2}, true},
+		{"bad JSON as struct", sessions.JSON(`{"X":"a"}`), asAny[point], nil, false},
+	} {
+		got, ok := tc.as(tc.v)
+		if ok != tc.wantOK || (ok && got != tc.want) {
+			t.Errorf("%s: got %v, %v; want %v, %v", tc.name, got, ok, tc.want, tc.wantOK)
+		}
+	}
+}
+
+func asAny[T any](v any) (any, bool) { return sessions.As[T](v) }
