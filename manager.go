@@ -233,24 +233,36 @@ func (m *Manager) DestroyUserSessions(ctx context.Context, user, except string) 
 
 // DestroySession destroys the session with the given handle if it belongs
 // to user, and reports whether it did. The ownership check makes it safe to
-// call with a handle taken from a request. It emits EventDestroyed.
+// call with a handle taken from a request. A handle listed before the
+// session's ID was rotated, and still within the rotation's grace, destroys
+// the session under its new ID (with a store that reports grace aliases; see
+// ReportAlias). It emits EventDestroyed.
 func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool, error) {
 	if !ValidKey(handle) {
 		return false, nil
 	}
+	lctx, reported := WithAliasReport(ctx)
 	start := m.storeStart()
-	rec, found, err := m.store.Load(ctx, handle)
+	rec, found, err := m.store.Load(lctx, handle)
 	m.observe("load", start, err)
 	if err != nil || !found || rec.User != user || user == "" {
 		return false, err
 	}
-	start = m.storeStart()
-	err = m.store.Delete(ctx, handle)
-	m.observe("delete", start, err)
-	if err != nil {
-		return false, err
+	// Through a grace alias, end the session where it lives now, then the
+	// alias: deleting the alias alone would leave the session running.
+	keys := []string{handle}
+	if at := reported(); at != "" && at != handle && ValidKey(at) {
+		keys = []string{at, handle}
 	}
-	m.emit(nil, EventDestroyed, handle, user, nil)
+	for _, k := range keys {
+		start = m.storeStart()
+		err = m.store.Delete(ctx, k)
+		m.observe("delete", start, err)
+		if err != nil {
+			return false, err
+		}
+	}
+	m.emit(nil, EventDestroyed, keys[0], user, nil)
 	return true, nil
 }
 

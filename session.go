@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -715,6 +716,10 @@ func truncate(s string, n int) string {
 
 // ---- committing ----
 
+// logoutTimeout bounds the store calls of a logout whose request context
+// has ended.
+const logoutTimeout = 5 * time.Second
+
 // commit writes what changed. final is true for the middleware's single
 // commit before the response; otherwise the session stays usable and its
 // snapshot is brought up to date. Callers hold s.mu.
@@ -774,6 +779,14 @@ func (s *Session) write(final bool) error {
 	}
 
 	if key := s.dropKey(); key != "" {
+		ctx := ctx
+		if ctx.Err() != nil {
+			// The client went away (or the request timed out) after the
+			// handler ended the session: the logout still happens.
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), logoutTimeout)
+			defer cancel()
+		}
 		if m.opts.RotateAfter > 0 {
 			// key may be the grace alias an automatic rotation left, and
 			// deleting an alias only ends the grace (see Store.Rename): the

@@ -1,0 +1,125 @@
+package sessions_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/stores/memory"
+)
+
+// TestDestroySessionAfterRotation revokes a session by the handle a
+// "your devices" page listed before the session's ID was rotated: within
+// the rotation's grace the handle is an alias, and revoking it must end
+// the session under its new ID, not just the alias.
+func TestDestroySessionAfterRotation(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Unix(1_800_000_000, 0).UnixNano())
+	clock := func() time.Time { return time.Unix(0, now.Load()) }
+	store := memory.New(memory.Options{Now: clock})
+	defer store.Close()
+	m, err := sessions.NewManager(store, sessions.Options{Now: clock, RotateAfter: time.Minute, RotateGrace: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := m.Start(w, r)
+		if r.URL.Path == "/login" {
+			if err := s.Login("alice"); err != nil {
+				t.Error(err)
+			}
+			return
+		}
+		w.Write([]byte(s.User()))
+	}))
+	serve := func(path string, c *http.Cookie) *http.Response {
+		r := httptest.NewRequest(http.MethodGet, path, nil)
+		if c != nil {
+			r.AddCookie(c)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Result()
+	}
+	cookie := func(res *http.Response) *http.Cookie {
+		t.Helper()
+		c := res.Cookies()
+		if len(c) != 1 {
+			t.Fatalf("response set %d cookies, want 1", len(c))
+		}
+		return c[0]
+	}
+
+	first := cookie(serve("/login", nil))
+	list, err := m.UserSessions(t.Context(), "alice")
+	if err != nil || len(list) != 1 {
+		t.Fatalf("UserSessions = %v, %v; want one session", list, err)
+	}
+	handle := list[0].Key
+	now.Add(int64(2 * time.Minute))
+	rotated := cookie(serve("/me", first)) // the ID is rotated
+	if rotated.Value == first.Value {
+		t.Fatal("the session was not rotated")
+	}
+
+	ok, err := m.DestroySession(t.Context(), "alice", handle)
+	if err != nil || !ok {
+		t.Fatalf("DestroySession(old handle) = %v, %v; want true, nil", ok, err)
+	}
+	body, _ := io.ReadAll(serve("/me", rotated).Body)
+	if user := string(body); user != "" {
+		t.Errorf("after DestroySession the rotated session still serves %q", user)
+	}
+	if list, _ := m.UserSessions(t.Context(), "alice"); len(list) != 0 {
+		t.Errorf("alice still has %d sessions", len(list))
+	}
+}
+
+// TestLogoutOutlivesClient ends a session in a handler whose client goes
+// away before the response: the request's context is cancelled by the
+// time the middleware commits, and the logout must still reach the store.
+func TestLogoutOutlivesClient(t *testing.T) {
+	m, _ := newTestManager(t, sessions.Options{})
+	var cancel context.CancelFunc
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := m.Start(w, r)
+		switch r.URL.Path {
+		case "/login":
+			if err := s.Login("alice"); err != nil {
+				t.Error(err)
+			}
+		case "/logout":
+			s.Destroy()
+			cancel() // the client hangs up
+		default:
+			w.Write([]byte(s.User()))
+		}
+	}))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/login", nil))
+	cookies := w.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("login set %d cookies, want 1", len(cookies))
+	}
+
+	r := httptest.NewRequest(http.MethodGet, "/logout", nil)
+	ctx, cf := context.WithCancel(r.Context())
+	cancel = cf
+	r = r.WithContext(ctx)
+	r.AddCookie(cookies[0])
+	h.ServeHTTP(httptest.NewRecorder(), r)
+
+	r = httptest.NewRequest(http.MethodGet, "/", nil)
+	r.AddCookie(cookies[0])
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if user := w.Body.String(); user != "" {
+		t.Errorf("after a logout whose client hung up, the old cookie still serves %q", user)
+	}
+}
