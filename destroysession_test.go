@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -121,5 +122,70 @@ func TestLogoutOutlivesClient(t *testing.T) {
 	h.ServeHTTP(w, r)
 	if user := w.Body.String(); user != "" {
 		t.Errorf("after a logout whose client hung up, the old cookie still serves %q", user)
+	}
+}
+
+// rotatingStore is the memory store with a DeleteUserSessions that lists
+// the user's sessions and, before deleting them, lets a parallel request
+// renew the first one's ID once: the race a "log out everywhere" meets
+// when one of the user's devices rotates its session at that moment.
+type rotatingStore struct {
+	*memory.Store
+	rotated bool
+}
+
+func (s *rotatingStore) DeleteUserSessions(ctx context.Context, user, except string) (int, error) {
+	list, err := s.UserSessions(ctx, user)
+	if err != nil {
+		return 0, err
+	}
+	if !s.rotated && len(list) > 0 && list[0].Key != except {
+		s.rotated = true
+		renewed := sessions.KeyOf(strings.Repeat("r", 43))
+		if err := s.Rename(ctx, list[0].Key, renewed, 30*time.Second); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	for _, in := range list {
+		if in.Key == except {
+			continue
+		}
+		if err := s.Delete(ctx, in.Key); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// TestDestroyUserSessionsDuringRotation checks that "log out everywhere"
+// also ends a session whose ID was renewed while the store deleted the
+// user's sessions.
+func TestDestroyUserSessionsDuringRotation(t *testing.T) {
+	mem := memory.New(memory.Options{})
+	defer mem.Close()
+	store := &rotatingStore{Store: mem}
+	m, err := sessions.NewManager(store, sessions.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := m.Start(w, r).Login("alice"); err != nil {
+			t.Error(err)
+		}
+	}))
+	for range 3 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	}
+	if _, err := m.DestroyUserSessions(t.Context(), "alice", ""); err != nil {
+		t.Fatal(err)
+	}
+	if !store.rotated {
+		t.Fatal("no session was renewed during the deletion")
+	}
+	if left, err := m.UserSessions(t.Context(), "alice"); err != nil || len(left) != 0 {
+		t.Errorf("after DestroyUserSessions alice has %d sessions (err %v), want 0", len(left), err)
 	}
 }

@@ -218,18 +218,43 @@ func (m *Manager) UserSessions(ctx context.Context, user string) ([]Info, error)
 // handle is except (pass "" to destroy all: "log out everywhere"). It
 // reports how many it destroyed, and emits one EventDestroyed naming the
 // user (with no Handle) when it destroyed any.
+//
+// A session whose ID a parallel request renews while the store deletes the
+// user's sessions lives on under a key the store did not list. So the
+// user's sessions are listed again afterwards, and deleted again while any
+// but except remain, a few rounds at most.
 func (m *Manager) DestroyUserSessions(ctx context.Context, user, except string) (int, error) {
 	if m.users == nil {
 		return 0, ErrNotSupported
 	}
-	start := m.storeStart()
-	n, err := m.users.DeleteUserSessions(ctx, user, except)
-	m.observe("delete_user_sessions", start, err)
-	if n > 0 {
+	total := 0
+	var err error
+	for range destroyRounds {
+		start := m.storeStart()
+		var n int
+		n, err = m.users.DeleteUserSessions(ctx, user, except)
+		m.observe("delete_user_sessions", start, err)
+		total += n
+		if err != nil {
+			break
+		}
+		var left []Info
+		if left, err = m.UserSessions(ctx, user); err != nil {
+			break
+		}
+		if !slices.ContainsFunc(left, func(in Info) bool { return in.Key != except }) {
+			break
+		}
+	}
+	if total > 0 {
 		m.emit(nil, EventDestroyed, "", user, nil)
 	}
-	return n, err
+	return total, err
 }
+
+// destroyRounds is how many times DestroyUserSessions deletes a user's
+// sessions while renewed ones keep turning up.
+const destroyRounds = 4
 
 // DestroySession destroys the session with the given handle if it belongs
 // to user, and reports whether it did. The ownership check makes it safe to
