@@ -829,7 +829,7 @@ func (s *Session) write(final bool) error {
 		s.touch(now)
 	}
 	if s.renew {
-		if done, err := s.rename(now, final); done || err != nil || s.key == "" {
+		if done, err := s.rename(now, final, 0); done || err != nil || s.key == "" {
 			return err
 		}
 	}
@@ -944,7 +944,9 @@ func (s *Session) underNewID(op string, put func(key string) error) (id, key str
 // store renames and commits in one step (RenameCommitter), the recorded
 // changes go with the rename and done is true; otherwise the caller
 // commits them to the new key.
-func (s *Session) rename(now int64, final bool) (done bool, err error) {
+//
+// hops counts the grace aliases followed so far (see renamedTo).
+func (s *Session) rename(now int64, final bool, hops int) (done bool, err error) {
 	m := s.m
 	renewed, dirty := s.meta.Renewed, s.chg.MetaFields
 	var d *Delta
@@ -979,6 +981,14 @@ func (s *Session) rename(now int64, final bool) (done bool, err error) {
 		s.renew = false
 		return false, nil
 	case errors.Is(err, ErrNotFound):
+		// A parallel request may have rotated the session since it was
+		// loaded: its old key is then a grace alias, which a rename does
+		// not follow. A Login or Renew must not be lost to that, so it
+		// moves the session from where the alias leads.
+		if to := s.renamedTo(); to != "" && hops < maxRenameHops {
+			s.key = to
+			return s.rename(now, final, hops+1)
+		}
 		m.emit(s.r, EventLostWrite, s.key, s.meta.User, nil)
 		s.key, s.id, s.rec = "", "", nil
 		s.reset()
@@ -997,4 +1007,20 @@ func (s *Session) rename(now int64, final bool) (done bool, err error) {
 	s.setMeta().Renewed = now
 	s.chg.MetaFields |= MetaRenewed
 	return false, nil
+}
+
+// maxRenameHops bounds how many grace aliases a rename follows.
+const maxRenameHops = 2
+
+// renamedTo returns the key s.key's session lives under now if s.key is a
+// grace alias (the store reports it; see ReportAlias), or "".
+func (s *Session) renamedTo() string {
+	ctx, reported := WithAliasReport(s.r.Context())
+	start := s.m.storeStart()
+	_, found, err := s.m.store.Load(ctx, s.key)
+	s.m.observe("load", start, err)
+	if to := reported(); found && err == nil && to != s.key && ValidKey(to) {
+		return to
+	}
+	return ""
 }
