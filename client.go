@@ -90,6 +90,14 @@ func (s *Session) tryOpen(cs ClientStore, value string, now int64) bool {
 // commitClient seals the changed session into a new cookie. Callers hold s.mu.
 func (s *Session) commitClient(cs ClientStore, final bool) error {
 	m := s.m
+	if s.late {
+		// The session lives in the cookie, which can no longer change.
+		if s.dropKey() != "" || s.dropCookie || s.renew || s.create || s.chg.Clear || len(s.chg.Set) > 0 || len(s.chg.Del) > 0 || s.chg.MetaFields != 0 {
+			s.reset()
+			return ErrResponseStarted
+		}
+		return nil
+	}
 	now := m.now().UnixNano()
 	if key := s.dropKey(); key != "" {
 		m.emit(s.r, EventDestroyed, key, "", nil)

@@ -49,6 +49,13 @@ var (
 	// the same request. Start a new session with Manager.Start on a new request.
 	ErrDestroyed = errors.New("sessions: session was destroyed")
 
+	// ErrResponseStarted reports a change that needs a new session cookie
+	// (a new session, Login, Renew) made under Handler after the response
+	// began, when the cookie can no longer be sent; and, with the cookie
+	// store, any change made then. Make such changes before writing the
+	// response, or call Save first.
+	ErrResponseStarted = errors.New("sessions: the response has started, so the session cookie cannot change; log in, renew or start the session before writing the response")
+
 	// ErrConfig reports invalid Options. The message names the field to fix.
 	ErrConfig = errors.New("sessions: invalid configuration")
 

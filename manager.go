@@ -191,8 +191,9 @@ func (m *Manager) FromContext(ctx context.Context) *Session {
 }
 
 // Destroy ends the request's session: its record is deleted from the store
-// and the cookie expired. Inside Handler it takes effect at commit; a later
-// Start in the same request gets a fresh session.
+// and the cookie expired. Inside Handler it takes effect at commit (at once
+// if the response has started: the record is deleted, the cookie stays and
+// names nothing); a later Start in the same request gets a fresh session.
 func (m *Manager) Destroy(w http.ResponseWriter, r *http.Request) {
 	s := m.Start(w, r)
 	s.Destroy()

@@ -17,7 +17,11 @@ import (
 // the session's changes once, in one store round trip, just before the
 // response's first byte: on the first WriteHeader, Write or Flush, or when
 // the handler returns having written nothing. A handler that never touches
-// the session costs no store call.
+// the session costs no store call. A change made after that commit, once
+// the response has started, goes to the store at once if the store alone
+// can carry it (values, Destroy); one that needs a new cookie (a new
+// session, Login, Renew), or any change with the cookie store, is refused
+// with ErrResponseStarted (Login) or an EventLostWrite.
 //
 // If the session cannot be loaded or committed, the handler's response is
 // discarded and Options.ErrorHandler answers instead, so a failing store
@@ -118,6 +122,9 @@ func (w *responseWriter) commit() {
 			addVaryTo(w.ResponseWriter.Header(), s.vary[:1:1])
 		}
 	}
+	// From now on the response carries no session cookie: a change goes to
+	// the store at once, or is refused if it needs a new cookie.
+	s.late = err == nil
 	report := err != nil && !s.reported
 	if report {
 		s.reported = true

@@ -56,6 +56,7 @@ type Session struct {
 
 	// The flags, together so the struct packs tightly.
 	writeThrough bool // no middleware: every change is committed at once
+	late         bool // Handler's commit has run: later changes go to the store at once (see changed)
 	ownMeta      bool // meta is the session's own copy (see setMeta)
 	loaded       bool
 	reported     bool // err has been emitted as an event
@@ -479,12 +480,18 @@ func (s *Session) Save() error {
 	return s.commit(false)
 }
 
-// changed marks a mutation; without the middleware it is written at once.
-// Callers hold s.mu.
+// changed marks a mutation; without the middleware, or after the
+// middleware's commit (the response has started), it is written at once.
+// A change the response can no longer carry is dropped with an
+// EventLostWrite (see ErrResponseStarted). Callers hold s.mu.
 func (s *Session) changed() {
-	if s.writeThrough {
+	if s.writeThrough || s.late {
 		if err := s.commit(false); err != nil {
-			s.m.emit(s.r, EventStoreError, s.key, s.meta.User, err)
+			kind := EventStoreError
+			if errors.Is(err, ErrResponseStarted) {
+				kind = EventLostWrite
+			}
+			s.m.emit(s.r, kind, s.key, s.meta.User, err)
 		}
 	}
 }
@@ -570,6 +577,10 @@ func (s *Session) Renew() {
 	if s.err != nil {
 		return
 	}
+	if s.late {
+		s.m.emit(s.r, EventLostWrite, s.key, s.meta.User, ErrResponseStarted)
+		return
+	}
 	s.renewLocked()
 	s.changed()
 }
@@ -607,6 +618,9 @@ func (s *Session) Login(user string) error {
 	}
 	if user == "" {
 		return errors.New("sessions: Login needs a non-empty user")
+	}
+	if s.late {
+		return ErrResponseStarted
 	}
 	m := s.m
 	if m.opts.MaxPerUser > 0 {
@@ -697,7 +711,7 @@ func (s *Session) Destroy() {
 	s.chg.Clear, s.chg.Set, s.chg.Del = false, nil, nil
 	s.dropLocal()
 	s.create, s.renew = false, false
-	if s.writeThrough {
+	if s.writeThrough || s.late {
 		if err := s.commit(false); err != nil {
 			s.m.emit(s.r, EventStoreError, s.dropKey(), "", err)
 		}
@@ -813,6 +827,11 @@ func (s *Session) write(final bool) error {
 
 	if s.key == "" {
 		if len(s.chg.Set) > 0 || s.create || (s.chg.MetaFields != 0 && s.meta.CSRF != "") {
+			if s.late {
+				// A session the client would never hear of.
+				s.reset()
+				return ErrResponseStarted
+			}
 			return s.insert(now, final)
 		}
 		if s.dropCookie {
@@ -827,6 +846,15 @@ func (s *Session) write(final bool) error {
 	// changed values, not the metadata.
 	if (s.chg.Clear || len(s.chg.Set) > 0 || len(s.chg.Del) > 0) && now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
 		s.touch(now)
+	}
+	if s.renew && s.late {
+		// The new cookie cannot be sent: an automatic rotation waits for
+		// a later request, an explicit renewal is refused.
+		rotating := s.rotating
+		s.renew, s.rotating = false, false
+		if !rotating {
+			return ErrResponseStarted
+		}
 	}
 	if s.renew {
 		if done, err := s.rename(now, final, 0); done || err != nil || s.key == "" {
