@@ -49,6 +49,11 @@
 //     table. Load, Commit and Increment resolve a live alias; Delete of the
 //     old key removes it. An alias reaches only the key it was made for: once
 //     that key is renamed again (say on login), the older key is dead.
+//   - Delete and DeleteUserSessions first lock the rows they delete, then
+//     delete them (with their aliases) in a second statement, which sees
+//     what a rename holding a lock meanwhile did: a session rotated during
+//     "log out everywhere" is deleted under its new key, and Delete of a
+//     key being renamed ends the rename's grace.
 //
 // Every value is a bind parameter; the only identifiers spliced into SQL are
 // the table names, which [Options.Table] restricts to lowercase letters,
@@ -64,10 +69,11 @@
 //
 // # Errors
 //
-// Connection failures, timeouts and a closed pool wrap
-// [sessions.ErrStoreUnavailable]. A row with an unknown format version or an
-// undecodable value is an error wrapping [sessions.ErrCorrupt]; the key can
-// still be deleted.
+// Connection failures, timeouts, a closed pool, a server shutting down, a
+// read-only server (a hot standby after a failover) and a row lock not
+// granted within lock_timeout wrap [sessions.ErrStoreUnavailable]. A row
+// with an unknown format version or an undecodable value is an error
+// wrapping [sessions.ErrCorrupt]; the key can still be deleted.
 //
 // # Schema
 //

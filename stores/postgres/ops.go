@@ -164,7 +164,11 @@ func (s *Store) commitArgs(d *sessions.Delta) ([]any, error) {
 
 // Delete removes the row under key, with its values, and any rename alias
 // from key (ending its grace early; the renamed session stays). Deleting an
-// absent key is not an error. One statement.
+// absent key is not an error. One round trip: a transaction of two
+// statements sent as one pgx batch. The first locks the row under key, so
+// that a rename of it in flight finishes first; the second, which
+// therefore sees the alias such a rename leaves, deletes alias and row. A
+// rename that waited for Delete instead finds no row (sessions.ErrNotFound).
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.check(ctx); err != nil {
 		return err
@@ -172,7 +176,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if !sessions.ValidKey(key) {
 		return nil
 	}
-	if _, err := s.pool.Exec(ctx, s.q.del, key); err != nil {
+	if err := s.tx(ctx,
+		stmt{sql: s.q.lockKey, args: []any{key}},
+		stmt{sql: s.q.del, args: []any{key}}); err != nil {
 		return s.wrap(ctx, "deleting a session", err)
 	}
 	return nil
@@ -267,14 +273,20 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	err := s.tx(ctx, stmts...)
 	switch {
 	case isUnique(err):
-		taken, err = true, nil // a concurrent Create took newKey
+		// A transaction that committed while the move waited on newKey
+		// (a concurrent Create, say) took it. The statement failed before
+		// its result row, so live is unknown: taken decides, below.
+		taken, err = true, nil
 	case err != nil:
 		return s.wrap(ctx, "renaming a session", err)
 	}
+	// taken comes first: a newKey taken concurrently leaves live false.
 	switch {
+	case taken:
+		return fmt.Errorf("%w (postgres: %s…)", sessions.ErrExists, newKey[:8])
 	case !live:
 		return notFound(oldKey)
-	case taken || !moved:
+	case !moved:
 		return fmt.Errorf("%w (postgres: %s…)", sessions.ErrExists, newKey[:8])
 	}
 	return nil

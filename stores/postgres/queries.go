@@ -8,8 +8,8 @@ import "strings"
 // Parameter conventions: $1 is the key the caller passed, $2 the
 // application's current time in Unix nanoseconds.
 type queries struct {
-	load, clearKey, create, lock, commit, increment, del          string
-	rename, userSessions, deleteUser, cleanSessions, cleanAliases string
+	load, clearKey, create, lock, commit, increment, lockKey, del           string
+	rename, userSessions, lockUser, deleteUser, cleanSessions, cleanAliases string
 }
 
 // resolve is the key whose row $1 reaches: $1 itself when a row is stored
@@ -136,8 +136,15 @@ WITH t AS (
 )
 SELECT EXISTS (SELECT 1 FROM t), (SELECT n FROM up), EXISTS (SELECT 1 FROM {s} WHERE key = $1 AND expires_at > $2)`),
 
-		// Delete the row under $1 (values cascade) and any alias from $1,
-		// which ends a rename's grace early.
+		// First statement of a delete: lock the row under $1, if any. A
+		// rename holding it is waited for; the row it moved no longer
+		// matches and is not locked.
+		lockKey: sql(`SELECT 1 FROM {s} WHERE key = $1 FOR UPDATE`),
+
+		// Second statement of a delete: the row under $1 (values cascade)
+		// and any alias from $1, which ends a rename's grace early. Running
+		// after lockKey, it sees the alias of a rename that lockKey waited
+		// for (a statement sees only what committed before it started).
 		del: sql(`
 WITH a AS (DELETE FROM {a} WHERE old_key = $1)
 DELETE FROM {s} WHERE key = $1`),
@@ -174,14 +181,31 @@ SELECT key, {meta} FROM {s}
 WHERE user_id = $1 AND user_id <> '' AND expires_at > $2 AND version = 1
 ORDER BY created, key`),
 
-		// $1 user, $2 now, $3 key to keep. Rows are locked in key order so
-		// that two revocations of one user cannot deadlock.
+		// First statement of a revocation: lock the user's rows.
+		//   $1 user, $2 key to keep.
+		// Rows are locked in key order so that two revocations of one user
+		// cannot deadlock. A rename holding one is waited for, and its row
+		// is then locked under the new key. Deleting here instead would
+		// miss that row: the DELETE would look for it under its old key,
+		// in a snapshot taken before the wait.
+		lockUser: sql(`
+SELECT count(*) FROM (
+	SELECT key FROM {s} WHERE user_id = $1 AND user_id <> '' AND key <> $2
+	ORDER BY key FOR UPDATE) l`),
+
+		// Second statement: delete the user's rows, which it sees with
+		// the keys renames gave them until lockUser got their locks, and
+		// the aliases leading to them (dead already, as they lead to no
+		// row). Returns how many of the rows were live. No index leads
+		// from new_key: the aliases are scanned, which is cheap enough
+		// for a rare operation on a table of renames within their grace.
+		//   $1 user, $2 now, $3 key to keep.
 		deleteUser: sql(`
 WITH d AS (
-	DELETE FROM {s} WHERE key IN (
-		SELECT key FROM {s} WHERE user_id = $1 AND user_id <> '' AND key <> $3
-		ORDER BY key FOR UPDATE)
-	RETURNING expires_at
+	DELETE FROM {s} WHERE user_id = $1 AND user_id <> '' AND key <> $3
+	RETURNING key, expires_at
+), a AS (
+	DELETE FROM {a} WHERE new_key IN (SELECT key FROM d)
 )
 SELECT count(*) FILTER (WHERE expires_at > $2) FROM d`),
 

@@ -188,8 +188,10 @@ func (s *Store) check(ctx context.Context) error {
 }
 
 // wrap turns an error from pgx into one of the package's: connection
-// failures, timeouts and a closed pool wrap sessions.ErrStoreUnavailable;
-// errors the server reports about a statement do not.
+// failures, timeouts, a closed pool and a server that cannot take writes
+// now (a read-only standby, a lock not granted in time) wrap
+// sessions.ErrStoreUnavailable; errors the server reports about a
+// statement do not.
 func (s *Store) wrap(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
@@ -202,9 +204,17 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 		switch {
 		case strings.HasPrefix(pgErr.Code, "08"), // connection exception
 			strings.HasPrefix(pgErr.Code, "53"), // insufficient resources
-			strings.HasPrefix(pgErr.Code, "57"), // operator intervention: shutdown, statement timeout
-			pgErr.Code == "40P01":               // deadlock detected: the statement may be retried
+			// operator intervention: admin or crash shutdown (57P01,
+			// 57P02), cannot connect now (57P03), statement timeout
+			strings.HasPrefix(pgErr.Code, "57"),
+			pgErr.Code == "40P01": // deadlock detected: the statement may be retried
 			return fmt.Errorf("%w: postgres: %s: %w", sessions.ErrStoreUnavailable, op, err)
+		case pgErr.Code == "25006": // read_only_sql_transaction
+			return fmt.Errorf("%w: postgres: %s: the server takes no writes (a hot standby, say after a failover, or default_transaction_read_only); point the pool at the primary: %w",
+				sessions.ErrStoreUnavailable, op, err)
+		case pgErr.Code == "55P03": // lock_not_available
+			return fmt.Errorf("%w: postgres: %s: a row lock was not granted within lock_timeout; retry, or raise lock_timeout if it is shorter than your requests: %w",
+				sessions.ErrStoreUnavailable, op, err)
 		case pgErr.Code == "42P01": // undefined table
 			return fmt.Errorf("postgres: %s: table %q is missing; run Store.Migrate, apply postgres.Schema, or unset Options.NoMigrate: %w", op, s.table, err)
 		}

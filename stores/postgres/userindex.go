@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/sessionkit/sessions"
 )
 
@@ -39,9 +40,13 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info,
 }
 
 // DeleteUserSessions deletes every session of user except the one under
-// exceptKey ("" for none), in one statement, and reports how many live
-// sessions it deleted (expired ones it meets are deleted without being
-// counted).
+// exceptKey ("" for none), with the rename aliases leading to them, and
+// reports how many live sessions it deleted (expired ones it meets are
+// deleted without being counted). One round trip: a transaction of two
+// statements sent as one pgx batch. The first locks the user's rows, so
+// that renames of them in flight finish first; the second, which
+// therefore sees the keys those renames gave, deletes the rows. A session
+// rotated at that moment is deleted under its new key.
 func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) (int, error) {
 	if err := s.check(ctx); err != nil {
 		return 0, err
@@ -50,7 +55,10 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 		return 0, nil
 	}
 	var n int
-	if err := s.pool.QueryRow(ctx, s.q.deleteUser, user, now(), exceptKey).Scan(&n); err != nil {
+	if err := s.tx(ctx,
+		stmt{sql: s.q.lockUser, args: []any{user, exceptKey}},
+		stmt{sql: s.q.deleteUser, args: []any{user, now(), exceptKey},
+			scan: func(r pgx.Row) error { return r.Scan(&n) }}); err != nil {
 		return 0, s.wrap(ctx, "deleting a user's sessions", err)
 	}
 	return n, nil
