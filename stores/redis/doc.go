@@ -105,7 +105,9 @@
 // In both protocols Delete is a plain DEL that leaves the user index alone.
 // Listing a user's sessions drops entries whose session is gone, expired,
 // an alias or another user's; each entry's score drops it once its session
-// must have expired, and the index key expires with its last entry, so an
+// must have expired, and the index key expires with its last entry (its
+// expiry is recomputed whenever entries are added or removed, so removing
+// the entry of a session without expiry gives the key one again), so an
 // index never grows without bound.
 //
 // # Servers

@@ -2,7 +2,9 @@ package redis
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"time"
 
@@ -276,7 +278,8 @@ func (s *Store) metaArgs(args []any, d *sessions.Delta) (_ []any, idx, user stri
 // script, and applying it twice changes nothing).
 //
 // HSET cannot be made conditional without a script, so on a key without a
-// record it makes a hash of values only, which this removes at once. Load
+// record it makes a hash of values only, which this removes at once (also
+// when the round trip fails, since the HSET may have landed anyway). Load
 // and the scripts treat such a hash as absent meanwhile (see isGhost), and
 // since store keys derive from fresh random IDs, no Create can be waiting
 // for the key.
@@ -302,6 +305,15 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 		return nil
 	})
 	if err != nil {
+		var op *net.OpError
+		if len(set) > 0 && !(errors.As(err, &op) && op.Op == "dial") {
+			// The HSET may have landed even so (a reply lost to a timeout
+			// or a dropped connection), perhaps on a destroyed session,
+			// where it made a ghost without expiry. Remove it if so: the
+			// script spares a live record the HSET may have updated. A
+			// failed dial sent nothing.
+			s.dropGhost(ctx, h)
+		}
 		return true, fail(ctx, "commit "+short(key), err)
 	}
 	before := st.Val()
@@ -326,9 +338,11 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 
 // dropGhost removes the ghost hash h that Load met: one a values-only
 // Commit made on a destroyed session and then failed to delete (see
-// commitValues), which has no expiry. It is best effort: the ghost is
-// absent to every operation either way, and the next Load of its key tries
-// again. The script deletes h only if it is still a ghost.
+// commitValues), which has no expiry. commitValues also calls it when its
+// round trip failed, since the HSET may have landed without its reply. It
+// is best effort: the ghost is absent to every operation either way, and
+// the next Load of its key tries again. The script deletes h only if it is
+// still a ghost.
 func (s *Store) dropGhost(ctx context.Context, h string) {
 	cctx, cancel := cleanupCtx(ctx)
 	defer cancel()
@@ -419,7 +433,10 @@ func score(expMS int64) string {
 }
 
 // coverage is the index score the cluster-safe protocol records for an
-// expiry: the expiry plus Options.IndexSlack.
+// expiry: the expiry plus Options.IndexSlack. The sum cannot overflow: both
+// terms are under math.MaxInt64/1e6 (expiryMillis of any int64, and the
+// milliseconds of a time.Duration), so it stays below 2^53, exact as a
+// sorted-set score and in Lua.
 func (s *Store) coverage(expMS int64) string {
 	if expMS == 0 {
 		return "+inf"

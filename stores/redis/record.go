@@ -219,7 +219,8 @@ func decodeMeta(vals []any) (m sessions.Meta, ok bool) {
 
 // expiryMillis converts Meta.Expires (Unix ns, 0 = unset) to the Unix ms of
 // PEXPIREAT, rounding up so Redis never drops a record before its deadline.
-// 0 means no expiry.
+// 0 means no expiry. It cannot overflow: math.MaxInt64, the latest
+// representable deadline (year 2262), becomes 9223372036855.
 func expiryMillis(ns int64) int64 {
 	switch {
 	case ns == 0:
@@ -227,7 +228,12 @@ func expiryMillis(ns int64) int64 {
 	case ns < 0:
 		return 1 // long past: PEXPIREAT deletes at once
 	}
-	return (ns + 999_999) / 1_000_000
+	// Divide first: ns + 999_999 would wrap within 1ms of math.MaxInt64.
+	ms := ns / 1_000_000
+	if ns%1_000_000 != 0 {
+		ms++
+	}
+	return ms
 }
 
 func corruptf(format string, args ...any) error {

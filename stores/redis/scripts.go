@@ -56,6 +56,30 @@ local function check(h, st)
   return nil
 end
 
+-- an error reply when the user index key idx holds another Redis type
+-- than a sorted set, else nil. Scripts check this before their first write,
+-- so that a damaged index makes them fail without having done half their
+-- work (Redis does not roll back a script that raises an error).
+local function bad_index(idx)
+  local t = redis.call('TYPE', idx).ok
+  if t == 'zset' or t == 'none' then return nil end
+  return redis.error_reply('WRONGTYPE the user index holds a ' .. t .. ', not a sorted set; delete the key')
+end
+
+-- lets the user index key idx expire with its last member: at its top
+-- score, or never while a member scores '+inf'. Every change that may lower
+-- the top score (adding with a lower score, removing members) calls it, so
+-- an index never outlives its entries.
+local function index_ttl(idx)
+  local top = redis.call('ZRANGE', idx, -1, -1, 'WITHSCORES')
+  if top[2] == nil then return end
+  if top[2] == 'inf' then
+    redis.call('PERSIST', idx)
+  else
+    redis.call('PEXPIREAT', idx, top[2])
+  end
+end
+
 -- adds member to the user index idx with score (its session's expiry in Unix
 -- ms, or '+inf'), drops members whose score has passed, and lets the index
 -- key expire with its last member. gt keeps the higher of the old and new
@@ -67,13 +91,17 @@ local function index_add(idx, member, score, gt)
     redis.call('ZADD', idx, score, member)
   end
   redis.call('ZREMRANGEBYSCORE', idx, '-inf', '(' .. now_ms())
-  local top = redis.call('ZRANGE', idx, -1, -1, 'WITHSCORES')
-  if top[2] == nil then return end
-  if top[2] == 'inf' then
-    redis.call('PERSIST', idx)
-  else
-    redis.call('PEXPIREAT', idx, top[2])
-  end
+  index_ttl(idx)
+end
+
+-- the index score m:ix records (cluster-safe mode) as a number, or nil when
+-- it is missing or damaged (not a number, or NaN): then the entry is added
+-- anew, which repairs it.
+local function covered(ix)
+  if ix == '+inf' then return math.huge end
+  local n = tonumber(ix)
+  if n ~= n then return nil end
+  return n
 end
 
 -- applies a delta to the live record h (see commitScript for the layout of
@@ -82,6 +110,24 @@ end
 local function apply(h, st, idx, A)
   local nset, ndel = tonumber(A[2]), tonumber(A[3])
   local p = 10
+  local meta, exp, mode, user = A[4] == '1', A[5], A[6], A[8]
+  -- Everything that can fail is decided before the first write, so that
+  -- an error leaves the record as it was.
+  local need = false
+  if meta and mode == '2' and user ~= '' then
+    local cov = covered(st[5])
+    need = st[4] ~= user or cov == nil
+    if not need and exp ~= '' then
+      if exp == '0' then
+        need = cov ~= math.huge
+      else
+        need = tonumber(exp) > cov
+      end
+    end
+  elseif meta and mode == '1' and user ~= '' then
+    local bad = bad_index(idx)
+    if bad then return bad end
+  end
   if A[1] == '1' then
     local drop = {}
     for _, k in ipairs(redis.call('HKEYS', h)) do
@@ -91,21 +137,13 @@ local function apply(h, st, idx, A)
   end
   if ndel > 0 then chunked('HDEL', h, A, p + 2 * nset, p + 2 * nset + ndel - 1) end
   if nset > 0 then chunked('HSET', h, A, p, p + 2 * nset - 1) end
-  if A[4] ~= '1' then return {1} end
+  if not meta then return {1} end
 
   chunked('HSET', h, A, p + 2 * nset + ndel, #A)
-  local exp, mode, user = A[5], A[6], A[8]
   local reply = {1}
-  if mode == '2' and user ~= '' then
-    local ix = st[5]
-    local need = st[4] ~= user or not ix
-    if not need and ix ~= '+inf' and exp ~= '' then
-      need = exp == '0' or tonumber(exp) > tonumber(ix)
-    end
-    if need then
-      redis.call('HSET', h, 'm:ix', A[9])
-      reply = {1, A[9]}
-    end
+  if need then
+    redis.call('HSET', h, 'm:ix', A[9])
+    reply = {1, A[9]}
   end
   if exp == '0' then
     redis.call('PERSIST', h)
@@ -126,15 +164,20 @@ local function rename(old, new, A)
     return bad
   end
   if redis.call('EXISTS', new) == 1 then return {6} end
+  local user = st[4]
+  local idx
+  if user and user ~= '' then
+    idx = A[4] .. user .. '}'
+    local bad = bad_index(idx)
+    if bad then return bad end
+  end
   local pttl = redis.call('PTTL', old)
   redis.call('RENAME', old, new)
   if tonumber(A[1]) > 0 then
     redis.call('HSET', old, 'm:v', '1', 'm:to', A[3])
     redis.call('PEXPIRE', old, A[1])
   end
-  local user = st[4]
-  if user and user ~= '' then
-    local idx = A[4] .. user .. '}'
+  if idx then
     local score = '+inf'
     if pttl >= 0 then score = now_ms() + pttl end
     redis.call('ZREM', idx, A[2])
@@ -152,6 +195,10 @@ end
 var createScript = redis.NewScript(luaLib + `
 local h = KEYS[1]
 if redis.call('EXISTS', h) == 1 then return {0} end
+if ARGV[2] == '1' then
+  local bad = bad_index(KEYS[2])
+  if bad then return bad end
+end
 chunked('HSET', h, ARGV, 5, #ARGV)
 if ARGV[1] ~= '0' then redis.call('PEXPIREAT', h, ARGV[1]) end
 if ARGV[2] == '1' then index_add(KEYS[2], ARGV[3], ARGV[4], false) end
@@ -214,6 +261,10 @@ return rename(KEYS[1], KEYS[2], ARGV) or {1}
 // KEYS[1] old hash; KEYS[2] new hash; KEYS[3] the user index of index mode
 // '1'. ARGV[1..4] renameScript's arguments; ARGV[5..] commitScript's.
 var renameCommitScript = redis.NewScript(luaLib + `
+if KEYS[3] then
+  local bad = bad_index(KEYS[3])
+  if bad then return bad end
+end
 local bad = rename(KEYS[1], KEYS[2], ARGV)
 if bad then return bad end
 local A = {}
@@ -281,6 +332,17 @@ return {1}
 var listScript = redis.NewScript(luaLib + `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now_ms())
 return redis.call('ZRANGE', KEYS[1], 0, -1)
+`)
+
+// indexRemoveScript removes members from a user index and recomputes when
+// the index key expires (see index_ttl): removing a member that scored
+// '+inf' must not leave the key without expiry for good.
+//
+// KEYS[1] user index. ARGV members.
+var indexRemoveScript = redis.NewScript(luaLib + `
+chunked('ZREM', KEYS[1], ARGV, 1, #ARGV)
+index_ttl(KEYS[1])
+return {1}
 `)
 
 // dropGhostScript deletes the hash KEYS[1] if it is a ghost (values only:

@@ -20,6 +20,14 @@ func (s *Store) indexAdd(ctx context.Context, user, key, score string) error {
 	return nil
 }
 
+// indexRemove removes members from user's index and lets the index key
+// expire with its remaining members: a ZREM alone would leave a key that was
+// kept without expiry for a session with none (Meta.Expires == 0) so even
+// after that session's entry is gone.
+func (s *Store) indexRemove(ctx context.Context, user string, members []any) error {
+	return indexRemoveScript.Run(ctx, s.c, []string{s.indexKey(user)}, members...).Err()
+}
+
 // UserSessions lists the live sessions of user, oldest first (by
 // Meta.Created, then key). It costs one script call on the index plus one
 // HMGET per entry, pipelined (in a cluster, one pipeline per node, sent in
@@ -71,7 +79,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 		}
 	}
 	if len(gone) > 0 {
-		if err := s.c.ZRem(ctx, s.indexKey(user), gone...).Err(); err != nil {
+		if err := s.indexRemove(ctx, user, gone); err != nil {
 			return n, fail(ctx, "delete user sessions", err)
 		}
 	}
@@ -130,7 +138,7 @@ func (s *Store) listUser(ctx context.Context, user string) (live []sessions.Info
 		}
 	}
 	if len(stale) > 0 {
-		if err := s.c.ZRem(ctx, idx, stale...).Err(); err != nil {
+		if err := s.indexRemove(ctx, user, stale); err != nil {
 			return nil, nil, fail(ctx, "user sessions", err)
 		}
 	}
