@@ -130,15 +130,22 @@ func (g *csrfGuard) allow(s *Session, r *http.Request) bool {
 
 var errCSRFToken = fmt.Errorf("sessions: missing or wrong CSRF token")
 
+// checkToken checks the request's token against the session's secret. A
+// session without a secret (a new one, say) has no token to match, so the
+// body of its request is not parsed for one: an anonymous client cannot
+// make the server read a form of up to 32 MB only to be refused.
 func (g *csrfGuard) checkToken(s *Session, r *http.Request) error {
+	secret := s.csrfSecret()
+	if secret == nil {
+		return errCSRFToken
+	}
 	token := r.Header.Get(g.header)
 	if token == "" {
 		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data" {
 			token = r.PostFormValue(g.field)
 		}
 	}
-	secret := s.csrfSecret()
-	if token == "" || secret == nil || !tokenMatches(token, secret) {
+	if token == "" || !tokenMatches(token, secret) {
 		return errCSRFToken
 	}
 	return nil
