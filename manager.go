@@ -105,6 +105,9 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 	if o.TouchInterval == 0 {
 		o.TouchInterval = min(o.IdleTimeout/10, time.Minute)
 	}
+	if o.TouchInterval >= o.IdleTimeout {
+		return nil, fmt.Errorf("%w: Options.TouchInterval %v is not shorter than IdleTimeout %v: a session only read from would expire while in use; leave TouchInterval zero for IdleTimeout/10", ErrConfig, o.TouchInterval, o.IdleTimeout)
+	}
 	if o.RotateGrace == 0 {
 		o.RotateGrace = defaultRotateGrace
 	}

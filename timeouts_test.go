@@ -1,6 +1,7 @@
 package sessions_test
 
 import (
+	"errors"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/stores/memory"
 )
 
 // TestHugeTimeouts checks that timeouts meant as "no limit" (up to
@@ -47,6 +49,34 @@ func TestHugeTimeouts(t *testing.T) {
 			h.ServeHTTP(w, r)
 			if got := w.Body.String(); got != "kataras" {
 				t.Errorf("the next request read %q, want the stored value", got)
+			}
+		})
+	}
+}
+
+// TestTouchIntervalBelowIdle checks that NewManager refuses a TouchInterval
+// that is not shorter than the idle timeout: activity would then never be
+// recorded in time, and a session only read from would expire in use.
+func TestTouchIntervalBelowIdle(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts sessions.Options
+		ok   bool
+	}{
+		{"defaults", sessions.Options{}, true},
+		{"shorter", sessions.Options{IdleTimeout: 30 * time.Minute, TouchInterval: 5 * time.Minute}, true},
+		{"equal to the default idle timeout", sessions.Options{TouchInterval: 30 * time.Minute}, false},
+		{"longer", sessions.Options{IdleTimeout: time.Minute, TouchInterval: time.Hour}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := memory.New(memory.Options{})
+			defer store.Close()
+			m, err := sessions.NewManager(store, tc.opts)
+			if tc.ok != (err == nil) || (err != nil && !errors.Is(err, sessions.ErrConfig)) {
+				t.Fatalf("NewManager: %v; want success %v (or ErrConfig)", err, tc.ok)
+			}
+			if m != nil {
+				m.Close()
 			}
 		})
 	}
