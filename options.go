@@ -67,6 +67,7 @@ type Options struct {
 	// that changes values carries it in the same commit (otherwise its commit
 	// holds only the changed values). Default IdleTimeout/10, at most one
 	// minute. Larger values mean fewer writes and a less exact idle timeout.
+	// It must be shorter than IdleTimeout.
 	TouchInterval time.Duration
 
 	// RotateAfter renews a session's ID automatically once the ID is this old
