@@ -31,7 +31,11 @@ const MaxDepth = 32
 // and never names a Go type: integers of type int are plain decimal text (so
 // stores can increment them natively, e.g. Redis HINCRBY), every other type
 // starts with a one-byte tag. Types without a tag of their own are encoded with
-// encoding/json and come back as JSON.
+// encoding/json and come back as JSON. A time.Time keeps its instant to the
+// nanosecond and its zone's offset from UTC, not the zone's name or rules
+// (time.Time.MarshalBinary): a time in America/New_York comes back in a
+// fixed zone of the same offset, and its monotonic reading is dropped. The
+// memory store keeps values as they are, so compare times with Equal.
 func EncodeValue(v any) ([]byte, error) { return AppendValue(nil, v) }
 
 // AppendValue appends the encoding of v to dst.
