@@ -39,8 +39,9 @@
 //     c.JSON, c.Blob, c.Stream, c.NoContent, c.Redirect, c.Response().Write,
 //     WriteHeader or Flush, or, for a handler that writes nothing or
 //     returns an error, when the chain returns, before echo's
-//     HTTPErrorHandler (or echo itself) answers. A value set after the
-//     first byte is not stored.
+//     HTTPErrorHandler (or echo itself) answers. A change after the first
+//     byte goes to the store at once, and one that needs a new cookie
+//     (Login, say) is refused, as under sessions.Manager.Handler.
 //   - Unsafe requests (POST, PUT, PATCH, DELETE, ...) are checked for
 //     cross-site origin and for the session's CSRF token before the handler
 //     runs; a refused request is answered by the manager's CSRF failure

@@ -38,7 +38,9 @@
 //     c.JSON, c.Data, c.Redirect, c.Stream, c.AbortWithStatus,
 //     c.Writer.WriteHeaderNow, Write or Flush, or, for a handler that
 //     writes nothing, when the chain returns, before gin sends the status.
-//     A value set after the first byte is not stored.
+//     A change after the first byte goes to the store at once, and one
+//     that needs a new cookie (Login, say) is refused, as under
+//     sessions.Manager.Handler.
 //   - Unsafe requests (POST, PUT, PATCH, DELETE, ...) are checked for
 //     cross-site origin and for the session's CSRF token before any later
 //     handler runs; a refused request is answered by the manager's CSRF
