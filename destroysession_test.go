@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,16 +18,7 @@ import (
 // the rotation's grace the handle is an alias, and revoking it must end
 // the session under its new ID, not just the alias.
 func TestDestroySessionAfterRotation(t *testing.T) {
-	var now atomic.Int64
-	now.Store(time.Unix(1_800_000_000, 0).UnixNano())
-	clock := func() time.Time { return time.Unix(0, now.Load()) }
-	store := memory.New(memory.Options{Now: clock})
-	defer store.Close()
-	m, err := sessions.NewManager(store, sessions.Options{Now: clock, RotateAfter: time.Minute, RotateGrace: 30 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m, _, now := newClockedManager(t, sessions.Options{RotateAfter: time.Minute, RotateGrace: 30 * time.Second})
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := m.Start(w, r)
 		if r.URL.Path == "/login" {

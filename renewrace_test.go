@@ -4,12 +4,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sessionkit/sessions"
-	"github.com/sessionkit/sessions/stores/memory"
 )
 
 // TestLoginAfterParallelRotation logs in on a request that loaded its
@@ -20,16 +18,7 @@ import (
 func TestLoginAfterParallelRotation(t *testing.T) {
 	for _, op := range []string{"login", "renew"} {
 		t.Run(op, func(t *testing.T) {
-			var now atomic.Int64
-			now.Store(time.Unix(1_800_000_000, 0).UnixNano())
-			clock := func() time.Time { return time.Unix(0, now.Load()) }
-			store := memory.New(memory.Options{Now: clock})
-			defer store.Close()
-			m, err := sessions.NewManager(store, sessions.Options{Now: clock, RotateAfter: time.Minute, RotateGrace: 30 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
+			m, _, now := newClockedManager(t, sessions.Options{RotateAfter: time.Minute, RotateGrace: 30 * time.Second})
 			var h http.Handler
 			serve := func(path string, c *http.Cookie) *httptest.ResponseRecorder {
 				r := httptest.NewRequest(http.MethodGet, path, nil)

@@ -3,12 +3,10 @@ package sessions_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sessionkit/sessions"
-	"github.com/sessionkit/sessions/stores/memory"
 )
 
 // TestSnapshotNotWritten checks that a request changing a session's
@@ -64,22 +62,12 @@ func TestSnapshotNotWritten(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var now atomic.Int64 // the clock of the manager and the store
-			now.Store(time.Unix(1_700_000_000, 0).UnixNano())
-			clock := func() time.Time { return time.Unix(0, now.Load()) }
-			store := memory.New(memory.Options{Now: clock})
-			defer store.Close()
-			m, err := sessions.NewManager(store, sessions.Options{
-				Now:           clock,
+			m, store, now := newClockedManager(t, sessions.Options{
 				TouchInterval: time.Minute,
 				RotateAfter:   time.Hour,
 				RotateGrace:   time.Minute,
 				IdleTimeout:   24 * time.Hour,
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
 
 			var key string
 			var before sessions.Meta
