@@ -61,6 +61,7 @@ type Session struct {
 	loaded       bool
 	reported     bool // err has been emitted as an event
 	presented    bool // the request carried a session cookie
+	arrived      bool // and it named a live session (IsNew)
 	create       bool // store a new session even without values
 	renew        bool // issue a new ID at commit
 	dropCookie   bool // expire the cookie unless a new session replaces it
@@ -140,6 +141,7 @@ func (s *Session) load() {
 		s.presented = true
 		if m.client != nil {
 			if s.tryOpen(m.client, v, now) {
+				s.arrived = true
 				s.saveActivity()
 				return
 			}
@@ -149,7 +151,9 @@ func (s *Session) load() {
 			m.emit(s.r, EventMalformedID, "", "", nil)
 			continue
 		}
-		if s.tryLoad(v, now) || s.err != nil {
+		ok := s.tryLoad(v, now)
+		s.arrived = ok
+		if ok || s.err != nil {
 			s.saveActivity()
 			return
 		}
@@ -510,12 +514,12 @@ func (s *Session) ID() string {
 }
 
 // IsNew reports whether the session was not stored when the request
-// arrived.
+// arrived. Saving, renewing or destroying the session does not change it.
 func (s *Session) IsNew() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.load()
-	return s.rec == nil
+	return !s.arrived
 }
 
 // User returns the user set by Login, or "".
