@@ -32,3 +32,18 @@ func WithAliasReport(ctx context.Context) (context.Context, func() string) {
 	p := new(string)
 	return context.WithValue(ctx, aliasSinkKey{}, p), func() string { return *p }
 }
+
+// loadAliased loads key for a caller outside a request's session (which
+// learns of aliases through its own context; see Session.tryLoad). at is
+// the key the record is stored under when key is a live grace alias, else
+// "".
+func (m *Manager) loadAliased(ctx context.Context, key string) (rec *Record, found bool, at string, err error) {
+	ctx, reported := WithAliasReport(ctx)
+	start := m.storeStart()
+	rec, found, err = m.store.Load(ctx, key)
+	m.observe("load", start, err)
+	if to := reported(); found && err == nil && to != key && ValidKey(to) {
+		at = to
+	}
+	return rec, found, at, err
+}

@@ -270,21 +270,18 @@ func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool
 	if !ValidKey(handle) {
 		return false, nil
 	}
-	lctx, reported := WithAliasReport(ctx)
-	start := m.storeStart()
-	rec, found, err := m.store.Load(lctx, handle)
-	m.observe("load", start, err)
+	rec, found, at, err := m.loadAliased(ctx, handle)
 	if err != nil || !found || rec.User != user || user == "" {
 		return false, err
 	}
 	// Through a grace alias, end the session where it lives now, then the
 	// alias: deleting the alias alone would leave the session running.
 	keys := []string{handle}
-	if at := reported(); at != "" && at != handle && ValidKey(at) {
+	if at != "" {
 		keys = []string{at, handle}
 	}
 	for _, k := range keys {
-		start = m.storeStart()
+		start := m.storeStart()
 		err = m.store.Delete(ctx, k)
 		m.observe("delete", start, err)
 		if err != nil {

@@ -1047,12 +1047,6 @@ const maxRenameHops = 2
 // renamedTo returns the key s.key's session lives under now if s.key is a
 // grace alias (the store reports it; see ReportAlias), or "".
 func (s *Session) renamedTo() string {
-	ctx, reported := WithAliasReport(s.r.Context())
-	start := s.m.storeStart()
-	_, found, err := s.m.store.Load(ctx, s.key)
-	s.m.observe("load", start, err)
-	if to := reported(); found && err == nil && to != s.key && ValidKey(to) {
-		return to
-	}
-	return ""
+	_, _, at, _ := s.m.loadAliased(s.r.Context(), s.key)
+	return at
 }

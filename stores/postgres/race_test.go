@@ -60,21 +60,12 @@ WHERE datname = current_database() AND wait_event_type = 'Lock' AND strpos(query
 	}
 }
 
-// aliasesTo counts the rename aliases leading to key.
-func aliasesTo(t *testing.T, s *Store, key string) int {
+// aliases counts the rename aliases whose column (old_key or new_key) is
+// key.
+func aliases(t *testing.T, s *Store, column, key string) int {
 	t.Helper()
 	var n int
-	if err := s.pool.QueryRow(t.Context(), tables(s).Replace(`SELECT count(*) FROM {a} WHERE new_key = $1`), key).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// aliasesFrom counts the rename aliases from key.
-func aliasesFrom(t *testing.T, s *Store, key string) int {
-	t.Helper()
-	var n int
-	if err := s.pool.QueryRow(t.Context(), tables(s).Replace(`SELECT count(*) FROM {a} WHERE old_key = $1`), key).Scan(&n); err != nil {
+	if err := s.pool.QueryRow(t.Context(), tables(s).Replace(`SELECT count(*) FROM {a} WHERE `+column+` = $1`), key).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -158,7 +149,7 @@ func TestDeleteUserSessionsRacingRename(t *testing.T) {
 					t.Errorf("Load(%.8s…) finds a session after DeleteUserSessions", k)
 				}
 			}
-			if n := aliasesTo(t, s, rotated); n != 0 {
+			if n := aliases(t, s, "new_key", rotated); n != 0 {
 				t.Errorf("%d aliases still lead to the deleted session", n)
 			}
 		})
@@ -206,7 +197,7 @@ func TestDeleteRacingRenameWithGrace(t *testing.T) {
 			if loads(t, s, a) {
 				t.Errorf("Load(A) finds the session after Delete(A) returned nil")
 			}
-			if n := aliasesFrom(t, s, a); n != 0 {
+			if n := aliases(t, s, "old_key", a); n != 0 {
 				t.Errorf("%d aliases from A survive Delete(A)", n)
 			}
 			if c.renameFirst {
@@ -260,7 +251,7 @@ func TestRenameOntoKeyTakenConcurrently(t *testing.T) {
 			if _, ok := rec.Lookup("x"); ok {
 				t.Errorf("the failed rename applied its delta")
 			}
-			if n := aliasesFrom(t, s, oldKey); n != 0 {
+			if n := aliases(t, s, "old_key", oldKey); n != 0 {
 				t.Errorf("the failed rename left %d aliases", n)
 			}
 		})
