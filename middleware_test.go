@@ -71,16 +71,28 @@ func TestCommitBeforeFirstByte(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			m, store := newTestManager(t, sessions.Options{})
+			done := make(chan struct{})
 			h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				tc.handler(w, m.Start(w, r))
 			}))
-			srv := httptest.NewServer(h)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				h.ServeHTTP(w, r)
+				close(done)
+			}))
 			defer srv.Close()
 			resp, err := srv.Client().Get(srv.URL)
 			if err != nil {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
+			// A value set after a flush is written while the client
+			// already reads the response: count the store's writes once
+			// the middleware is done.
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the handler did not finish")
+			}
 			cs := resp.Cookies()
 			if len(cs) != 1 || cs[0].Name != sessions.DefaultCookieName {
 				t.Fatalf("cookies = %v, want the session cookie", cs)

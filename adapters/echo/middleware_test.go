@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -184,15 +185,25 @@ func TestCommitBeforeFirstByte(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m, st := newManager(t, sessions.Options{})
 			e := newServer(m)
+			done := make(chan struct{})
 			e.GET("/", func(c echo.Context) error {
 				s := sessionecho.Session(m, c)
 				s.Set("k", "v")
 				err := tc.write(c, s)
 				s.Set("late", "x")
+				close(done)
 				return err
 			})
 			srv := serve(t, e)
 			resp, body := do(t, srv, "GET", "/", request{})
+			// A value set after a flush is written while the client
+			// already reads the response: count the store's writes once
+			// the handler is done.
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the handler did not finish")
+			}
 			if resp.StatusCode != tc.wantStatus {
 				t.Errorf("status %d, want %d", resp.StatusCode, tc.wantStatus)
 			}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -195,14 +196,24 @@ func TestCommitBeforeFirstByte(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m, st := newManager(t, sessions.Options{})
 			e := newEngine(m)
+			done := make(chan struct{})
 			e.GET("/", func(c *gin.Context) {
 				s := sessiongin.Session(m, c)
 				s.Set("k", "v")
 				tc.write(c, s)
 				s.Set("late", "x")
+				close(done)
 			})
 			srv := serve(t, e)
 			resp, body := do(t, srv, "GET", "/", request{})
+			// A value set after a flush is written while the client
+			// already reads the response: count the store's writes once
+			// the handler is done.
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the handler did not finish")
+			}
 			if resp.StatusCode != tc.wantStatus {
 				t.Errorf("status %d, want %d", resp.StatusCode, tc.wantStatus)
 			}
