@@ -66,6 +66,9 @@
 //	sess:{K}        a grace alias instead, after Rename(K, K2, grace > 0):
 //	  m:v, m:to=K2  for grace; Load, Commit and Increment on K resolve to K2
 //	  v:<name>      values a Commit wrote before it saw the alias; never read
+//	sess:{K}        or a marker, after Rename(K, K2, 0), for one minute:
+//	  m:rt=K2       no session for Load, Commit or Increment; a Rename whose
+//	                reply was lost and that runs again sees it is done
 //	sess:u:{user}   sorted set, the user's index: members are store keys,
 //	                scores the Unix ms until which each entry is kept
 //
@@ -133,5 +136,8 @@
 // hold a request for many seconds). Keep MaxRetries low for another reason
 // too: go-redis retries a command whose reply timed out, and a retried
 // Increment may count twice and a retried Create report ErrExists (the
-// manager then draws a new ID).
+// manager then draws a new ID), and a retried Commit writes its values
+// once more, which can undo another request's write in between. Delete and
+// Rename are safe to retry: a retried Rename sees its own work done (see
+// [Store.Rename]).
 package redis

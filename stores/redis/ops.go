@@ -49,6 +49,9 @@ func (s *Store) loadResolved(ctx context.Context, key string) (*sessions.Record,
 			s.dropGhost(ctx, hk)
 			return nil, "", false, nil
 		}
+		if _, ok := h[fVersion]; !ok && h[fRetiredTo] != "" {
+			return nil, "", false, nil // renamed without a grace
+		}
 		if to, ok := h[fAliasTo]; ok {
 			if !sessions.ValidKey(to) {
 				return nil, "", false, fmt.Errorf("sessions/redis: load %s: alias to %q: %w", short(key), to, sessions.ErrCorrupt)

@@ -27,6 +27,7 @@ const (
 	fAliasTo   = "m:to"   // present only in a grace alias: the store key it resolves to
 	fFence     = "m:mv"   // cluster-safe Rename in progress: the new store key
 	fFenceEnd  = "m:mvu"  // ... and the Unix ms its fence holds writes until
+	fRetiredTo = "m:rt"   // present only in a retired key's marker: renamed without grace to this store key
 
 	valuePrefix = "v:"
 
@@ -120,12 +121,14 @@ func (s *Store) appendValues(args []any, fields []sessions.Field) ([]any, error)
 // package writes has fVersion and fCreated, and every grace alias fVersion
 // and fAliasTo, so a hash with none of the three is no session: Load and
 // the scripts treat it as absent. A hash with only some of them is a
-// damaged record (sessions.ErrCorrupt).
+// damaged record (sessions.ErrCorrupt). A retired key's marker (fRetiredTo)
+// is absent too, but no ghost: it is kept until it expires.
 func isGhost(h map[string]string) bool {
 	_, v := h[fVersion]
 	_, to := h[fAliasTo]
 	_, c := h[fCreated]
-	return !v && !to && !c
+	_, rt := h[fRetiredTo]
+	return !v && !to && !c && !rt
 }
 
 // decodeRecord turns the fields of a session hash into a record. Anything it

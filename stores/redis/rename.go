@@ -16,6 +16,13 @@ import (
 // matters if the renaming process dies halfway, after which writes resume.
 const renameFence = 2 * time.Second
 
+// retiredTTL is how long a key renamed without a grace keeps a marker (a
+// hash holding only m:rt, the new store key). Load treats the marker as no
+// session; a Rename whose reply was lost and that runs again, by go-redis's
+// retry or the cluster-safe protocol's cleanup, finds it and knows the
+// rename is done. It must outlast a read timeout and a retry.
+const retiredTTL = time.Minute
+
 // Rename moves the record under oldKey to newKey. With grace > 0, oldKey
 // becomes an alias hash resolving to newKey for Load, Commit and Increment
 // until the grace has passed or Delete(oldKey) removes it. A key that is
@@ -23,6 +30,13 @@ const renameFence = 2 * time.Second
 //
 // Single-node protocol: one script, atomic. RENAME moves the hash with its
 // TTL, the alias takes its place, and the user index swaps the entry.
+// Without a grace, a marker naming newKey takes the old key's place for
+// retiredTTL instead; no Load sees a session there.
+//
+// Rename may run again after its reply was lost (go-redis retries a command
+// whose reply timed out when MaxRetries > 0): a run that finds oldKey
+// already an alias or a marker naming newKey reports success, so a rename
+// that happened is never reported as a lost session.
 //
 // Cluster-safe protocol (the keys are in different slots, so no one script
 // can see both): four single-slot steps.
@@ -33,17 +47,20 @@ const renameFence = 2 * time.Second
 //  2. A script copies the fields to newKey if it is absent (else ErrExists).
 //  3. The copy joins the user's index, when the session has a user.
 //  4. A script retires the old record (replaces it with the alias, or
-//     deletes it) if its fence still stands.
+//     with the marker) if its fence still stands.
 //
 // Step 4 is the moment the rename takes effect: a write to oldKey lands
 // before it (and was copied, since the fence held it back until then) or
 // after it (through the alias), so none is lost, as with the single-node
 // script. A Delete(oldKey) meanwhile wins: the copy is removed and Rename
 // reports ErrNotFound. On any failure the copy is removed and the fence
-// lifted, unless oldKey is verifiably an alias to newKey already (the
-// rename did happen). Should the renaming process die halfway, writes
-// resume when the fence expires and the orphaned copy expires with the
-// record's own deadline.
+// lifted, unless oldKey is verifiably an alias or a marker naming newKey
+// already (the rename did happen, only the reply to step 4 was lost).
+// Should the renaming process die halfway, writes resume when the fence
+// expires and the orphaned copy expires with the record's own deadline.
+// Each step may run again after a lost reply: a fence this Rename set is
+// renewed rather than waited out, and a retire that finds its alias or
+// marker reports success.
 func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Duration) error {
 	graceMS, err := renameArgs(ctx, oldKey, newKey, grace)
 	if err != nil {
@@ -176,7 +193,7 @@ func (s *Store) renameSharded(ctx context.Context, oldKey, newKey string, graceM
 		}
 		cctx, cancel := cleanupCtx(ctx)
 		defer cancel()
-		if s.isAliasTo(cctx, oldH, newKey) {
+		if s.retiredTo(cctx, oldH, newKey) {
 			err = nil // step 4 did happen; only its reply was lost
 			return
 		}
@@ -279,11 +296,17 @@ func fenceWait(ctx context.Context, op string, attempt int, start time.Time) err
 	}
 }
 
-// isAliasTo reports whether the hash h is a grace alias resolving to key.
-func (s *Store) isAliasTo(ctx context.Context, h, key string) bool {
-	to, err := s.c.HGet(ctx, h, fAliasTo).Result()
-	if errors.Is(err, redis.Nil) {
+// retiredTo reports whether the hash h is a grace alias resolving to key or
+// a retired key's marker naming it: a Rename to key did happen.
+func (s *Store) retiredTo(ctx context.Context, h, key string) bool {
+	v, err := s.c.HMGet(ctx, h, fAliasTo, fRetiredTo).Result()
+	if err != nil {
 		return false
 	}
-	return err == nil && to == key
+	for _, to := range v {
+		if to == key {
+			return true
+		}
+	}
+	return false
 }

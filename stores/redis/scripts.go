@@ -1,6 +1,10 @@
 package redis
 
-import "github.com/redis/go-redis/v9"
+import (
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+)
 
 // Every script below touches the keys of one hash slot only, except those
 // marked "single-node", which the store runs only against one Redis server
@@ -19,7 +23,10 @@ const (
 )
 
 // luaLib is prepended to every script.
-const luaLib = `
+var luaLib = `
+-- how long a retired key's marker (m:rt) lasts, in ms: retiredTTL
+local RETIRED_MS = ` + strconv.FormatInt(retiredTTL.Milliseconds(), 10) + `
+
 -- calls cmd(key, list[from..to]) in batches, staying clear of Lua's unpack
 -- limit; batches hold an even number of elements, keeping field/value pairs
 -- together.
@@ -39,8 +46,8 @@ end
 
 -- status of a session hash from HMGET h m:v m:to m:mvu ...: nil when it is
 -- a live record that may be written, else the reply. A hash without m:v is
--- absent, or a ghost (values only, no m:to or m:c; see isGhost), or else
--- corrupt. A rename fence (m:mv, m:mvu) that has expired is removed: its
+-- absent, a ghost (values only, no m:to or m:c; see isGhost) or a retired
+-- key's marker (m:rt), or else corrupt. A rename fence (m:mv, m:mvu) that has expired is removed: its
 -- rename failed or gave up.
 local function check(h, st)
   if not st[1] then
@@ -154,12 +161,27 @@ local function apply(h, st, idx, A)
   return reply
 end
 
+-- leaves the retired key h, whose record now lives under the store key
+-- new, as a grace alias for grace ms, or else as a marker that lets a
+-- retried rename see it is done and lets Load see no session.
+local function retire(h, grace, new)
+  if tonumber(grace) > 0 then
+    redis.call('HSET', h, 'm:v', '1', 'm:to', new)
+    redis.call('PEXPIRE', h, grace)
+  else
+    redis.call('HSET', h, 'm:rt', new)
+    redis.call('PEXPIRE', h, RETIRED_MS)
+  end
+end
+
 -- moves the record old to new (see renameScript for the arguments A):
--- nil when done, else the reply.
+-- nil when done, else the reply. A rename to new that is done already (the
+-- script is running again because its reply was lost) replies {1}.
 local function rename(old, new, A)
-  local st = redis.call('HMGET', old, 'm:v', 'm:to', 'm:mvu', 'm:u')
+  local st = redis.call('HMGET', old, 'm:v', 'm:to', 'm:mvu', 'm:u', 'm:rt')
   local bad = check(old, st)
   if bad then
+    if (bad[1] == 2 and bad[2] == A[3]) or (bad[1] == 0 and st[5] == A[3]) then return {1} end
     if bad[1] == 2 then return {0} end
     return bad
   end
@@ -173,10 +195,7 @@ local function rename(old, new, A)
   end
   local pttl = redis.call('PTTL', old)
   redis.call('RENAME', old, new)
-  if tonumber(A[1]) > 0 then
-    redis.call('HSET', old, 'm:v', '1', 'm:to', A[3])
-    redis.call('PEXPIRE', old, A[1])
-  end
+  retire(old, A[1], A[3])
   if idx then
     local score = '+inf'
     if pttl >= 0 then score = now_ms() + pttl end
@@ -281,7 +300,11 @@ return apply(KEYS[2], st, KEYS[3], A)
 // KEYS[1] old hash. ARGV[1] new member; ARGV[2] fence duration (ms).
 var fenceScript = redis.NewScript(luaLib + `
 local h = KEYS[1]
-local bad = check(h, redis.call('HMGET', h, 'm:v', 'm:to', 'm:mvu'))
+local st = redis.call('HMGET', h, 'm:v', 'm:to', 'm:mvu', 'm:mv')
+-- a fence for this very rename is the script's own, set by a run whose
+-- reply was lost: it is renewed, not waited out
+if st[4] == ARGV[1] then st[3] = false end
+local bad = check(h, st)
 if bad then
   if bad[1] == 2 then return {0} end
   return bad
@@ -292,19 +315,18 @@ return {1, redis.call('HGETALL', h)}
 
 // retireScript is the last step of the cluster-safe Rename: if the fence
 // for this rename still stands, it replaces the old record with a grace
-// alias (or deletes it).
+// alias (or a marker, see retire). A run that finds that alias or marker
+// already (its reply was lost and it is running again) replies {1} too.
 //
 // KEYS[1] old hash. ARGV[1] grace (ms, '0' none); ARGV[2] new member.
 var retireScript = redis.NewScript(luaLib + `
 local h = KEYS[1]
 if redis.call('EXISTS', h) == 0 then return {0} end
-local mv = redis.call('HMGET', h, 'm:mv', 'm:mvu')
+local mv = redis.call('HMGET', h, 'm:mv', 'm:mvu', 'm:to', 'm:rt')
+if mv[3] == ARGV[2] or mv[4] == ARGV[2] then return {1} end
 if mv[1] ~= ARGV[2] or (tonumber(mv[2]) or 0) <= now_ms() then return {8} end
 redis.call('DEL', h)
-if tonumber(ARGV[1]) > 0 then
-  redis.call('HSET', h, 'm:v', '1', 'm:to', ARGV[2])
-  redis.call('PEXPIRE', h, ARGV[1])
-end
+retire(h, ARGV[1], ARGV[2])
 return {1}
 `)
 
@@ -346,11 +368,11 @@ return {1}
 `)
 
 // dropGhostScript deletes the hash KEYS[1] if it is a ghost (values only:
-// no m:v, m:to or m:c; see isGhost), checked in the same step, and replies
+// no m:v, m:to, m:c or m:rt; see isGhost), checked in the same step, and replies
 // 1 if it deleted it.
 var dropGhostScript = redis.NewScript(`
-local m = redis.call('HMGET', KEYS[1], 'm:v', 'm:to', 'm:c')
-if m[1] or m[2] or m[3] then
+local m = redis.call('HMGET', KEYS[1], 'm:v', 'm:to', 'm:c', 'm:rt')
+if m[1] or m[2] or m[3] or m[4] then
   return 0
 end
 return redis.call('DEL', KEYS[1])

@@ -1,0 +1,151 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/storetest"
+)
+
+// lostScriptReply is a hook for one script: the next n runs of it reach
+// Redis, and then their reply is lost to a read timeout. With retry set the
+// script is sent once more, as go-redis does after a read timeout when
+// MaxRetries > 0, and its caller gets the second reply; else the caller
+// gets the timeout. calls counts the runs the store asked for.
+type lostScriptReply struct {
+	sha   string
+	retry bool
+	n     atomic.Int64
+	calls atomic.Int64
+}
+
+func (h *lostScriptReply) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *lostScriptReply) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h *lostScriptReply) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		a := cmd.Args()
+		if len(a) < 2 || a[0] != "evalsha" || a[1] != h.sha {
+			return next(ctx, cmd)
+		}
+		h.calls.Add(1)
+		err := next(ctx, cmd)
+		if err != nil || h.n.Add(-1) < 0 {
+			return err
+		}
+		if h.retry {
+			return next(ctx, cmd)
+		}
+		lost := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("i/o timeout (injected by the test)")}
+		cmd.SetErr(lost)
+		return lost
+	}
+}
+
+// TestRenameReplyLost runs renames one of whose scripts ran in Redis but
+// whose reply was lost. Retried, a script must see its own work done and
+// succeed, not report the session gone (the old key is already renamed) or
+// wait out its own fence. In the cluster-safe protocol a lost reply to the
+// last step must still count as done: the new key is the only place the
+// session lives. In every case the session must be under the new key with
+// its values and user index entry, and the old key must resolve to it
+// during a grace and to nothing without one.
+func TestRenameReplyLost(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		o      Options
+		script *redis.Script
+		retry  bool
+		commit bool // RenameCommit, with a value set
+	}{
+		{"SingleNode/Rename/Retried", Options{}, renameScript, true, false},
+		{"SingleNode/RenameCommit/Retried", Options{}, renameCommitScript, true, true},
+		{"ClusterProtocol/Fence/Retried", Options{Cluster: true}, fenceScript, true, false},
+		{"ClusterProtocol/Retire/Retried", Options{Cluster: true}, retireScript, true, false},
+		{"ClusterProtocol/Retire/Lost", Options{Cluster: true}, retireScript, false, false},
+	} {
+		for _, grace := range []time.Duration{0, time.Minute} {
+			t.Run(tc.name+"/grace="+grace.String(), func(t *testing.T) {
+				t.Parallel()
+				c := redis.NewClient(testClientOptions(sharedAddr()))
+				t.Cleanup(func() { c.Close() })
+				s := newTestStore(t, c, tc.o)
+				ctx := t.Context()
+				if err := tc.script.Load(ctx, c).Err(); err != nil {
+					t.Skipf("%s: redis not reachable at %s (set SESSIONS_REDIS_ADDR): %v", skipNoServer, sharedAddr(), err)
+				}
+				hook := &lostScriptReply{sha: tc.script.Hash(), retry: tc.retry}
+				c.AddHook(hook)
+
+				oldKey, newKey := storetest.NewKey(t), storetest.NewKey(t)
+				rec := storetest.NewRecord(time.Hour, "x", 1)
+				rec.User = "alice"
+				if err := s.Create(ctx, oldKey, rec); err != nil {
+					t.Fatal(err)
+				}
+				hook.n.Store(1)
+				var err error
+				if tc.commit {
+					err = s.RenameCommit(ctx, oldKey, newKey, grace, &sessions.Delta{Set: []sessions.Field{{Key: "y", Value: 2}}})
+				} else {
+					err = s.Rename(ctx, oldKey, newKey, grace)
+				}
+				if err != nil {
+					t.Fatalf("rename whose reply was lost: %v, want nil: it did happen", err)
+				}
+				if n := hook.calls.Load(); n != 1 {
+					t.Errorf("the store ran the script %d times, want 1", n)
+				}
+
+				got, found, err := s.Load(ctx, newKey)
+				if err != nil || !found {
+					t.Fatalf("Load(new key): found %v, %v; the session is lost", found, err)
+				}
+				if x, _ := got.Lookup("x"); x != 1 {
+					t.Errorf("x = %v under the new key, want 1", x)
+				}
+				if y, _ := got.Lookup("y"); tc.commit && y != 2 {
+					t.Errorf("y = %v under the new key, want 2 (the commit)", y)
+				}
+				_, at, found, err := s.loadResolved(ctx, oldKey)
+				switch {
+				case err != nil:
+					t.Errorf("Load(old key): %v", err)
+				case grace == 0 && found:
+					t.Errorf("Load(old key) found a session under %s, want none without a grace", short(at))
+				case grace > 0 && (!found || at != newKey):
+					t.Errorf("Load(old key) within the grace: found %v at %s, want the new key", found, short(at))
+				}
+				if grace == 0 {
+					// The marker left in the old key's place must expire
+					// and must not take writes.
+					if ms := pttlMS(t, c, s.hashKey(oldKey)); ms <= 0 || ms > retiredTTL.Milliseconds() {
+						t.Errorf("old key's TTL %d ms, want a marker that expires within %v", ms, retiredTTL)
+					}
+					d := &sessions.Delta{Set: []sessions.Field{{Key: "z", Value: 3}}}
+					if err := s.Commit(ctx, oldKey, d); !errors.Is(err, sessions.ErrNotFound) {
+						t.Errorf("Commit(old key) after the rename: %v, want ErrNotFound", err)
+					}
+					if _, err := s.Increment(ctx, oldKey, "n", 1); !errors.Is(err, sessions.ErrNotFound) {
+						t.Errorf("Increment(old key) after the rename: %v, want ErrNotFound", err)
+					}
+				}
+				list, err := s.UserSessions(ctx, "alice")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(list) != 1 || list[0].Key != newKey {
+					t.Errorf("alice's sessions = %v, want only the new key", list)
+				}
+			})
+		}
+	}
+}
