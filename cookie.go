@@ -122,7 +122,7 @@ func validCookieName(s string) bool {
 // cookieValues scans the request's Cookie headers for the session cookie
 // without allocating for the common case. It returns up to two distinct
 // values in the order sent, and whether more than one distinct value was
-// present.
+// present. An empty value (name= or name="") carries no ID and is skipped.
 func cookieValues(r *http.Request, name string) (first, second string, dup bool) {
 	n := 0
 	for _, line := range r.Header["Cookie"] {
@@ -141,6 +141,9 @@ func cookieValues(r *http.Request, name string) (first, second string, dup bool)
 			v := part[eq+1:]
 			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
 				v = v[1 : len(v)-1]
+			}
+			if v == "" {
+				continue // carries no ID, so it is no second one either
 			}
 			switch {
 			case n == 0:

@@ -107,6 +107,8 @@ func TestSecurityInternal(t *testing.T) {
 			{[]string{"__Host-id=" + a, "__Host-id=" + b}, a, b, true},
 			{[]string{"__Host-id=" + a + ";__Host-id=" + b + ";__Host-id=" + c}, a, b, true},
 			{[]string{`__Host-id="` + a + `"`}, a, "", false},
+			{[]string{`__Host-id=""; __Host-id=` + a}, a, "", false},
+			{[]string{"__Host-id=; __Host-id=" + a, "__Host-id="}, a, "", false},
 			{[]string{"__host-id=" + a + "; id=" + b + "; __Host-idx=" + c}, "", "", false},
 		} {
 			r := &http.Request{Header: http.Header{"Cookie": tc.lines}}
