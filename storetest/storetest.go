@@ -15,6 +15,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"sync"
@@ -667,6 +668,17 @@ func testRenameGrace(t *testing.T, h Harness) {
 	}
 	mustMiss(t, s, k1)
 	mustLoad(t, s, k2)
+
+	// A grace too long to add to the clock (math.MaxInt64, a common "no
+	// end") must not wrap around into the past: the alias stands.
+	k3, k4 := NewKey(t), NewKey(t)
+	mustCreate(t, s, k3, NewRecord(time.Hour, "c", 3))
+	if err := s.Rename(ctx(t), k3, k4, time.Duration(math.MaxInt64)); err != nil {
+		t.Fatalf("Rename with a grace of math.MaxInt64: %v", err)
+	}
+	if got := values(mustLoad(t, s, k3))["c"]; got != 3 {
+		t.Fatalf("old key after a Rename with a grace of math.MaxInt64: c = %v, want 3", got)
+	}
 }
 
 func testUserIndex(t *testing.T, h Harness) {

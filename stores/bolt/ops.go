@@ -219,7 +219,7 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 			return err
 		}
 		if grace > 0 {
-			return t.putAlias(oldKey, newKey, t.now+int64(grace))
+			return t.putAlias(oldKey, newKey, t.now+int64(min(grace, time.Duration(math.MaxInt64-t.now)))) // no wrap
 		}
 		return nil
 	})

@@ -23,6 +23,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -503,7 +504,7 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	b.put(to, rec)
 	delete(b.aliases, to)
 	if grace > 0 {
-		a.aliases[from] = alias{to: to, until: now + int64(grace)}
+		a.aliases[from] = alias{to: to, until: now + int64(min(grace, time.Duration(math.MaxInt64-now)))} // no wrap
 	}
 	if rec.User != "" {
 		s.index(rec.User, to)

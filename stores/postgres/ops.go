@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -254,7 +255,7 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	t := now()
 	var aliasExp int64
 	if grace > 0 {
-		aliasExp = t + int64(grace)
+		aliasExp = t + int64(min(grace, time.Duration(math.MaxInt64-t))) // no wrap
 	}
 	var live, taken, moved bool
 	var target string
