@@ -282,7 +282,8 @@ func (s *Store) metaArgs(args []any, d *sessions.Delta) (_ []any, idx, user stri
 //
 // HSET cannot be made conditional without a script, so on a key without a
 // record it makes a hash of values only, which this removes at once (also
-// when the round trip fails, since the HSET may have landed anyway). Load
+// when the round trip fails, since the HSET may have landed anyway); on a
+// retired key's marker it removes the values and keeps the marker. Load
 // and the scripts treat such a hash as absent meanwhile (see isGhost), and
 // since store keys derive from fresh random IDs, no Create can be waiting
 // for the key.
@@ -330,9 +331,10 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 		return true, nil
 	case !has(0) && !has(3):
 		if len(set) > 0 {
-			cctx, cancel := cleanupCtx(ctx)
-			s.c.Del(cctx, h)
-			cancel()
+			// A ghost, or a retired key's marker that the HSET wrote
+			// into: dropGhost deletes the first and takes the values
+			// out of the second.
+			s.dropGhost(ctx, h)
 		}
 		return true, errCommitNotFound(key)
 	}

@@ -368,14 +368,24 @@ return {1}
 `)
 
 // dropGhostScript deletes the hash KEYS[1] if it is a ghost (values only:
-// no m:v, m:to, m:c or m:rt; see isGhost), checked in the same step, and replies
-// 1 if it deleted it.
-var dropGhostScript = redis.NewScript(`
-local m = redis.call('HMGET', KEYS[1], 'm:v', 'm:to', 'm:c', 'm:rt')
-if m[1] or m[2] or m[3] or m[4] then
+// no m:v, m:to, m:c or m:rt; see isGhost), checked in the same step, and
+// replies 1 if it deleted it. From a retired key's marker (m:rt) it removes
+// the values a Commit wrote into it, and keeps the marker.
+var dropGhostScript = redis.NewScript(luaLib + `
+local h = KEYS[1]
+local m = redis.call('HMGET', h, 'm:v', 'm:to', 'm:c', 'm:rt')
+if m[1] or m[2] or m[3] then
   return 0
 end
-return redis.call('DEL', KEYS[1])
+if m[4] then
+  local drop = {}
+  for _, k in ipairs(redis.call('HKEYS', h)) do
+    if string.sub(k, 1, 2) == 'v:' then drop[#drop + 1] = k end
+  end
+  if #drop > 0 then chunked('HDEL', h, drop, 1, #drop) end
+  return 0
+end
+return redis.call('DEL', h)
 `)
 
 // deleteIfUserScript deletes a session only if it still belongs to the user,
