@@ -29,7 +29,10 @@ type GuessingOptions struct {
 }
 
 // guessCounter counts unknown IDs per client IP in fixed windows. Its size is
-// bounded: when it holds too many clients it starts a new window early.
+// bounded: when it holds maxKeys clients it forgets those under the
+// threshold, so that a flood of new clients cannot clear the count of one
+// that crossed it; should most of them have crossed it, it starts a new
+// window early.
 type guessCounter struct {
 	mu      sync.Mutex
 	start   time.Time
@@ -81,7 +84,21 @@ func guessKey(ip string) string {
 }
 
 func (g *guessCounter) roll(now time.Time) {
-	if now.Sub(g.start) >= g.opts.Window || len(g.counts) >= g.maxKeys {
+	if now.Sub(g.start) >= g.opts.Window {
+		g.start = now
+		clear(g.counts)
+		return
+	}
+	if len(g.counts) < g.maxKeys {
+		return
+	}
+	for k, n := range g.counts {
+		if n < g.opts.Threshold {
+			delete(g.counts, k)
+		}
+	}
+	if len(g.counts) >= g.maxKeys/2 {
+		// Pruning again would come too soon to pay for the scan.
 		g.start = now
 		clear(g.counts)
 	}
