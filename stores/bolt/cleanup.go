@@ -62,11 +62,11 @@ func (t *txn) cleanBatch(limit int) (deleted int, more bool, err error) {
 	var due [][]byte
 	c := t.expiry.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		if len(due) == limit {
-			more = true
+		if len(k) < 9 || unsortable(binary.BigEndian.Uint64(k)) > t.now {
 			break
 		}
-		if len(k) < 9 || unsortable(binary.BigEndian.Uint64(k)) > t.now {
+		if len(due) == limit {
+			more = true // only when another entry is due: no empty pass
 			break
 		}
 		due = append(due, bytes.Clone(k))

@@ -40,7 +40,9 @@
 // applies the delta with [sessions.Record.Apply] and writes it back together
 // with its index entries; Increment and Rename work the same way. Two
 // commits to one session that set different keys both survive, and a
-// commit never brings a deleted or expired session back.
+// commit never brings a deleted or expired session back. A write waits for
+// its turn at the writer lock while watching its context: once the context
+// ends it returns the context's error and writes nothing.
 //
 // Reads run in read transactions, which never wait for writers. Bytes read
 // from bbolt are copied before the transaction ends; no returned value

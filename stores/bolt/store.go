@@ -97,6 +97,11 @@ type Store struct {
 	stopCtx   context.Context
 	cancel    context.CancelFunc
 	done      chan struct{} // closed when the cleaner has exited
+
+	// writer is the store's turn at bbolt's writer lock: a write waits for
+	// it while watching its context, so a request whose client has gone
+	// stops waiting instead of queueing on a lock it cannot leave.
+	writer chan struct{}
 }
 
 var (
@@ -163,6 +168,7 @@ func newStore(db *bbolt.DB, opts Options, owns bool) (*Store, error) {
 		log:    opts.Logger,
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
+		writer: make(chan struct{}, 1),
 	}
 	s.stopCtx, s.cancel = context.WithCancel(context.Background())
 	err := db.Update(func(tx *bbolt.Tx) error {
@@ -240,11 +246,20 @@ func (s *Store) view(ctx context.Context, fn func(t *txn) error) error {
 }
 
 // update runs fn in a write transaction, which commits only when fn returns
-// nil. The context is checked again once bbolt's writer lock is held, so a
-// request abandoned while waiting writes nothing.
+// nil. It waits for the store's writer turn while watching ctx, and checks
+// ctx again once bbolt's writer lock is held, so a request abandoned while
+// waiting returns its context's error and writes nothing. (A writer outside
+// the store, on a database shared through New, still makes it wait inside
+// bbolt.)
 func (s *Store) update(ctx context.Context, fn func(t *txn) error) error {
 	if err := s.check(ctx); err != nil {
 		return err
+	}
+	select {
+	case s.writer <- struct{}{}:
+		defer func() { <-s.writer }()
+	case <-ctx.Done():
+		return fmt.Errorf("bolt: waiting for the writer lock: %w", ctx.Err())
 	}
 	var own error
 	err := s.db.Update(func(tx *bbolt.Tx) error {
