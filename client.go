@@ -88,7 +88,7 @@ func (s *Session) tryOpen(cs ClientStore, value string, now int64) bool {
 }
 
 // commitClient seals the changed session into a new cookie. Callers hold s.mu.
-func (s *Session) commitClient(cs ClientStore, final bool) error {
+func (s *Session) commitClient(cs ClientStore) error {
 	m := s.m
 	if s.late {
 		// The session lives in the cookie, which can no longer change.
@@ -162,18 +162,22 @@ func (s *Session) commitClient(cs ClientStore, final bool) error {
 	}
 	s.id, s.key, s.renew, s.dropCookie = id, KeyOf(id), false, false
 	m.cookie.set(s.writer(), s.r, value, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
-	if !final {
-		s.rec = rec
-		s.dropLocal()
-		s.reset()
-		s.viewMeta(&rec.Meta)
-	}
+	// What was sealed becomes the session's snapshot, after the final
+	// commit too: the handler may go on using the session once the
+	// response has started, and a later change (refused then) must neither
+	// find these changes still pending nor take them with it when dropped.
+	s.rec = rec
+	s.dropLocal()
+	s.reset()
+	s.viewMeta(&rec.Meta)
 	return nil
 }
 
 // incrementClient adds to a counter kept in the cookie. It is atomic only
 // within this request: two concurrent requests each seal their own cookie,
-// and the browser keeps the last one.
+// and the browser keeps the last one. Once the response has started the
+// cookie cannot carry the count, and the increment is refused with
+// ErrResponseStarted.
 func (s *Session) incrementClient(key string, by int64) (int64, error) {
 	var n int64
 	if v, ok := s.lookup(key); ok {
@@ -185,8 +189,10 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 	n += by
 	s.undelete(key)
 	s.chg.Set = setField(s.chg.Set, key, int(n))
-	if s.writeThrough {
-		return n, s.commit(false)
+	if s.writeThrough || s.late {
+		if err := s.commit(false); err != nil {
+			return 0, err
+		}
 	}
 	return n, nil
 }

@@ -788,7 +788,7 @@ func (s *Session) write(final bool) error {
 	}
 	m := s.m
 	if m.client != nil {
-		return s.commitClient(m.client, final)
+		return s.commitClient(m.client)
 	}
 	ctx := s.r.Context()
 	now := s.loadedAt

@@ -642,3 +642,120 @@ func TestWriteThroughOneSetCookie(t *testing.T) {
 		t.Fatalf("the one cookie holds %v, want a, b and c", rec.Fields)
 	}
 }
+
+// TestIncrementAfterResponseStarted checks that Increment on the cookie
+// store, once the response has started and the cookie can no longer change,
+// is refused with ErrResponseStarted (as Manager.Handler's doc says for any
+// change with the cookie store) instead of reporting a count that is never
+// sealed, and that the next request reads the count as it was.
+func TestIncrementAfterResponseStarted(t *testing.T) {
+	r := newRig(t, newStore(t), sessions.Options{})
+	var (
+		n   int64
+		err error
+	)
+	h := r.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		s := r.m.FromContext(req.Context())
+		switch req.URL.Path {
+		case "/seed":
+			if _, err := s.Increment("n", 1); err != nil {
+				t.Error(err)
+			}
+		case "/late":
+			io.WriteString(w, "the response starts here; ")
+			n, err = s.Increment("n", 1)
+		default:
+			fmt.Fprint(w, s.GetInt("n"))
+		}
+	}))
+	serve := func(path, value string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "https://app.example"+path, nil)
+		if value != "" {
+			req.Header.Add("Cookie", cookieName+"="+value)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w
+	}
+	cs := serve("/seed", "").Result().Cookies()
+	if len(cs) != 1 {
+		t.Fatalf("seeding set %d cookies, want 1", len(cs))
+	}
+	c := cs[0].Value
+	if w := serve("/late", c); len(w.Result().Cookies()) != 0 {
+		t.Fatalf("a response that had started set a cookie: %q", w.Result().Header.Values("Set-Cookie"))
+	}
+	lost := r.saw(sessions.EventLostWrite) != nil
+	if !errors.Is(err, sessions.ErrResponseStarted) && !lost {
+		t.Errorf("Increment after the first byte = %d, %v with no EventLostWrite; want ErrResponseStarted: the count is never sealed into a cookie", n, err)
+	}
+	if got := serve("/get", c).Body.String(); got != "1" {
+		t.Errorf("the next request reads n = %q, want 1", got)
+	}
+}
+
+// TestSaveAfterResponseStarted checks a cookie-store session once the
+// response has started: the middleware sealed every change into the cookie
+// before the first byte, so Save then has nothing left to save and reports
+// no error, and the session still reads what the cookie holds. A change
+// made after the first byte is refused (EventLostWrite) and leaves the
+// session as it was.
+func TestSaveAfterResponseStarted(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		seeded   bool
+		before   func(s *sessions.Session) // before the first byte
+		after    func(s *sessions.Session) // after it, before Save
+		wantLost bool
+		want     string // what the handler reads after Save, and the next request under "name"
+	}{
+		{"new session", false, func(s *sessions.Session) { s.Set("name", "early") }, nil, false, "early"},
+		{"changed session", true, func(s *sessions.Session) { s.Set("name", "early") }, nil, false, "early"},
+		{"read only", true, func(s *sessions.Session) { _ = s.GetString("name") }, nil, false, "seed"},
+		{"change after the first byte", true, func(s *sessions.Session) { s.Set("name", "early") },
+			func(s *sessions.Session) { s.Set("name", "late") }, true, "early"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, newStore(t), sessions.Options{})
+			var saveErr error
+			var got string
+			h := r.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				s := r.m.FromContext(req.Context())
+				tc.before(s)
+				io.WriteString(w, "the response starts here; ")
+				if tc.after != nil {
+					tc.after(s)
+				}
+				saveErr = s.Save()
+				got = s.GetString("name")
+			}))
+			value := ""
+			if tc.seeded {
+				value = r.do("GET", "/set?v=seed", "").value(t)
+				r.clock.Advance(2 * time.Minute) // a read then records activity
+			}
+			r.clearEvents()
+			req := httptest.NewRequest("GET", "https://app.example/", nil)
+			if value != "" {
+				req.Header.Add("Cookie", cookieName+"="+value)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if saveErr != nil {
+				t.Errorf("Save after the first byte: %v, want nil: every change was sealed before it", saveErr)
+			}
+			if lost := r.saw(sessions.EventLostWrite) != nil; lost != tc.wantLost {
+				t.Errorf("EventLostWrite emitted: %v, want %v", lost, tc.wantLost)
+			}
+			if got != tc.want {
+				t.Errorf("the handler reads name = %q after Save, want %q", got, tc.want)
+			}
+			if c := w.Result().Cookies(); len(c) == 1 {
+				value = c[0].Value
+			}
+			if res := r.do("GET", "/get", value); res.body != tc.want {
+				t.Errorf("the next request reads name = %q, want %q", res.body, tc.want)
+			}
+		})
+	}
+}
