@@ -216,13 +216,31 @@ func noStore(w http.ResponseWriter) {
 
 func addVary(h http.Header) { addVaryTo(h, nil) }
 
+// varyListsCookie reports whether the Vary value v (a comma-separated list
+// of field names) names the Cookie field itself: "X-Cookie-Consent" or
+// "Set-Cookie" do not. Field names are case-insensitive.
+func varyListsCookie(v string) bool {
+	for len(v) > 0 {
+		var f string
+		if i := strings.IndexByte(v, ','); i >= 0 {
+			f, v = v[:i], v[i+1:]
+		} else {
+			f, v = v, ""
+		}
+		if strings.EqualFold(strings.TrimSpace(f), "Cookie") {
+			return true
+		}
+	}
+	return false
+}
+
 // addVaryTo adds "Vary: Cookie" unless h has it. When h has no Vary header
 // at all and cookie (a one-element slice holding "Cookie", len == cap) is
 // given, it becomes the header's value as is, sparing an allocation.
 func addVaryTo(h http.Header, cookie []string) {
 	vs, ok := h["Vary"]
 	for _, v := range vs {
-		if strings.Contains(v, "Cookie") {
+		if varyListsCookie(v) {
 			return
 		}
 	}

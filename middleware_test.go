@@ -371,3 +371,63 @@ func TestSessionResponseWriter(t *testing.T) {
 		t.Errorf("outside Handler: ResponseWriter() = %T, want nil", got)
 	}
 }
+
+// TestVaryCookieBesideHandlerVary checks that a response of a request that
+// used its session says "Vary: Cookie" whatever Vary values the handler set
+// itself: a shared cache must never serve one user's page to another. A
+// header that merely contains the letters "Cookie" inside another field
+// name (X-Cookie-Consent, Set-Cookie) is not "Vary: Cookie".
+func TestVaryCookieBesideHandlerVary(t *testing.T) {
+	cases := []struct {
+		name string
+		vary []string // what the handler sets before the commit
+	}{
+		{"none", nil},
+		{"other field", []string{"Accept-Encoding"}},
+		{"field containing Cookie", []string{"X-Cookie-Consent"}},
+		{"Set-Cookie", []string{"Set-Cookie"}},
+		{"list with a Cookie-like field", []string{"Accept-Encoding, X-Cookie-Consent"}},
+		{"already Cookie", []string{"Accept-Encoding, Cookie"}},
+		{"already cookie, lower case", []string{"cookie"}},
+	}
+	hasCookie := func(values []string) bool {
+		for _, v := range values {
+			for part := range strings.SplitSeq(v, ",") {
+				if strings.EqualFold(strings.TrimSpace(part), "Cookie") {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, tc := range cases {
+		for _, write := range []bool{false, true} {
+			name := tc.name + "/read"
+			if write {
+				name = tc.name + "/write"
+			}
+			t.Run(name, func(t *testing.T) {
+				m, _ := newTestManager(t, sessions.Options{})
+				id := seedSession(t, m)
+				h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					for _, v := range tc.vary {
+						w.Header().Add("Vary", v)
+					}
+					s := m.Start(w, r)
+					if write {
+						s.Set("name", "changed")
+					} else {
+						_ = s.GetString("name")
+					}
+				}))
+				rec := httptest.NewRecorder()
+				req := httptest.NewRequest("GET", "/", nil)
+				req.AddCookie(&http.Cookie{Name: sessions.DefaultCookieName, Value: id})
+				h.ServeHTTP(rec, req)
+				if got := rec.Header().Values("Vary"); !hasCookie(got) {
+					t.Errorf("Vary = %q, want it to include Cookie", got)
+				}
+			})
+		}
+	}
+}
