@@ -74,11 +74,28 @@ func newCSRFGuard(o CSRFOptions) (*csrfGuard, error) {
 	if len(o.ExemptPatterns) > 0 {
 		g.exempt = http.NewServeMux()
 		for _, p := range o.ExemptPatterns {
-			g.cop.AddInsecureBypassPattern(p)
-			g.exempt.Handle(p, exemptMatch)
+			if err := g.addExempt(p); err != nil {
+				return nil, fmt.Errorf("%w: CSRF.ExemptPatterns: %v (write ServeMux patterns such as \"POST /webhook\", each once)", ErrConfig, err)
+			}
 		}
 	}
 	return g, nil
+}
+
+// addExempt registers the exempt pattern p with both checks. ServeMux (and
+// so CrossOriginProtection) panics on a malformed pattern or one that
+// conflicts with an earlier one; that is a configuration error here.
+func (g *csrfGuard) addExempt(p string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("pattern %q: %v", p, r)
+		}
+	}()
+	// The guard's own mux first: it refuses what the bypass would, before
+	// the bypass is changed.
+	g.exempt.Handle(p, exemptMatch)
+	g.cop.AddInsecureBypassPattern(p)
+	return nil
 }
 
 // exemptMatch is the handler behind every exempt pattern. A request is exempt

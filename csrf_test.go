@@ -1,6 +1,7 @@
 package sessions_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -42,5 +43,41 @@ func TestCSRFBodyUnreadWithoutSecret(t *testing.T) {
 				t.Error("the body was read to look for a token the session cannot match")
 			}
 		})
+	}
+}
+
+// TestExemptPatternsConfigError checks that NewManager reports a bad
+// CSRF.ExemptPatterns entry as an error wrapping ErrConfig, as it does for
+// every other invalid option (a bad TrustedOrigins entry among them),
+// instead of panicking.
+func TestExemptPatternsConfigError(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		patterns []string
+	}{
+		{"empty", []string{""}},
+		{"no path", []string{"POST webhook"}},
+		{"bad wildcard", []string{"POST /hooks/{x"}},
+		{"listed twice", []string{"POST /webhook", "POST /webhook"}},
+		{"same requests, two spellings", []string{"/hooks/{a}", "/hooks/{b}"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("NewManager panicked: %v", p)
+					}
+				}()
+				_, err = sessions.NewManager(newMemoryStore(t), sessions.Options{CSRF: sessions.CSRFOptions{ExemptPatterns: tc.patterns}})
+			}()
+			if !errors.Is(err, sessions.ErrConfig) {
+				t.Errorf("NewManager with ExemptPatterns %q: %v, want an error wrapping ErrConfig", tc.patterns, err)
+			}
+		})
+	}
+	// Good patterns still work.
+	if _, err := sessions.NewManager(newMemoryStore(t), sessions.Options{CSRF: sessions.CSRFOptions{ExemptPatterns: []string{"POST /webhook", "/api/hooks/{id}"}}}); err != nil {
+		t.Errorf("valid ExemptPatterns refused: %v", err)
 	}
 }
