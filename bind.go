@@ -14,13 +14,16 @@ import (
 // theft: the User-Agent is easy to copy.
 func BindUserAgent(r *http.Request) string {
 	ua := r.UserAgent()
-	// Keep everything up to the first '.' after the last '/' of each
-	// product token: "Firefox/133.0" binds as "Firefox/133".
+	// Keep each version in the User-Agent up to its major number: a token
+	// ends at the first '.' or '_' that follows a digit. "Firefox/133.0"
+	// binds as "Firefox/133", and Safari on iOS, which updates with the
+	// system, "CPU iPhone OS 17_4_1" as "CPU iPhone OS 17".
 	var b strings.Builder
 	for _, tok := range strings.Fields(ua) {
-		if i := strings.IndexByte(tok, '/'); i >= 0 {
-			if j := strings.IndexByte(tok[i:], '.'); j >= 0 {
-				tok = tok[:i+j]
+		for i := 1; i < len(tok); i++ {
+			if (tok[i] == '.' || tok[i] == '_') && '0' <= tok[i-1] && tok[i-1] <= '9' {
+				tok = tok[:i]
+				break
 			}
 		}
 		b.WriteString(tok)
