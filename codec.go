@@ -215,7 +215,7 @@ func decodeValue(b []byte, depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]string, 0, n)
+		out := make([]string, 0, prealloc(n))
 		for range n {
 			var s []byte
 			if s, p, err = chunk(p); err != nil {
@@ -229,7 +229,7 @@ func decodeValue(b []byte, depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]any, 0, n)
+		out := make([]any, 0, prealloc(n))
 		for range n {
 			var e []byte
 			if e, p, err = chunk(p); err != nil {
@@ -247,7 +247,7 @@ func decodeValue(b []byte, depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := make(map[string]any, n)
+		out := make(map[string]any, prealloc(n))
 		for range n {
 			var k, e []byte
 			if k, p, err = chunk(p); err != nil {
@@ -313,8 +313,10 @@ func decodeSized(tag byte, p []byte) (any, error) {
 }
 
 // count reads an element count that cannot exceed the bytes left (each
-// element takes at least one byte), so a forged count cannot force a huge
-// allocation.
+// element takes at least one byte). Containers are sized by prealloc, not by
+// the count: nested containers each claim nearly the same bytes, and sizing
+// every level by its count before its elements are checked would let a
+// forged value allocate hundreds of times its size.
 func count(p []byte) (int, []byte, error) {
 	n, k := binary.Uvarint(p)
 	if k <= 0 || n > uint64(len(p)-k) {
@@ -322,6 +324,12 @@ func count(p []byte) (int, []byte, error) {
 	}
 	return int(n), p[k:], nil
 }
+
+// maxPrealloc bounds the room a decoder reserves for a container before
+// decoding its elements; a larger one grows as its elements decode.
+const maxPrealloc = 64
+
+func prealloc(n int) int { return min(n, maxPrealloc) }
 
 func chunk(p []byte) ([]byte, []byte, error) {
 	n, k := binary.Uvarint(p)
@@ -362,6 +370,11 @@ func MarshalRecord(r *Record) ([]byte, error) {
 	}
 	b = binary.AppendUvarint(b, uint64(len(r.Fields)))
 	for _, f := range r.Fields {
+		// UnmarshalRecord refuses a key that is not UTF-8: refuse it here,
+		// before a store keeps a record that can never be loaded.
+		if !utf8.ValidString(f.Key) {
+			return nil, fmt.Errorf("%w: field key %q is not valid UTF-8", ErrUnsupportedValue, f.Key)
+		}
 		b = append(binary.AppendUvarint(b, uint64(len(f.Key))), f.Key...)
 		var err error
 		if b, err = appendNested(b, f.Value, 0); err != nil {
@@ -401,7 +414,7 @@ func UnmarshalRecord(b []byte) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Fields = make([]Field, 0, n)
+	r.Fields = make([]Field, 0, prealloc(n))
 	prev := ""
 	for i := range n {
 		var k, e []byte
