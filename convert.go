@@ -32,8 +32,11 @@ func convert[T any](v any) (T, bool) {
 		return zero, false
 	case *int64:
 		n, ok := toInt64(v)
+		if !ok {
+			return zero, false
+		}
 		*p = n
-		return zero, ok
+		return zero, true
 	case *float64:
 		f, ok := toFloat64(v)
 		*p = f
@@ -90,6 +93,10 @@ func toFloat64(v any) (float64, bool) {
 		return x, true
 	case float32:
 		return float64(x), true
+	case uint:
+		return uintToFloat64(uint64(x))
+	case uint64:
+		return uintToFloat64(x)
 	}
 	// An integer converts when float64 holds it exactly (every one up to
 	// 2^53 in magnitude does).
@@ -97,6 +104,16 @@ func toFloat64(v any) (float64, bool) {
 		if f := float64(n); f < math.MaxInt64 && int64(f) == n {
 			return f, true
 		}
+	}
+	return 0, false
+}
+
+// uintToFloat64 converts n when float64 holds it exactly, past MaxInt64
+// too. float64(n) rounds up to 2^64 for n near MaxUint64, which no uint64
+// holds: that is checked before converting back.
+func uintToFloat64(n uint64) (float64, bool) {
+	if f := float64(n); f < math.Exp2(64) && uint64(f) == n {
+		return f, true
 	}
 	return 0, false
 }

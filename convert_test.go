@@ -45,3 +45,51 @@ func TestAs(t *testing.T) {
 }
 
 func asAny[T any](v any) (any, bool) { return sessions.As[T](v) }
+
+// TestAsZeroOnFailure checks that a conversion As refuses returns T's zero
+// value with false, so GetInt64 and friends return their documented 0 for
+// a value out of T's range instead of a wrapped-around number.
+func TestAsZeroOnFailure(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		v    any
+		as   func(any) (any, bool)
+		zero any
+	}{
+		{"MaxUint64 as int64", uint64(math.MaxUint64), asAny[int64], int64(0)},
+		{"uint64 2^63 as int64", uint64(1) << 63, asAny[int64], int64(0)},
+		{"MaxUint as int64", uint(math.MaxUint), asAny[int64], int64(0)},
+		{"MaxUint64 as int", uint64(math.MaxUint64), asAny[int], 0},
+		{"fractional float64 as int64", 2.5, asAny[int64], int64(0)},
+		{"string as int64", "7", asAny[int64], int64(0)},
+		{"MaxInt64 as float64", int64(math.MaxInt64), asAny[float64], 0.0},
+	} {
+		got, ok := tc.as(tc.v)
+		if ok || got != tc.zero {
+			t.Errorf("%s: got %#v, %v; want %#v, false", tc.name, got, ok, tc.zero)
+		}
+	}
+}
+
+// TestAsUnsignedToFloat64 checks As's doc for float64: an integer of
+// another type converts when float64 holds its value exactly, unsigned
+// ones past MaxInt64 included.
+func TestAsUnsignedToFloat64(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		v      any
+		want   float64
+		wantOK bool
+	}{
+		{"uint64 2^63", uint64(1) << 63, math.Exp2(63), true},
+		{"uint64 2^64-2^11", uint64(math.MaxUint64 - 1<<11 + 1), math.Exp2(64) - math.Exp2(11), true},
+		{"uint 2^63", uint(1) << 63, math.Exp2(63), true},
+		{"MaxUint64", uint64(math.MaxUint64), 0, false},
+		{"uint64 2^63+1", uint64(1)<<63 + 1, 0, false},
+	} {
+		got, ok := sessions.As[float64](tc.v)
+		if ok != tc.wantOK || got != tc.want {
+			t.Errorf("%s: As[float64] = %v, %v; want %v, %v", tc.name, got, ok, tc.want, tc.wantOK)
+		}
+	}
+}
