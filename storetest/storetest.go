@@ -18,6 +18,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,6 +54,7 @@ func Run(t *testing.T, h Harness) {
 		{"CreateLoad", testCreateLoad},
 		{"CreateExisting", testCreateExisting},
 		{"ValueTypes", testValueTypes},
+		{"ValueNames", testValueNames},
 		{"CommitDelta", testCommitDelta},
 		{"CommitClear", testCommitClear},
 		{"CommitMissingNeverCreates", testCommitMissing},
@@ -253,6 +255,50 @@ func testValueTypes(t *testing.T, h Harness) {
 	}
 	if p, ok := sessions.As[point](got["struct"]); !ok || p != (point{1, 2, "p"}) {
 		t.Errorf("struct: got %#v, want point{1, 2, p} through sessions.As", got["struct"])
+	}
+}
+
+// testValueNames writes values under names a store might mistake for its
+// own syntax or fail to keep: each write must either be refused with an
+// error wrapping sessions.ErrUnsupportedValue, leaving the session as it
+// was, or store the value so that it loads back under the same name. A
+// write that succeeds and leaves a session that no longer loads would log
+// its user out.
+func testValueNames(t *testing.T, h Harness) {
+	s := h.New(t)
+	for _, name := range []string{
+		"", " ", "a b", "a:b", "v:x", "m:v", "m:u", "{x}", "%s", `a\x00b`, "a\x00b",
+		"\xff", "lang\xff", "\xed\xa0\x80", "héllo", strings.Repeat("k", 1000),
+	} {
+		for _, via := range []string{"Create", "Commit"} {
+			key := NewKey(t)
+			var err error
+			if via == "Create" {
+				err = s.Create(ctx(t), key, NewRecord(time.Hour, "keep", 1, name, "v"))
+			} else {
+				mustCreate(t, s, key, NewRecord(time.Hour, "keep", 1))
+				err = s.Commit(ctx(t), key, &sessions.Delta{Set: []sessions.Field{{Key: name, Value: "v"}}})
+			}
+			if err != nil {
+				if !errors.Is(err, sessions.ErrUnsupportedValue) {
+					t.Errorf("%s with a value named %q: %v, want nil or ErrUnsupportedValue", via, name, err)
+				}
+				if via == "Commit" {
+					if got := values(mustLoad(t, s, key)); !reflect.DeepEqual(got, map[string]any{"keep": 1}) {
+						t.Errorf("after a refused Commit of a value named %q: %v, want keep=1 only", name, got)
+					}
+				}
+				continue
+			}
+			rec, found, err := s.Load(ctx(t), key)
+			if err != nil || !found {
+				t.Errorf("%s with a value named %q succeeded, then Load: found %v, %v", via, name, found, err)
+				continue
+			}
+			if got := values(rec); got[name] != "v" || got["keep"] != 1 || len(got) != 2 {
+				t.Errorf("%s with a value named %q: loaded %q, want keep=1 and the value", via, name, got)
+			}
+		}
 	}
 }
 
