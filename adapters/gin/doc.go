@@ -64,7 +64,11 @@
 // request: the middleware serves the re-run with the request's session (one
 // session, one cookie), so changes made before HandleContext and inside the
 // re-run are stored together. gin sends the header when the re-run ends,
-// so a change made after HandleContext returns is not stored.
+// so a change made after HandleContext returns is not stored. This holds
+// also when a middleware before this one wraps c.Writer (gzip, body
+// capture) and wraps it anew for the re-run: the middleware marks each pass
+// it serves in c.Keys, which HandleContext clears, so every request has a
+// c.Keys map.
 //
 // # Choosing the manager
 //

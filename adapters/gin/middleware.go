@@ -25,6 +25,7 @@ import (
 // session before the connection changes hands (see
 // [sessions.Manager.Handler]).
 func Middleware(m *sessions.Manager) gin.HandlerFunc {
+	key := passKey{m}
 	return func(c *gin.Context) {
 		if s := m.FromContext(c.Request.Context()); s != nil {
 			if sw := s.ResponseWriter(); sw != nil {
@@ -32,14 +33,23 @@ func Middleware(m *sessions.Manager) gin.HandlerFunc {
 					c.Next() // registered twice in the chain: already served
 					return
 				}
-				if u, ok := sw.(interface{ Unwrap() http.ResponseWriter }); ok && u.Unwrap() == http.ResponseWriter(c.Writer) {
-					// The session's writer wraps gin's own: this middleware
-					// served the request and c.HandleContext re-runs it.
-					reenter(c, sw)
-					return
+				if u, ok := sw.(interface{ Unwrap() http.ResponseWriter }); ok {
+					// The session's writer wraps a gin writer: this
+					// middleware served the request. Either c.Writer is that
+					// writer again, or the pass marker c.HandleContext's
+					// reset cleared is gone (a middleware before this one
+					// wrapped gin's writer anew for the re-run): this is
+					// a re-run, whose writes must go through the session.
+					if gw, ok := u.Unwrap().(gin.ResponseWriter); ok {
+						if _, samePass := c.Get(key); gw == c.Writer || !samePass {
+							reenter(c, sw, key)
+							return
+						}
+					}
 				}
 			}
 		}
+		c.Set(key, true)
 		req, gw := c.Request, c.Writer
 		// Restored even when a handler panics, so that a recovering
 		// middleware registered before this one answers through gin's own
@@ -66,7 +76,8 @@ func Middleware(m *sessions.Manager) gin.HandlerFunc {
 // Manager.Handler does when its handler returns; the handler that called
 // HandleContext keeps writing through sw. A panic puts gin's writer back,
 // as in Middleware.
-func reenter(c *gin.Context, sw http.ResponseWriter) {
+func reenter(c *gin.Context, sw http.ResponseWriter, key passKey) {
+	c.Set(key, true)
 	gw := c.Writer
 	h := &chain{c: c, ran: true}
 	h.w.ResponseWriter, h.w.session = gw, sw
@@ -83,6 +94,11 @@ func reenter(c *gin.Context, sw http.ResponseWriter) {
 	}
 	done = true
 }
+
+// passKey is the gin.Context key under which Middleware(m) marks that it
+// serves the current pass of the chain. c.HandleContext clears the keys, so
+// a re-run does not find it.
+type passKey struct{ m *sessions.Manager }
 
 // chain is the http.Handler Middleware hands to m.Handler: it runs the rest
 // of gin's chain with the session's request and writer. It holds the

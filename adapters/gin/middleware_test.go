@@ -707,3 +707,79 @@ func TestHijack(t *testing.T) {
 		})
 	}
 }
+
+// bodyWriter is a gin middleware's writer wrapper, as gzip or body-capturing
+// middleware install: it embeds gin's writer and has no Unwrap.
+type bodyWriter struct {
+	gin.ResponseWriter
+	n *atomic.Int32
+}
+
+func (w *bodyWriter) Write(b []byte) (int, error) {
+	w.n.Add(int32(len(b)))
+	return w.ResponseWriter.Write(b)
+}
+
+// TestHandleContextWrappedWriter is TestHandleContext with a middleware
+// registered before Middleware that wraps c.Writer, as gzip or
+// body-capturing middleware do. gin's HandleContext puts its own writer
+// back and the wrapping middleware wraps it again for the re-run: the
+// re-run must still write through the request's one session, so the
+// response carries its cookie and the values set before and during the
+// re-run are stored under it, in one store write. A wrapper registered
+// between two Middleware on the same pass is not such a re-run: its
+// writes still reach the client through it.
+func TestHandleContextWrappedWriter(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		twice bool // Middleware registered again after the wrapper
+	}{
+		{"wrapper before Middleware", false},
+		{"wrapper between two Middleware", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, st := newManager(t, sessions.Options{})
+			var wrapped atomic.Int32
+			e := gin.New()
+			if tc.twice {
+				e.Use(sessiongin.Middleware(m))
+			}
+			e.Use(func(c *gin.Context) {
+				c.Writer = &bodyWriter{c.Writer, &wrapped}
+				c.Next()
+			})
+			e.Use(sessiongin.Middleware(m))
+			e.GET("/outer", func(c *gin.Context) {
+				sessiongin.Session(m, c).Set("before", 1)
+				c.Request.URL.Path = "/inner"
+				e.HandleContext(c)
+			})
+			e.GET("/inner", func(c *gin.Context) {
+				sessiongin.Session(m, c).Set("during", 2)
+				c.String(http.StatusOK, "inner")
+			})
+			e.GET("/get", func(c *gin.Context) {
+				s := sessiongin.Session(m, c)
+				c.String(http.StatusOK, "%v %v", s.Get("before"), s.Get("during"))
+			})
+			srv := serve(t, e)
+
+			resp, body := do(t, srv, "GET", "/outer", request{})
+			if resp.StatusCode != http.StatusOK || body != "inner" {
+				t.Errorf("response %d %q, want 200 inner", resp.StatusCode, body)
+			}
+			if wrapped.Load() == 0 {
+				t.Errorf("the body bypassed the wrapping middleware's writer")
+			}
+			if n := len(resp.Header.Values("Set-Cookie")); n != 1 {
+				t.Fatalf("Set-Cookie lines = %q, want one (store writes: %d)", resp.Header.Values("Set-Cookie"), st.Writes.Load())
+			}
+			if n := st.Writes.Load(); n != 1 {
+				t.Errorf("store writes = %d, want 1", n)
+			}
+			if _, body := do(t, srv, "GET", "/get", request{Cookie: mustCookie(t, resp, m)}); body != "1 2" {
+				t.Errorf("stored values (before, during) = %q, want %q", body, "1 2")
+			}
+		})
+	}
+}
