@@ -130,14 +130,25 @@ func command(ctx context.Context, store sessions.Store, args []string, out io.Wr
 		if err != nil {
 			return err
 		}
-		if _, found, err := store.Load(ctx, handle); err != nil || !found {
+		lctx, reported := sessions.WithAliasReport(ctx)
+		if _, found, err := store.Load(lctx, handle); err != nil || !found {
 			if err == nil {
 				err = fmt.Errorf("no live session %s", handle)
 			}
 			return err
 		}
-		if err := store.Delete(ctx, handle); err != nil {
-			return err
+		// A handle an ID rotation left as a grace alias reaches the renamed
+		// session, and deleting the alias alone only ends the grace: end the
+		// session where it lives now, then the alias (as
+		// Manager.DestroySession does).
+		keys := []string{handle}
+		if at := reported(); at != "" && at != handle && sessions.ValidKey(at) {
+			keys = []string{at, handle}
+		}
+		for _, k := range keys {
+			if err := store.Delete(ctx, k); err != nil {
+				return err
+			}
 		}
 		fmt.Fprintln(out, "revoked", handle)
 		return nil

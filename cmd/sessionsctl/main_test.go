@@ -72,3 +72,58 @@ func TestCommands(t *testing.T) {
 		t.Fatalf("show of a junk handle = %d %q", code, errText)
 	}
 }
+
+// TestRevokeThroughGraceAlias checks that revoke ends the session a handle
+// names even when the handle is the grace alias an ID rotation left (the
+// handle an admin listed, or a log shows, just before the rotation): the
+// store's Load reaches the renamed session through it, so sessionsctl
+// reports it revoked, and the session must then be gone, not live on
+// under its new key with only the alias ended.
+func TestRevokeThroughGraceAlias(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		grace time.Duration
+	}{
+		{"renamed with grace", time.Minute},
+		{"not renamed", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			spec := "bolt:" + filepath.Join(t.TempDir(), "s.db")
+			store, closeStore, err := storeurl.Open(ctx, spec, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			old := storetest.NewKey(t)
+			rec := storetest.NewRecord(time.Hour, "n", 1)
+			rec.User = "alice"
+			if err := store.Create(ctx, old, rec); err != nil {
+				t.Fatal(err)
+			}
+			live := old
+			if tc.grace > 0 {
+				live = storetest.NewKey(t)
+				if err := store.Rename(ctx, old, live, tc.grace); err != nil {
+					t.Fatal(err)
+				}
+			}
+			closeStore()
+
+			var out, errb bytes.Buffer
+			if code := run([]string{"-store", spec, "revoke", old}, &out, &errb); code != 0 || !strings.Contains(out.String(), "revoked") {
+				t.Fatalf("revoke %s = %d %q %q", old[:8], code, out.String(), errb.String())
+			}
+
+			store, closeStore, err = storeurl.Open(ctx, spec, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeStore()
+			for _, key := range []string{old, live} {
+				if _, found, err := store.Load(ctx, key); err != nil || found {
+					t.Errorf("after revoke, Load(%s...) = found %v, err %v; want the session gone", key[:8], found, err)
+				}
+			}
+		})
+	}
+}
