@@ -288,3 +288,65 @@ func TestErrorsAreJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestInsecureCookieFlag checks the -insecure-cookie flag on its own and
+// with -cookie: the demo starts (newManager accepts the configuration the
+// flags give), and over plain HTTP the session cookie comes without Secure
+// and carries the session to the next request.
+func TestInsecureCookieFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		args       []string
+		wantSecure bool
+	}{
+		{"default", nil, true},
+		{"-insecure-cookie", []string{"-insecure-cookie"}, false},
+		{"-insecure-cookie -cookie sid", []string{"-insecure-cookie", "-cookie", "sid"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseFlags(tc.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			store, closeStore, err := storeurl.Open(context.Background(), "memory", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(closeStore)
+			m, err := newManager(c, store)
+			if err != nil {
+				t.Fatalf("demo %v does not start: %v", tc.args, err)
+			}
+			srv := httptest.NewServer(m.Handler(newMux(m)))
+			t.Cleanup(srv.Close)
+			resp, err := srv.Client().Get(srv.URL + "/set")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			var sc *http.Cookie
+			for _, ck := range resp.Cookies() {
+				if ck.Name == m.CookieName() {
+					sc = ck
+				}
+			}
+			if sc == nil {
+				t.Fatalf("GET /set issued no %s cookie: %q", m.CookieName(), resp.Header.Values("Set-Cookie"))
+			}
+			if sc.Secure != tc.wantSecure {
+				t.Errorf("cookie Secure = %v, want %v", sc.Secure, tc.wantSecure)
+			}
+			req, _ := http.NewRequest("GET", srv.URL+"/get", nil)
+			req.AddCookie(&http.Cookie{Name: sc.Name, Value: sc.Value})
+			resp, err = srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if want := "The name on the /set was: kataras"; string(body) != want {
+				t.Errorf("GET /get = %q, want %q", body, want)
+			}
+		})
+	}
+}

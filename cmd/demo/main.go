@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -47,7 +48,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.lifetime, "lifetime", 12*time.Hour, "absolute session lifetime")
 	fs.DurationVar(&c.rotate, "rotate", 0, "rotate the session ID after this age (0: never)")
 	fs.IntVar(&c.maxPerUser, "max-per-user", 0, "cap on concurrent sessions per user, oldest evicted (0: no cap)")
-	fs.BoolVar(&c.insecure, "insecure-cookie", false, "send the cookie without Secure (plain HTTP on a host other than localhost; development only)")
+	fs.BoolVar(&c.insecure, "insecure-cookie", false, "send the cookie without Secure (plain HTTP on a host other than localhost; development only); the default cookie is then named id, since __Host- requires Secure")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -83,6 +84,12 @@ func newManager(c config, store sessions.Store) (*sessions.Manager, error) {
 	}
 	if c.insecure {
 		opts.Secure, opts.AllowInsecure = sessions.SecureNever, true
+		// The default name's __Host- prefix requires Secure: a browser
+		// drops such a cookie without it, and the manager refuses the
+		// combination. Without Secure the default cookie goes unprefixed.
+		if opts.CookieName == sessions.DefaultCookieName {
+			opts.CookieName = strings.TrimPrefix(sessions.DefaultCookieName, "__Host-")
+		}
 	}
 	return sessions.NewManager(store, opts)
 }
