@@ -59,10 +59,32 @@ func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error)
 	return nil, nil, fmt.Errorf("unknown -store %q: use %s", Redact(spec), Usage)
 }
 
-// Redact hides a password in a store URL for logs.
+// Redact hides a password in a store URL for logs: the one in the user
+// information, and the password or sslpassword query parameter, where
+// PostgreSQL URLs may carry it too. A URL net/url cannot parse keeps only
+// its scheme, as it may hold a password in a form Redact cannot find.
 func Redact(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
+	if err != nil {
+		if scheme, _, ok := strings.Cut(s, "://"); ok {
+			return scheme + "://xxxxx"
+		}
+		return s
+	}
+	hidden := false
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
+				q.Set(k, "xxxxx")
+				hidden = true
+			}
+		}
+		if hidden {
+			u.RawQuery = q.Encode()
+		}
+	}
+	if u.User == nil && !hidden {
 		return s
 	}
 	return u.Redacted()
