@@ -67,8 +67,9 @@
 //	  m:v, m:to=K2  for grace; Load, Commit and Increment on K resolve to K2
 //	  v:<name>      values a Commit wrote before it saw the alias; never read
 //	sess:{K}        or a marker, after Rename(K, K2, 0), for one minute:
-//	  m:rt=K2       no session for Load, Commit or Increment; a Rename whose
-//	                reply was lost and that runs again sees it is done
+//	  m:rt=K2       no session for Load, Commit or Increment (Create and Rename
+//	                may replace it); a Rename whose reply was lost and that
+//	                runs again sees it is done
 //	sess:u:{user}   sorted set, the user's index: members are store keys,
 //	                scores the Unix ms until which each entry is kept
 //

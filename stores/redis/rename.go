@@ -31,7 +31,8 @@ const retiredTTL = time.Minute
 // Single-node protocol: one script, atomic. RENAME moves the hash with its
 // TTL, the alias takes its place, and the user index swaps the entry.
 // Without a grace, a marker naming newKey takes the old key's place for
-// retiredTTL instead; no Load sees a session there.
+// retiredTTL instead; no Load sees a session there, and a Create or a
+// Rename onto the old key replaces it.
 //
 // Rename may run again after its reply was lost (go-redis retries a command
 // whose reply timed out when MaxRetries > 0): a run that finds oldKey
@@ -59,8 +60,10 @@ const retiredTTL = time.Minute
 // Should the renaming process die halfway, writes resume when the fence
 // expires and the orphaned copy expires with the record's own deadline.
 // Each step may run again after a lost reply: a fence this Rename set is
-// renewed rather than waited out, and a retire that finds its alias or
-// marker reports success.
+// renewed rather than waited out, a copy that finds its own copy (every
+// field as sent) goes on, and a retire that finds its alias or marker
+// reports success. A step whose reply is lost and not retried fails the
+// Rename, and the cleanup also undoes what that step may have done.
 func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Duration) error {
 	graceMS, err := renameArgs(ctx, oldKey, newKey, grace)
 	if err != nil {
@@ -167,6 +170,11 @@ func (s *Store) renameSharded(ctx context.Context, oldKey, newKey string, graceM
 	for attempt := 0; snap == nil; attempt++ {
 		v, err := fenceScript.Run(ctx, s.c, []string{oldH}, newKey, renameFence.Milliseconds()).Result()
 		if err != nil {
+			// The fence may have been set without its reply: lift it
+			// rather than hold the session's writes until it expires.
+			cctx, cancel := cleanupCtx(ctx)
+			unfenceScript.Run(cctx, s.c, []string{oldH}, newKey)
+			cancel()
 			return fail(ctx, op, err)
 		}
 		code, _, err := reply(v)
@@ -229,13 +237,19 @@ func (s *Store) renameSharded(ctx context.Context, oldKey, newKey string, graceM
 	}
 	v, err := createScript.Run(ctx, s.c, []string{newH}, args...).Result()
 	if err != nil {
+		// The copy may have landed without its reply: if so, the
+		// cleanup removes it.
+		cctx, cancel := cleanupCtx(ctx)
+		copied = s.isCopy(cctx, newH, args[4:])
+		cancel()
 		return fail(ctx, op, err)
 	}
 	code, _, err := reply(v)
 	if err != nil {
 		return err
 	}
-	if code != codeOK {
+	// A copy script re-sent after its reply was lost finds its own copy.
+	if code != codeOK && !s.isCopy(ctx, newH, args[4:]) {
 		return renameResult(codeExists, oldKey, newKey)
 	}
 	copied = true
@@ -309,4 +323,22 @@ func (s *Store) retiredTo(ctx context.Context, h, key string) bool {
 		}
 	}
 	return false
+}
+
+// isCopy reports whether the hash h holds exactly the field/value pairs
+// (strings) of a cluster-safe Rename's copy: the copy step ran, though its
+// reply was lost. No other session can match them all.
+func (s *Store) isCopy(ctx context.Context, h string, pairs []any) bool {
+	got, err := s.c.HGetAll(ctx, h).Result()
+	if err != nil || len(got) != len(pairs)/2 {
+		return false
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		f, _ := pairs[i].(string)
+		v, ok := got[f]
+		if want, _ := pairs[i+1].(string); !ok || v != want {
+			return false
+		}
+	}
+	return true
 }

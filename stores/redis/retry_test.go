@@ -150,3 +150,129 @@ func TestRenameReplyLost(t *testing.T) {
 		}
 	}
 }
+
+// TestRenameCopyReplyLost: in the cluster-safe protocol, the reply to step
+// 2 (the copy to the new key) is lost. Retried, as go-redis does when
+// MaxRetries > 0, the copy script must see its own copy, not report the
+// new key taken; not retried, the rename fails and must leave no copy of
+// the session behind under the new key.
+func TestRenameCopyReplyLost(t *testing.T) {
+	t.Parallel()
+	for _, retry := range []bool{true, false} {
+		name := "Lost"
+		if retry {
+			name = "Retried"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := redis.NewClient(testClientOptions(sharedAddr()))
+			t.Cleanup(func() { c.Close() })
+			s := newTestStore(t, c, Options{Cluster: true})
+			ctx := t.Context()
+			if err := createScript.Load(ctx, c).Err(); err != nil {
+				t.Skipf("%s: redis not reachable at %s: %v", skipNoServer, sharedAddr(), err)
+			}
+			oldKey, newKey := storetest.NewKey(t), storetest.NewKey(t)
+			rec := storetest.NewRecord(time.Hour, "x", 1)
+			rec.User = "alice"
+			if err := s.Create(ctx, oldKey, rec); err != nil {
+				t.Fatal(err)
+			}
+			hook := &lostScriptReply{sha: createScript.Hash(), retry: retry}
+			c.AddHook(hook)
+			hook.n.Store(1)
+			err := s.Rename(ctx, oldKey, newKey, 0)
+			if retry {
+				if err != nil {
+					t.Fatalf("Rename whose copy step was re-sent after a lost reply: %v, want nil", err)
+				}
+				if _, found, err := s.Load(ctx, newKey); !found || err != nil {
+					t.Fatalf("Load(new key): found %v, %v", found, err)
+				}
+				if _, found, _ := s.Load(ctx, oldKey); found {
+					t.Error("the old key still holds the session")
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("Rename whose copy reply was lost reported success")
+			}
+			if n := c.Exists(ctx, s.hashKey(newKey)).Val(); n != 0 {
+				t.Errorf("the failed rename left a copy of the session under the new key: %v", c.HGetAll(ctx, s.hashKey(newKey)).Val())
+			}
+			if _, found, err := s.Load(ctx, oldKey); !found || err != nil {
+				t.Errorf("Load(old key) after the failed rename: found %v, %v", found, err)
+			}
+		})
+	}
+}
+
+// TestMarkerIsNoSessionForCreate: after Rename(K, K2, 0) the old key K holds
+// no session ("oldKey is dead at once"), so a Create of K, or a Rename onto
+// it, must not fail with ErrExists because of the marker left there.
+func TestMarkerIsNoSessionForCreate(t *testing.T) {
+	t.Parallel()
+	c := sharedClient(t)
+	for _, p := range protocols {
+		t.Run(p.name, func(t *testing.T) {
+			s := newTestStore(t, c, p.o)
+			ctx := t.Context()
+			k1, k2 := storetest.NewKey(t), storetest.NewKey(t)
+			if err := s.Create(ctx, k1, storetest.NewRecord(time.Hour, "x", 1)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Rename(ctx, k1, k2, 0); err != nil {
+				t.Fatal(err)
+			}
+			if _, found, _ := s.Load(ctx, k1); found {
+				t.Fatal("old key found after a rename without grace")
+			}
+			if err := s.Rename(ctx, k2, k1, 0); err != nil {
+				t.Errorf("Rename back onto the old key, which holds no session: %v, want nil", err)
+			}
+			k3 := storetest.NewKey(t)
+			if err := s.Create(ctx, k3, storetest.NewRecord(time.Hour, "y", 2)); err != nil {
+				t.Fatal(err)
+			}
+			k4 := storetest.NewKey(t)
+			if err := s.Rename(ctx, k3, k4, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Create(ctx, k3, storetest.NewRecord(time.Hour, "z", 3)); err != nil {
+				t.Errorf("Create of a key renamed away without grace: %v, want nil", err)
+			} else if rec, found, err := s.Load(ctx, k3); !found || err != nil {
+				t.Errorf("Load after that Create: found %v, %v", found, err)
+			} else if z, _ := rec.Lookup("z"); z != 3 {
+				t.Errorf("z = %v, want 3", z)
+			}
+		})
+	}
+}
+
+// TestRenameFenceReplyLost: in the cluster-safe protocol the reply to step
+// 1 (the fence) is lost and not retried (MaxRetries 0, or the retry failed
+// too). Rename fails; the fence it did set must be lifted, not left to
+// hold every Commit and Increment of the session until it expires.
+func TestRenameFenceReplyLost(t *testing.T) {
+	t.Parallel()
+	c := redis.NewClient(testClientOptions(sharedAddr()))
+	t.Cleanup(func() { c.Close() })
+	s := newTestStore(t, c, Options{Cluster: true})
+	ctx := t.Context()
+	if err := fenceScript.Load(ctx, c).Err(); err != nil {
+		t.Skipf("%s: redis not reachable at %s: %v", skipNoServer, sharedAddr(), err)
+	}
+	oldKey, newKey := storetest.NewKey(t), storetest.NewKey(t)
+	if err := s.Create(ctx, oldKey, storetest.NewRecord(time.Hour, "x", 1)); err != nil {
+		t.Fatal(err)
+	}
+	hook := &lostScriptReply{sha: fenceScript.Hash()}
+	c.AddHook(hook)
+	hook.n.Store(1)
+	if err := s.Rename(ctx, oldKey, newKey, 0); err == nil {
+		t.Fatal("Rename whose fence reply was lost reported success")
+	}
+	if h := c.HGetAll(ctx, s.hashKey(oldKey)).Val(); h[fFence] != "" {
+		t.Errorf("the failed rename left its fence on the session: m:mv=%s m:mvu=%s", short(h[fFence]), h[fFenceEnd])
+	}
+}

@@ -161,6 +161,18 @@ local function apply(h, st, idx, A)
   return reply
 end
 
+-- whether a Create or a Rename may not take the key h: true when it holds
+-- anything but a retired key's marker (m:rt without m:v), 'marker' when it
+-- holds one (no session: the caller may replace it), false when it is
+-- absent, the common case, which costs one EXISTS.
+local function taken(h)
+  if redis.call('EXISTS', h) == 0 then return false end
+  if redis.call('TYPE', h).ok ~= 'hash' then return true end
+  local m = redis.call('HMGET', h, 'm:v', 'm:rt')
+  if m[1] == false and m[2] ~= false then return 'marker' end
+  return true
+end
+
 -- leaves the retired key h, whose record now lives under the store key
 -- new, as a grace alias for grace ms, or else as a marker that lets a
 -- retried rename see it is done and lets Load see no session.
@@ -185,7 +197,7 @@ local function rename(old, new, A)
     if bad[1] == 2 then return {0} end
     return bad
   end
-  if redis.call('EXISTS', new) == 1 then return {6} end
+  if taken(new) == true then return {6} end -- RENAME replaces a marker
   local user = st[4]
   local idx
   if user and user ~= '' then
@@ -206,14 +218,17 @@ local function rename(old, new, A)
 end
 `
 
-// createScript inserts a record if the key is absent.
+// createScript inserts a record if the key is absent (or holds only a
+// retired key's marker, which it replaces).
 //
 // KEYS[1] session hash; KEYS[2] user index (ARGV[2] == '1' only).
 // ARGV[1] expiry (Unix ms, '0' none); ARGV[2] index mode ('0' none, '1'
 // inline); ARGV[3] member (store key); ARGV[4] index score; ARGV[5..] pairs.
 var createScript = redis.NewScript(luaLib + `
 local h = KEYS[1]
-if redis.call('EXISTS', h) == 1 then return {0} end
+local t = taken(h)
+if t == true then return {0} end
+if t == 'marker' then redis.call('DEL', h) end
 if ARGV[2] == '1' then
   local bad = bad_index(KEYS[2])
   if bad then return bad end
