@@ -49,6 +49,29 @@ func (h *lostScriptReply) ProcessHook(next redis.ProcessHook) redis.ProcessHook 
 	}
 }
 
+// hookedSession returns a store on a client of its own whose runs of
+// script go through a lostScriptReply hook (none lost until its n is set),
+// and the key of a session of alice's holding x = 1 in it. It skips the
+// test when Redis is not reachable.
+func hookedSession(t *testing.T, o Options, script *redis.Script, retry bool) (*Store, *redis.Client, *lostScriptReply, string) {
+	t.Helper()
+	c := redis.NewClient(testClientOptions(sharedAddr()))
+	t.Cleanup(func() { c.Close() })
+	if err := script.Load(t.Context(), c).Err(); err != nil {
+		t.Skipf("%s: redis not reachable at %s (set SESSIONS_REDIS_ADDR): %v", skipNoServer, sharedAddr(), err)
+	}
+	s := newTestStore(t, c, o)
+	key := storetest.NewKey(t)
+	rec := storetest.NewRecord(time.Hour, "x", 1)
+	rec.User = "alice"
+	if err := s.Create(t.Context(), key, rec); err != nil {
+		t.Fatal(err)
+	}
+	hook := &lostScriptReply{sha: script.Hash(), retry: retry}
+	c.AddHook(hook)
+	return s, c, hook, key
+}
+
 // TestRenameReplyLost runs renames one of whose scripts ran in Redis but
 // whose reply was lost. Retried, a script must see its own work done and
 // succeed, not report the session gone (the old key is already renamed) or
@@ -75,22 +98,8 @@ func TestRenameReplyLost(t *testing.T) {
 		for _, grace := range []time.Duration{0, time.Minute} {
 			t.Run(tc.name+"/grace="+grace.String(), func(t *testing.T) {
 				t.Parallel()
-				c := redis.NewClient(testClientOptions(sharedAddr()))
-				t.Cleanup(func() { c.Close() })
-				s := newTestStore(t, c, tc.o)
-				ctx := t.Context()
-				if err := tc.script.Load(ctx, c).Err(); err != nil {
-					t.Skipf("%s: redis not reachable at %s (set SESSIONS_REDIS_ADDR): %v", skipNoServer, sharedAddr(), err)
-				}
-				hook := &lostScriptReply{sha: tc.script.Hash(), retry: tc.retry}
-				c.AddHook(hook)
-
-				oldKey, newKey := storetest.NewKey(t), storetest.NewKey(t)
-				rec := storetest.NewRecord(time.Hour, "x", 1)
-				rec.User = "alice"
-				if err := s.Create(ctx, oldKey, rec); err != nil {
-					t.Fatal(err)
-				}
+				s, c, hook, oldKey := hookedSession(t, tc.o, tc.script, tc.retry)
+				ctx, newKey := t.Context(), storetest.NewKey(t)
 				hook.n.Store(1)
 				var err error
 				if tc.commit {
@@ -165,21 +174,8 @@ func TestRenameCopyReplyLost(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			c := redis.NewClient(testClientOptions(sharedAddr()))
-			t.Cleanup(func() { c.Close() })
-			s := newTestStore(t, c, Options{Cluster: true})
-			ctx := t.Context()
-			if err := createScript.Load(ctx, c).Err(); err != nil {
-				t.Skipf("%s: redis not reachable at %s: %v", skipNoServer, sharedAddr(), err)
-			}
-			oldKey, newKey := storetest.NewKey(t), storetest.NewKey(t)
-			rec := storetest.NewRecord(time.Hour, "x", 1)
-			rec.User = "alice"
-			if err := s.Create(ctx, oldKey, rec); err != nil {
-				t.Fatal(err)
-			}
-			hook := &lostScriptReply{sha: createScript.Hash(), retry: retry}
-			c.AddHook(hook)
+			s, c, hook, oldKey := hookedSession(t, Options{Cluster: true}, createScript, retry)
+			ctx, newKey := t.Context(), storetest.NewKey(t)
 			hook.n.Store(1)
 			err := s.Rename(ctx, oldKey, newKey, 0)
 			if retry {
@@ -255,19 +251,8 @@ func TestMarkerIsNoSessionForCreate(t *testing.T) {
 // hold every Commit and Increment of the session until it expires.
 func TestRenameFenceReplyLost(t *testing.T) {
 	t.Parallel()
-	c := redis.NewClient(testClientOptions(sharedAddr()))
-	t.Cleanup(func() { c.Close() })
-	s := newTestStore(t, c, Options{Cluster: true})
-	ctx := t.Context()
-	if err := fenceScript.Load(ctx, c).Err(); err != nil {
-		t.Skipf("%s: redis not reachable at %s: %v", skipNoServer, sharedAddr(), err)
-	}
-	oldKey, newKey := storetest.NewKey(t), storetest.NewKey(t)
-	if err := s.Create(ctx, oldKey, storetest.NewRecord(time.Hour, "x", 1)); err != nil {
-		t.Fatal(err)
-	}
-	hook := &lostScriptReply{sha: fenceScript.Hash()}
-	c.AddHook(hook)
+	s, c, hook, oldKey := hookedSession(t, Options{Cluster: true}, fenceScript, false)
+	ctx, newKey := t.Context(), storetest.NewKey(t)
 	hook.n.Store(1)
 	if err := s.Rename(ctx, oldKey, newKey, 0); err == nil {
 		t.Fatal("Rename whose fence reply was lost reported success")
