@@ -90,9 +90,32 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 		return nil, err
 	}
 	o := opts
-	if o.IdleTimeout < 0 || o.Lifetime < 0 || o.RotateAfter < 0 || o.TouchInterval < 0 || o.RotateGrace < 0 {
-		return nil, fmt.Errorf("%w: durations in Options cannot be negative", ErrConfig)
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"IdleTimeout", o.IdleTimeout}, {"Lifetime", o.Lifetime}, {"TouchInterval", o.TouchInterval},
+		{"RotateAfter", o.RotateAfter}, {"RotateGrace", o.RotateGrace}, {"Guessing.Window", o.Guessing.Window},
+	} {
+		if d.v < 0 {
+			return nil, fmt.Errorf("%w: Options.%s %v is negative; leave it zero for the default", ErrConfig, d.name, d.v)
+		}
 	}
+	switch {
+	case o.MaxPerUser < 0:
+		return nil, fmt.Errorf("%w: Options.MaxPerUser %d is negative; leave it zero for no cap", ErrConfig, o.MaxPerUser)
+	case o.LimitPolicy != EvictOldest && o.LimitPolicy != LimitReject:
+		return nil, fmt.Errorf("%w: Options.LimitPolicy has unknown value %d", ErrConfig, o.LimitPolicy)
+	case o.BindPolicy != BindLog && o.BindPolicy != BindDestroy:
+		return nil, fmt.Errorf("%w: Options.BindPolicy has unknown value %d", ErrConfig, o.BindPolicy)
+	case o.Guessing.Threshold < 0:
+		return nil, fmt.Errorf("%w: Options.Guessing.Threshold %d is negative; leave it zero to turn counting off", ErrConfig, o.Guessing.Threshold)
+	case slices.Contains(o.Guessing.TrustedProxies, nil):
+		return nil, fmt.Errorf("%w: Options.Guessing.TrustedProxies holds a nil network", ErrConfig)
+	}
+	// A copy, so the caller's slice can change no login; each key once, so
+	// a login's record holds each key once.
+	o.KeepOnLogin = slices.Compact(slices.Sorted(slices.Values(o.KeepOnLogin)))
 	if o.IdleTimeout == 0 {
 		o.IdleTimeout = defaultIdle
 	}
@@ -177,7 +200,10 @@ func (m *Manager) Close() error {
 // first byte. Without the middleware each change is written to the store at
 // once, and the cookie is set on w, so call Start and change the session
 // before writing the body. Nothing touches the store until the session is
-// first used.
+// first used. Without the middleware, a Start after another in the same
+// request goes by the session cookie already set or expired on w, if any,
+// rather than the request's: after Destroy it gets a fresh session, and
+// after a new session was saved it continues that one.
 func (m *Manager) Start(w http.ResponseWriter, r *http.Request) *Session {
 	if s, ok := r.Context().Value(m.ctxKey).(*Session); ok {
 		return s
