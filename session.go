@@ -74,8 +74,9 @@ type Session struct {
 // extra is the part of a session's state that few requests need, kept out
 // of the Session so that every request's Session is smaller.
 type extra struct {
-	local   []Field // values Increment returned; already stored, never committed again
-	dropKey string  // a destroyed session's key, deleted at commit
+	local    []Field // values Increment returned; already stored, never committed again
+	dropKey  string  // a destroyed session's key, deleted at commit
+	dropUser string  // and its user, for the EventDestroyed
 }
 
 // more returns s.x, allocating it on first use. Callers hold s.mu.
@@ -129,6 +130,14 @@ func (s *Session) load() {
 	s.loaded = true
 	m := s.m
 	first, second, dup := cookieValues(s.r, m.cookie.name)
+	if s.writeThrough {
+		// An earlier Start in this request may have set or expired the
+		// cookie (Destroy, then Start for a fresh session): that, not the
+		// request's stale cookie, is the client's session now.
+		if v, ok := setCookieValue(s.rw.ResponseWriter, m.cookie.name); ok {
+			first, second, dup = v, "", false
+		}
+	}
 	if dup {
 		m.emit(s.r, EventDuplicateCookie, "", "", nil)
 	}
@@ -158,6 +167,26 @@ func (s *Session) load() {
 			return
 		}
 	}
+}
+
+// setCookieValue returns the value of the last Set-Cookie line for name
+// that w already carries ("" when it expires the cookie), and whether there
+// is one.
+func setCookieValue(w http.ResponseWriter, name string) (v string, ok bool) {
+	if w == nil {
+		return "", false
+	}
+	for _, l := range w.Header()["Set-Cookie"] {
+		if !strings.HasPrefix(l, name+"=") {
+			continue
+		}
+		v, _, _ = strings.Cut(l[len(name)+1:], ";")
+		if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = v[1 : len(v)-1]
+		}
+		ok = true
+	}
+	return v, ok
 }
 
 // saveActivity writes a due idle-timeout refresh at once when there is no
@@ -707,7 +736,8 @@ func (s *Session) Destroy() {
 	defer s.mu.Unlock()
 	s.load()
 	if s.key != "" {
-		s.more().dropKey = s.key
+		x := s.more()
+		x.dropKey, x.dropUser = s.key, s.meta.User
 	}
 	s.dropCookie = s.dropCookie || s.presented || s.id != ""
 	s.id, s.key, s.rec, s.chg.MetaFields = "", "", nil, 0
@@ -825,8 +855,9 @@ func (s *Session) write(final bool) error {
 			s.err = err
 			return err
 		}
-		s.x.dropKey = ""
-		m.emit(s.r, EventDestroyed, key, "", nil)
+		user := s.x.dropUser
+		s.x.dropKey, s.x.dropUser = "", ""
+		m.emit(s.r, EventDestroyed, key, user, nil)
 	}
 
 	if s.key == "" {
