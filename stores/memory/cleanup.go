@@ -192,11 +192,14 @@ func (s *Store) deleteExpired(sh *shard, w *sweep, now int64) (removed int) {
 }
 
 // unindexGone removes from the user index the keys of the expired records
-// in gone (nil: not removed) that hold no record now. It checks and
-// removes under sh's read lock, which lookups share: no writer can store a
-// record under one of those keys, and index it, in between. A writer that
-// replaced or deleted one of them since the scan has already updated the
-// index itself.
+// in gone (nil: not removed) that hold no record of the same user now. It
+// checks and removes under sh's read lock, which lookups share: no writer
+// can store a record under one of those keys, and index it, in between. A
+// writer that replaced or deleted one of them before the sweep removed it
+// has already updated the index itself; one that stored a record under the
+// key after (a Create or Rename that found the key empty) did not know the
+// swept record's user, so its entry is removed here unless the new record
+// is that user's too.
 func (s *Store) unindexGone(sh *shard, gone []entry) {
 	locked, held := false, 0
 	for _, v := range gone {
@@ -207,7 +210,7 @@ func (s *Store) unindexGone(sh *shard, gone []entry) {
 			sh.mu.RLock()
 			locked = true
 		}
-		if _, ok := sh.records[v.k]; !ok {
+		if cur := sh.records[v.k]; cur == nil || cur.User != v.r.User {
 			s.unindex(v.r.User, v.k)
 		}
 		if held++; held%scanBatch == 0 {

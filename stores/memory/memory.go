@@ -247,6 +247,13 @@ const spinFor = 200 * time.Microsecond
 
 func live(r *sessions.Record, now int64) bool { return r != nil && r.Expires > now }
 
+// liveAlias reports whether k is a grace alias that has not ended. The
+// shard of k must be locked.
+func liveAlias(sh *shard, k key, now int64) bool {
+	a, ok := sh.aliases[k]
+	return ok && a.until > now
+}
+
 // resolve follows a live grace alias from k; it returns k itself otherwise.
 func (s *Store) resolve(k key, now int64) key {
 	sh := s.shard(k)
@@ -317,7 +324,9 @@ func (s *Store) Create(ctx context.Context, k string, rec *sessions.Record) erro
 	sh := s.shard(id)
 	sh.mu.Lock()
 	old := sh.records[id]
-	if live(old, now) {
+	if live(old, now) || liveAlias(sh, id, now) {
+		// A live grace alias holds the key too: Load through it finds the
+		// renamed session.
 		sh.mu.Unlock()
 		return sessions.ErrExists
 	}
@@ -419,6 +428,10 @@ func (s *Store) Increment(ctx context.Context, k, field string, by int64) (int64
 			return 0, sessions.ErrNotInteger
 		}
 	}
+	if (by > 0 && n > math.MaxInt-by) || (by < 0 && n < math.MinInt-by) {
+		// As the other stores do: a counter never wraps around.
+		return 0, sessions.ErrNotInteger
+	}
 	n += by
 	rec := old.Clone()
 	rec.SetField(field, int(n))
@@ -484,7 +497,7 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 		return sessions.ErrNotFound
 	}
 	prev := b.records[to]
-	if live(prev, now) {
+	if live(prev, now) || liveAlias(b, to, now) {
 		unlock()
 		return sessions.ErrExists
 	}
@@ -590,21 +603,60 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info,
 	return out, nil
 }
 
-// DeleteUserSessions implements sessions.UserIndex.
+// DeleteUserSessions implements sessions.UserIndex. It deletes each listed
+// key only while it still holds a record of user, under the key's shard
+// lock. A key that no longer does (a rename moved the session, a commit
+// gave it to another user, a Delete got there first) sends it back to the
+// index, where a renamed session is listed under its new key; after
+// deletePasses listings it stops (a session renamed over and over), and
+// the manager's own rounds take over.
 func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) (int, error) {
-	list, err := s.UserSessions(ctx, user)
-	if err != nil {
-		return 0, err
-	}
 	n := 0
-	for _, in := range list {
-		if in.Key == exceptKey {
-			continue
-		}
-		if err := s.Delete(ctx, in.Key); err != nil {
+	for pass := 1; ; pass++ {
+		list, err := s.UserSessions(ctx, user)
+		if err != nil {
 			return n, err
 		}
-		n++
+		missed := false
+		for _, in := range list {
+			if in.Key == exceptKey {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return n, err
+			}
+			if s.deleteOf(in.Key, user) {
+				n++
+			} else {
+				missed = true
+			}
+		}
+		if !missed || pass == deletePasses {
+			return n, nil
+		}
 	}
-	return n, nil
+}
+
+// deletePasses bounds how many times DeleteUserSessions lists a user's
+// sessions.
+const deletePasses = 8
+
+// deleteOf deletes the record under k if it is user's, and reports whether
+// it did.
+func (s *Store) deleteOf(k, user string) bool {
+	id, ok := parseKey(k)
+	if !ok {
+		return false
+	}
+	sh := s.shard(id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	old := sh.records[id]
+	if old == nil || old.User != user {
+		return false
+	}
+	sh.drop(id)
+	s.count.Add(-1)
+	s.unindex(user, id)
+	return true
 }

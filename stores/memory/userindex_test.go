@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"slices"
 	"sync"
@@ -167,6 +168,143 @@ func TestUserChangesKeepIndex(t *testing.T) {
 			if _, indexed := st.users[u][id]; indexed != (u == rec.User) {
 				t.Fatalf("round %d: the index has the session under %s: %v; its record names %s", round, u, indexed, rec.User)
 			}
+		}
+	}
+}
+
+// TestSweepDropsIndexOfReplaced checks that a sweep removing an expired
+// record of one user drops that user's index entry even when a record of
+// another user (or of none) is created under the same key right after:
+// the new record's Create found no record there, so only the sweep can
+// remove the entry, and a stale entry would keep the swept session's user
+// in the index for good. Both ways of removing records are tried.
+func TestSweepDropsIndexOfReplaced(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		expired int
+		user    string // of the record created under the swept key
+	}{
+		{"batch deletes, other user", 20, "bob"},
+		{"batch deletes, anonymous", 20, ""},
+		{"rebuilt map, other user", 400, "bob"},
+		{"rebuilt map, anonymous", 400, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for range 20 {
+				sweepThenReplace(t, tc.expired, tc.user)
+				if t.Failed() {
+					return
+				}
+			}
+		})
+	}
+}
+
+func sweepThenReplace(t *testing.T, expired int, user string) {
+	ctx := context.Background()
+	var now atomic.Int64
+	now.Store(time.Unix(1_800_000_000, 0).UnixNano())
+	st := New(Options{CleanupInterval: time.Hour, Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	defer st.Close()
+	var target string
+	for i := range expired + 100 {
+		k := shardKey(t, 0)
+		exp := now.Load() + int64(time.Hour)
+		if i < expired {
+			exp = now.Load() + int64(time.Second)
+			target = k
+		}
+		if err := st.Create(ctx, k, &sessions.Record{Meta: sessions.Meta{User: "alice", Expires: exp}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now.Add(int64(2 * time.Second))
+
+	id, _ := parseKey(target)
+	sh := st.shard(id)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			sh.mu.RLock()
+			_, held := sh.records[id]
+			sh.mu.RUnlock()
+			if !held {
+				break
+			}
+			runtime.Gosched()
+		}
+		rec := &sessions.Record{Meta: sessions.Meta{User: user, Expires: now.Load() + int64(time.Hour)}}
+		if err := st.Create(ctx, target, rec); err != nil {
+			t.Error(err)
+		}
+	})
+	if got := st.Cleanup(); got != expired {
+		t.Errorf("Cleanup removed %d, want %d", got, expired)
+	}
+	wg.Wait()
+	st.usersMu.Lock()
+	_, stale := st.users["alice"][id]
+	st.usersMu.Unlock()
+	if stale {
+		t.Errorf("alice's swept session is still in her index, under a key that now holds a session of %q", user)
+	}
+	if user != "" && !listed(t, st, user, target) {
+		t.Errorf("the session created under a swept key is not listed for its user")
+	}
+}
+
+// TestDeleteUserSessionsRacingRename revokes a user's sessions while a
+// request rotates their IDs (Rename with a grace): every session must be
+// gone afterwards, whichever way each race went. A session renamed after
+// DeleteUserSessions listed it and before it deleted it must not survive
+// under its new key (the Delete of the listed key then only ends the
+// alias's grace).
+func TestDeleteUserSessionsRacingRename(t *testing.T) {
+	ctx := context.Background()
+	const sessionsPerRound = 200
+	for round := range 10 {
+		st := New(Options{CleanupInterval: time.Hour})
+		keys := make([]string, sessionsPerRound)
+		for i := range keys {
+			keys[i] = shardKey(t, i%shardCount)
+			rec := &sessions.Record{Meta: sessions.Meta{User: "alice", Expires: time.Now().Add(time.Hour).UnixNano()}}
+			if err := st.Create(ctx, keys[i], rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// DeleteUserSessions deletes in listing order: oldest first, then
+		// by key. Once the first is gone it has listed them all; rename the
+		// others then, the last first.
+		slices.Sort(keys)
+		var wg sync.WaitGroup
+		ready := make(chan struct{})
+		wg.Go(func() {
+			close(ready)
+			for {
+				if _, found, _ := st.Load(ctx, keys[0]); !found {
+					break
+				}
+				runtime.Gosched()
+			}
+			for i := len(keys) - 1; i > 0; i-- {
+				if err := st.Rename(ctx, keys[i], shardKey(t, i%shardCount), time.Minute); err != nil && !errors.Is(err, sessions.ErrNotFound) {
+					t.Error(err)
+				}
+			}
+		})
+		<-ready
+		if _, err := st.DeleteUserSessions(ctx, "alice", ""); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		list, err := st.UserSessions(ctx, "alice")
+		st.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 0 {
+			t.Fatalf("round %d: %d of alice's %d sessions survived DeleteUserSessions (renamed while it ran); first: %s…",
+				round, len(list), sessionsPerRound, list[0].Key[:8])
 		}
 	}
 }
