@@ -44,7 +44,9 @@ var ErrFull = fmt.Errorf("%w: memory store full; raise memory.Options.MaxEntries
 
 // Options configures a Store. The zero value is ready to use.
 type Options struct {
-	// MaxEntries caps the number of live sessions. Default 4,194,304.
+	// MaxEntries caps the number of records the store holds, live ones and
+	// expired ones the cleaner has not removed yet (Len counts the same).
+	// Default 4,194,304.
 	MaxEntries int
 	// CleanupInterval is how often expired records are removed. Default one
 	// minute. Expired records are never served in between.
