@@ -15,7 +15,7 @@ func (s *Store) encode(fields []sessions.Field) ([]string, [][]byte, error) {
 	vals := make([][]byte, 0, len(fields))
 	seen := make(map[string]int, len(fields))
 	for _, f := range fields {
-		if err := checkText("field name", f.Key); err != nil {
+		if err := checkIndexed("field name", f.Key); err != nil {
 			return nil, nil, err
 		}
 		b, err := sessions.EncodeValue(f.Value)
@@ -62,11 +62,30 @@ func (s *Store) decode(version int16, m sessions.Meta, names []string, vals [][]
 	return rec, nil
 }
 
+// maxIndexedText caps the value names and users that writes store (see
+// checkIndexed). Both are index keys, and PostgreSQL refuses an index entry
+// over about 2.7 kB (less the 64-byte session key beside a name) with an
+// error of its own; this limit leaves room for that whether or not the
+// text compresses.
+const maxIndexedText = 2048
+
 // checkText refuses strings PostgreSQL's text type cannot hold, with an
 // error saying so rather than the server's.
 func checkText(what, s string) error {
 	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
 		return fmt.Errorf("%w: postgres: %s %q must be UTF-8 without NUL bytes (PostgreSQL text)", sessions.ErrUnsupportedValue, what, short(s))
+	}
+	return nil
+}
+
+// checkIndexed is checkText for text a write puts into an index (a value
+// name, a user), which must also fit in an index entry.
+func checkIndexed(what, s string) error {
+	if err := checkText(what, s); err != nil {
+		return err
+	}
+	if len(s) > maxIndexedText {
+		return fmt.Errorf("%w: postgres: %s %q takes %d bytes, over the %d-byte limit of an index entry", sessions.ErrUnsupportedValue, what, short(s), len(s), maxIndexedText)
 	}
 	return nil
 }

@@ -79,7 +79,7 @@ func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) er
 		return err
 	}
 	m := &rec.Meta
-	if err := checkText("Meta.User", m.User); err != nil {
+	if err := checkIndexed("Meta.User", m.User); err != nil {
 		return err
 	}
 	var n int64
@@ -147,14 +147,19 @@ func (s *Store) commitArgs(d *sessions.Delta) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	del := d.Del
-	if del == nil {
-		del = []string{}
+	// No value was ever stored under a name that text cannot hold: there
+	// is nothing to delete, and PostgreSQL would fail the whole commit on
+	// it.
+	del := make([]string, 0, len(d.Del))
+	for _, name := range d.Del {
+		if checkText("field name", name) == nil {
+			del = append(del, name)
+		}
 	}
 	var m sessions.Meta
 	if d.Meta != nil {
 		m = *d.Meta
-		if err := checkText("Meta.User", m.User); err != nil {
+		if err := checkIndexed("Meta.User", m.User); err != nil {
 			return nil, err
 		}
 	}
@@ -197,7 +202,7 @@ func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int
 	if !sessions.ValidKey(key) {
 		return 0, notFound(key)
 	}
-	if err := checkText("field name", field); err != nil {
+	if err := checkIndexed("field name", field); err != nil {
 		return 0, err
 	}
 	for attempt := 0; ; attempt++ {
