@@ -40,11 +40,34 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info,
 
 // DeleteUserSessions deletes every session of user except the one under
 // exceptKey (which may be empty) and reports how many it deleted. Each
-// delete checks, atomically, that the session still belongs to user.
+// delete checks, atomically, that the session still belongs to user. A
+// listed session that no longer does (a rename moved it, a logout deleted
+// it, a login gave it to another user) sends it back to the index, where a
+// renamed session is listed under its new key; after deletePasses listings
+// it stops (a session renamed over and over), and the manager's own rounds
+// take over.
 func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) (int, error) {
+	n := 0
+	for pass := 1; ; pass++ {
+		d, missed, err := s.deleteListed(ctx, user, exceptKey)
+		n += d
+		if err != nil || !missed || pass == deletePasses {
+			return n, err
+		}
+	}
+}
+
+// deletePasses bounds how many times DeleteUserSessions lists a user's
+// sessions.
+const deletePasses = 8
+
+// deleteListed lists user's sessions and deletes those still user's but
+// exceptKey's in one round trip. missed reports a listed session that was
+// not user's any more when its delete ran.
+func (s *Store) deleteListed(ctx context.Context, user, exceptKey string) (n int, missed bool, err error) {
 	live, unreadable, err := s.listUser(ctx, user)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	var keys []string
 	for _, in := range live {
@@ -58,7 +81,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 		}
 	}
 	if len(keys) == 0 {
-		return 0, nil
+		return 0, false, nil
 	}
 	pipe := s.c.Pipeline()
 	cmds := make([]*redis.Cmd, len(keys))
@@ -68,22 +91,25 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 	// As in listUser, a reply error for one key (another Redis type) only
 	// skips that key.
 	if _, err := pipe.Exec(ctx); err != nil && (ctx.Err() != nil || unavailable(err)) {
-		return 0, fail(ctx, "delete user sessions", err)
+		return 0, false, fail(ctx, "delete user sessions", err)
 	}
-	n := 0
 	var gone []any
 	for i, c := range cmds {
-		if d, _ := c.Int64(); d == 1 {
+		d, err := c.Int64()
+		switch {
+		case err == nil && d == 1:
 			n++
 			gone = append(gone, keys[i])
+		case err == nil:
+			missed = true
 		}
 	}
 	if len(gone) > 0 {
 		if err := s.indexRemove(ctx, user, gone); err != nil {
-			return n, fail(ctx, "delete user sessions", err)
+			return n, missed, fail(ctx, "delete user sessions", err)
 		}
 	}
-	return n, nil
+	return n, missed, nil
 }
 
 // listUser reads user's index and the metadata of each entry. live holds
