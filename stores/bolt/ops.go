@@ -60,6 +60,9 @@ func (s *Store) loadResolved(ctx context.Context, key string) (*sessions.Record,
 // would exceed sessions.DefaultMaxRecordSize is refused with
 // sessions.ErrTooLarge.
 func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) error {
+	if err := s.check(ctx); err != nil { // closed before a key is judged
+		return err
+	}
 	if !sessions.ValidKey(key) {
 		return badKey(key)
 	}
@@ -87,6 +90,9 @@ func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) er
 // write. It never creates a record: an absent or expired one is
 // sessions.ErrNotFound.
 func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error {
+	if err := s.check(ctx); err != nil { // closed before a key is judged
+		return err
+	}
 	if !sessions.ValidKey(key) {
 		return notFound(key)
 	}
@@ -107,6 +113,9 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 // rename, the alias (ending its grace early; the renamed session stays).
 // Deleting an absent key is not an error.
 func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := s.check(ctx); err != nil { // closed before a key is judged
+		return err
+	}
 	if !sessions.ValidKey(key) {
 		return nil
 	}
@@ -131,6 +140,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // remote store can increment natively) count as integers; any other type is
 // sessions.ErrNotInteger, and so is a result that would overflow int.
 func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int64, error) {
+	if err := s.check(ctx); err != nil { // closed before a key is judged
+		return 0, err
+	}
 	if !sessions.ValidKey(key) {
 		return 0, notFound(key)
 	}
@@ -179,6 +191,9 @@ func (s *Store) RenameCommit(ctx context.Context, oldKey, newKey string, grace t
 
 // rename is Rename, applying d (if not nil) to the record it moves.
 func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Duration, d *sessions.Delta) error {
+	if err := s.check(ctx); err != nil { // closed before a key is judged
+		return err
+	}
 	if !sessions.ValidKey(oldKey) {
 		return notFound(oldKey)
 	}

@@ -152,6 +152,7 @@ func New(db *bbolt.DB, opts Options) (*Store, error) {
 	if db == nil {
 		return nil, fmt.Errorf("%w: bolt: New needs an open *bbolt.DB; use Open to open a file", sessions.ErrConfig)
 	}
+	opts.OpenTimeout = 0 // Open's alone: New ignores it, as its doc says
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err

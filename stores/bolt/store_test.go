@@ -532,3 +532,51 @@ func TestContextCanceledWritesNothing(t *testing.T) {
 		t.Errorf("Cleanup: %v, want context.Canceled", err)
 	}
 }
+
+// TestMethodsAfterClose: Close's doc says every method called after Close
+// returns an error wrapping ErrStoreUnavailable; that holds whatever key
+// the method is given.
+func TestMethodsAfterClose(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "sessions.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	bad, good := "not-a-store-key", storetest.NewKey(t)
+	d := &sessions.Delta{Set: []sessions.Field{{Key: "x", Value: 1}}}
+	for _, c := range []struct {
+		name string
+		fn   func(ctx context.Context) error
+	}{
+		{"Create", func(ctx context.Context) error { return s.Create(ctx, bad, storetest.NewRecord(time.Hour)) }},
+		{"Commit", func(ctx context.Context) error { return s.Commit(ctx, bad, d) }},
+		{"Delete", func(ctx context.Context) error { return s.Delete(ctx, bad) }},
+		{"Increment", func(ctx context.Context) error { _, err := s.Increment(ctx, bad, "n", 1); return err }},
+		{"Rename", func(ctx context.Context) error { return s.Rename(ctx, bad, good, 0) }},
+		{"Rename to a bad key", func(ctx context.Context) error { return s.Rename(ctx, good, bad, 0) }},
+		{"Rename to itself", func(ctx context.Context) error { return s.Rename(ctx, good, good, 0) }},
+		{"RenameCommit", func(ctx context.Context) error { return s.RenameCommit(ctx, bad, good, 0, d) }},
+	} {
+		if err := c.fn(ctx); !errors.Is(err, sessions.ErrStoreUnavailable) {
+			t.Errorf("%s after Close: %v, want ErrStoreUnavailable", c.name, err)
+		}
+	}
+}
+
+// TestNewIgnoresOpenTimeout: Options.OpenTimeout's doc says New ignores it,
+// so a value Open would refuse does not make New fail.
+func TestNewIgnoresOpenTimeout(t *testing.T) {
+	db, err := bbolt.Open(filepath.Join(t.TempDir(), "app.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, err := New(db, Options{OpenTimeout: -time.Second})
+	if err != nil {
+		t.Fatalf("New with a negative OpenTimeout: %v", err)
+	}
+	s.Close()
+}

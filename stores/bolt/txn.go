@@ -34,6 +34,10 @@ const (
 
 const keyLen = 64 // len(sessions.KeyOf(id))
 
+// maxUser is the longest Meta.User the user index can hold: its keys are
+// user|0x00|key, and bbolt refuses keys over bbolt.MaxKeySize.
+const maxUser = bbolt.MaxKeySize - 1 - keyLen
+
 // txn is one bbolt transaction with the store's buckets at hand. Nothing
 // read through it may be kept after the transaction ends: bbolt's slices
 // point into its memory map.
@@ -234,11 +238,16 @@ func userKey(user, key string) []byte {
 func sortable(n int64) uint64   { return uint64(n) ^ (1 << 63) }
 func unsortable(u uint64) int64 { return int64(u ^ (1 << 63)) }
 
-// marshal encodes rec after checks that keep it decodable: field keys must
-// be UTF-8, sorted and unique (sessions.UnmarshalRecord refuses anything
-// else), and the whole record must fit the decoder's size cap.
+// marshal encodes rec after checks that keep it decodable and indexable:
+// field keys must be UTF-8, sorted and unique (sessions.UnmarshalRecord
+// refuses anything else), the user must fit a user-index key, and the whole
+// record must fit the decoder's size cap.
 func marshal(in *sessions.Record) ([]byte, error) {
 	rec := *in
+	if len(rec.User) > maxUser {
+		return nil, fmt.Errorf("%w: bolt: the user name takes %d bytes, over the %d bytes the user index holds",
+			sessions.ErrUnsupportedValue, len(rec.User), maxUser)
+	}
 	normalize(&rec)
 	for _, f := range rec.Fields {
 		if !utf8.ValidString(f.Key) {
