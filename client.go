@@ -81,7 +81,7 @@ func (s *Session) tryOpen(cs ClientStore, value string, now int64) bool {
 	if stale {
 		s.chg.MetaFields |= MetaAll // re-seal under the newest key, same ID
 	}
-	if m.opts.RotateAfter > 0 && !s.writeThrough && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
+	if m.opts.RotateAfter > 0 && !s.writeThrough && !s.late && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
 		s.renew = true
 	}
 	return true

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sessionkit/sessions"
 	"github.com/sessionkit/sessions/stores/memory"
@@ -136,5 +137,69 @@ func TestChangesAfterResponseStarted(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLateUseOfRotationDueSession first uses a session whose ID rotation
+// is due after the response has started: the rotation cannot reach the
+// client then, so it waits for a later request, and the handler's value
+// is stored under the ID the client holds (still its ID once a rotation's
+// grace would have passed), with no event.
+func TestLateUseOfRotationDueSession(t *testing.T) {
+	var mu sync.Mutex
+	var events []sessions.EventKind
+	m, _, now := newClockedManager(t, sessions.Options{
+		RotateAfter: time.Minute,
+		OnEvent: func(_ context.Context, e sessions.Event) {
+			if e.Kind == sessions.EventLostWrite || e.Kind == sessions.EventStoreError {
+				mu.Lock()
+				events = append(events, e.Kind)
+				mu.Unlock()
+			}
+		},
+	})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/act" {
+			io.WriteString(w, "the response starts here; ")
+		}
+		s := m.Start(w, r)
+		switch r.URL.Path {
+		case "/seed":
+			if err := s.Login("alice"); err != nil {
+				t.Error(err)
+			}
+		case "/act":
+			s.Set("name", "late")
+		default:
+			io.WriteString(w, s.User()+"/"+s.GetString("name"))
+		}
+	}))
+	serve := func(path string, c *http.Cookie) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, path, nil)
+		if c != nil {
+			r.AddCookie(c)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	seeded := serve("/seed", nil).Result().Cookies()
+	if len(seeded) != 1 {
+		t.Fatalf("seeding set %d cookies, want 1", len(seeded))
+	}
+	now.Add(int64(2 * time.Minute))
+	if cs := serve("/act", seeded[0]).Result().Cookies(); len(cs) != 0 {
+		t.Errorf("the late use set cookies %v, want none: the response had started", cs)
+	}
+	// Past a rotation's grace: had the late use renamed the session, the
+	// client's ID would no longer reach it.
+	now.Add(int64(time.Minute))
+	if got := serve("/read", seeded[0]).Body.String(); got != "alice/late" {
+		t.Errorf("the next request, past a rotation's grace, reads %q, want alice/late", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(events) != 0 {
+		t.Errorf("events %v, want none", events)
 	}
 }

@@ -260,12 +260,13 @@ func (s *Session) tryLoad(id string, now int64) bool {
 	if now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
 		s.touch(now)
 	}
-	// Rotation needs the middleware: only there is the new cookie sure to
-	// reach the response before its first byte.
-	// A session reached through a grace alias has just been rotated; its
-	// Renewed may not be recorded yet, and rotating it again would chain
-	// aliases.
-	if m.opts.RotateAfter > 0 && !s.writeThrough && !renamed && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
+	// Rotation needs the middleware, and its commit still ahead: only then
+	// is the new cookie sure to reach the response before its first byte.
+	// A session first used after the response started rotates on a later
+	// request. A session reached through a grace alias has just been
+	// rotated; its Renewed may not be recorded yet, and rotating it again
+	// would chain aliases.
+	if m.opts.RotateAfter > 0 && !s.writeThrough && !s.late && !renamed && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
 		s.renew, s.rotating = true, true
 	}
 	return true
@@ -881,15 +882,6 @@ func (s *Session) write(final bool) error {
 	// changed values, not the metadata.
 	if (s.chg.Clear || len(s.chg.Set) > 0 || len(s.chg.Del) > 0) && now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
 		s.touch(now)
-	}
-	if s.renew && s.late {
-		// The new cookie cannot be sent: an automatic rotation waits for
-		// a later request, an explicit renewal is refused.
-		rotating := s.rotating
-		s.renew, s.rotating = false, false
-		if !rotating {
-			return ErrResponseStarted
-		}
 	}
 	if s.renew {
 		if done, err := s.rename(now, final, 0); done || err != nil || s.key == "" {
