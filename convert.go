@@ -112,7 +112,7 @@ func toFloat64(v any) (float64, bool) {
 // too. float64(n) rounds up to 2^64 for n near MaxUint64, which no uint64
 // holds: that is checked before converting back.
 func uintToFloat64(n uint64) (float64, bool) {
-	if f := float64(n); f < math.Exp2(64) && uint64(f) == n {
+	if f := float64(n); f < 1<<64 && uint64(f) == n {
 		return f, true
 	}
 	return 0, false

@@ -138,10 +138,7 @@ func cookieValues(r *http.Request, name string) (first, second string, dup bool)
 			if eq < 0 || part[:eq] != name {
 				continue
 			}
-			v := part[eq+1:]
-			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
+			v := unquote(part[eq+1:])
 			if v == "" {
 				continue // carries no ID, so it is no second one either
 			}
@@ -157,6 +154,14 @@ func cookieValues(r *http.Request, name string) (first, second string, dup bool)
 		}
 	}
 	return first, second, dup
+}
+
+// unquote strips the double quotes a cookie value may be sent in.
+func unquote(v string) string {
+	if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+		return v[1 : len(v)-1]
+	}
+	return v
 }
 
 func (p *cookiePolicy) cookie(r *http.Request, value string) *http.Cookie {

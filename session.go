@@ -177,14 +177,12 @@ func setCookieValue(w http.ResponseWriter, name string) (v string, ok bool) {
 		return "", false
 	}
 	for _, l := range w.Header()["Set-Cookie"] {
-		if !strings.HasPrefix(l, name+"=") {
+		rest, found := strings.CutPrefix(l, name)
+		if !found || !strings.HasPrefix(rest, "=") {
 			continue
 		}
-		v, _, _ = strings.Cut(l[len(name)+1:], ";")
-		if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-			v = v[1 : len(v)-1]
-		}
-		ok = true
+		v, _, _ = strings.Cut(rest[1:], ";")
+		v, ok = unquote(v), true
 	}
 	return v, ok
 }

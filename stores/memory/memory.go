@@ -453,17 +453,22 @@ func (s *Store) Delete(ctx context.Context, k string) error {
 	}
 	sh := s.shard(id)
 	sh.mu.Lock()
-	old := sh.records[id]
-	if old != nil {
-		sh.drop(id)
-		s.count.Add(-1)
-		if old.User != "" {
-			s.unindex(old.User, id)
-		}
+	if old := sh.records[id]; old != nil {
+		s.remove(sh, id, old)
 	}
 	delete(sh.aliases, id)
 	sh.mu.Unlock()
 	return nil
+}
+
+// remove deletes old, the record under id, with its user index entry. The
+// shard sh of id must be write-locked.
+func (s *Store) remove(sh *shard, id key, old *sessions.Record) {
+	sh.drop(id)
+	s.count.Add(-1)
+	if old.User != "" {
+		s.unindex(old.User, id)
+	}
 }
 
 // Rename implements sessions.Store.
@@ -657,8 +662,6 @@ func (s *Store) deleteOf(k, user string) bool {
 	if old == nil || old.User != user {
 		return false
 	}
-	sh.drop(id)
-	s.count.Add(-1)
-	s.unindex(user, id)
+	s.remove(sh, id, old)
 	return true
 }
