@@ -37,8 +37,15 @@ func setField(f []Field, key string, v any) []Field {
 	return append(f, Field{Key: key, Value: v})
 }
 
+// undelete prepares key for a value the request is about to set: a pending
+// delete of it is dropped, and so is the value an earlier Increment
+// returned for it, which would otherwise shadow the set value once that is
+// committed. Callers hold s.mu.
 func (s *Session) undelete(key string) {
 	if i := slices.Index(s.chg.Del, key); i >= 0 {
 		s.chg.Del = slices.Delete(s.chg.Del, i, i+1)
+	}
+	if i := fieldIndex(s.local(), key); i >= 0 {
+		s.x.local = slices.Delete(s.x.local, i, i+1)
 	}
 }
