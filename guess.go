@@ -1,8 +1,10 @@
 package sessions
 
 import (
+	"hash/maphash"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
@@ -10,9 +12,12 @@ import (
 // GuessingOptions configures the detection of clients that present many
 // unknown session IDs, the signature of an attempt to guess one.
 type GuessingOptions struct {
-	// Threshold is how many unknown-but-well-formed IDs one client may
-	// present within Window before EventGuessing is emitted (once per window).
-	// A client is an IPv4 address or an IPv6 /64. Default 0: counting is off.
+	// Threshold is how many different unknown-but-well-formed IDs one
+	// client may present within Window before EventGuessing is emitted
+	// (once per window). An ID presented again counts once: a browser sends
+	// the cookie of a session that has expired on every request until it
+	// gets a new one, and a returning user is no guesser. A client is an
+	// IPv4 address or an IPv6 /64. Default 0: counting is off.
 	Threshold int
 
 	// Window is the counting period. Default one minute.
@@ -28,35 +33,57 @@ type GuessingOptions struct {
 	TrustedProxies []*net.IPNet
 }
 
-// guessCounter counts unknown IDs per client IP in fixed windows. Its size is
-// bounded: when it holds maxKeys clients it forgets those under the
+// guessCounter counts different unknown IDs per client IP in fixed windows.
+// Its size is bounded: when it holds maxKeys clients it forgets those under the
 // threshold, so that a flood of new clients cannot clear the count of one
 // that crossed it; should most of them have crossed it, it starts a new
 // window early.
 type guessCounter struct {
 	mu      sync.Mutex
 	start   time.Time
-	counts  map[string]int
+	counts  map[string]*guessClient
 	opts    GuessingOptions
 	maxKeys int
+	seed    maphash.Seed
+}
+
+// guessClient is one client's count in the current window.
+type guessClient struct {
+	n int // different unknown IDs presented
+	// recent holds digests of the last unknown IDs counted, so that one
+	// presented again is not counted again.
+	recent [4]uint64
+	next   int
 }
 
 func newGuessCounter(o GuessingOptions) *guessCounter {
 	if o.Window <= 0 {
 		o.Window = time.Minute
 	}
-	return &guessCounter{counts: map[string]int{}, opts: o, maxKeys: 100_000}
+	return &guessCounter{counts: map[string]*guessClient{}, opts: o, maxKeys: 100_000, seed: maphash.MakeSeed()}
 }
 
-// miss records an unknown ID from ip and reports whether this miss crossed the
-// threshold.
-func (g *guessCounter) miss(ip string, now time.Time) bool {
+// miss records that ip presented key, the store key of an unknown ID, and
+// reports whether this miss crossed the threshold. A key among the
+// client's last few misses is not counted again.
+func (g *guessCounter) miss(ip, key string, now time.Time) bool {
 	k := guessKey(ip)
+	h := maphash.String(g.seed, key)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.roll(now)
-	g.counts[k]++
-	return g.counts[k] == g.opts.Threshold
+	c := g.counts[k]
+	if c == nil {
+		c = &guessClient{}
+		g.counts[k] = c
+	}
+	if slices.Contains(c.recent[:min(c.n, len(c.recent))], h) {
+		return false
+	}
+	c.recent[c.next] = h
+	c.next = (c.next + 1) % len(c.recent)
+	c.n++
+	return c.n == g.opts.Threshold
 }
 
 // blocked reports whether ip is over the threshold in the current window.
@@ -65,7 +92,8 @@ func (g *guessCounter) blocked(ip string, now time.Time) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.roll(now)
-	return g.counts[k] >= g.opts.Threshold
+	c := g.counts[k]
+	return c != nil && c.n >= g.opts.Threshold
 }
 
 // guessKey is the unit a client is counted by: its IPv4 address, or the /64
@@ -92,8 +120,8 @@ func (g *guessCounter) roll(now time.Time) {
 	if len(g.counts) < g.maxKeys {
 		return
 	}
-	for k, n := range g.counts {
-		if n < g.opts.Threshold {
+	for k, c := range g.counts {
+		if c.n < g.opts.Threshold {
 			delete(g.counts, k)
 		}
 	}

@@ -26,15 +26,15 @@ func TestGuessCounterFull(t *testing.T) {
 			now := time.Unix(1_700_000_000, 0)
 			for i := range tc.blocked {
 				ip := "10.0.0." + strconv.Itoa(i)
-				for range 3 {
-					g.miss(ip, now)
+				for j := range 3 {
+					g.miss(ip, "unknown-"+strconv.Itoa(j), now)
 				}
 				if !g.blocked(ip, now) {
 					t.Fatalf("%s not blocked after 3 misses", ip)
 				}
 			}
 			for i := range 50 { // far more new clients than the counter holds
-				g.miss("192.0.2."+strconv.Itoa(i), now)
+				g.miss("192.0.2."+strconv.Itoa(i), "unknown", now)
 			}
 			if n := len(g.counts); n > g.maxKeys {
 				t.Errorf("the counter holds %d clients, over its bound of %d", n, g.maxKeys)

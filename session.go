@@ -236,7 +236,7 @@ func (s *Session) tryLoad(id string, now int64) bool {
 		return false
 	case !found:
 		m.emit(s.r, EventInvalidID, key, "", nil)
-		if m.guess != nil && m.guess.miss(clientIP(s.r, m.opts.Guessing.TrustedProxies), m.now()) {
+		if m.guess != nil && m.guess.miss(clientIP(s.r, m.opts.Guessing.TrustedProxies), key, m.now()) {
 			m.emit(s.r, EventGuessing, "", "", nil)
 		}
 		return false
