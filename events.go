@@ -12,6 +12,14 @@ import (
 type EventKind int
 
 // The events a Manager emits through Options.OnEvent.
+//
+// A store forgets a record at its deadline (the earlier of the idle and
+// absolute ones): the memory store stops returning it at once, Redis
+// expires the key. So a session presented after its deadline is usually
+// reported as EventInvalidID. EventExpiredIdle and EventExpiredAbsolute
+// are the sessions a store still returned past a deadline (its clock
+// behind the manager's, or a record whose stored deadline is later), which
+// the manager checks on every read.
 const (
 	EventCreated         EventKind = iota + 1 // a new session was stored
 	EventRenewed                              // a session got a new ID (Renew, Login, rotation)
