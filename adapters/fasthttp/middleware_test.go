@@ -793,3 +793,62 @@ func TestRequestContext(t *testing.T) {
 		t.Errorf("store context reaches the RequestCtx's user values: %v", v)
 	}
 }
+
+// varyFields returns the field names the response's Vary lines list.
+func varyFields(resp *http.Response) []string {
+	var fields []string
+	for _, line := range resp.Header.Values("Vary") {
+		for f := range strings.SplitSeq(line, ",") {
+			fields = append(fields, strings.TrimSpace(f))
+		}
+	}
+	return fields
+}
+
+// TestVaryListsCookieField checks that a response using the session lists
+// the Cookie field in Vary, however the handler's own Vary is written: a
+// field whose name merely contains "Cookie" does not make the response vary
+// by the session cookie, as the core's Handler knows.
+func TestVaryListsCookieField(t *testing.T) {
+	cases := []struct {
+		name string
+		vary []string // the handler's Vary lines
+	}{
+		{"none", nil},
+		{"other field", []string{"Accept-Encoding"}},
+		{"field containing Cookie", []string{"X-Cookie-Consent"}},
+		{"list with a field containing Cookie", []string{"Accept-Encoding, X-Cookie-Consent"}},
+		{"Set-Cookie", []string{"Set-Cookie"}},
+		{"Cookie already", []string{"Accept-Encoding, cookie"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := newManager(t, sessions.Options{})
+			h := basic().handler(m)
+			base, _ := serve(t, sessionfasthttp.Middleware(m)(func(ctx *fasthttp.RequestCtx) {
+				for _, v := range tc.vary {
+					ctx.Response.Header.Add("Vary", v)
+				}
+				h(ctx)
+			}))
+			c := newClient(t, base, m, nil)
+			c.get("/set")
+			// The read-only request: no cookie is set, so Cache-Control
+			// stays the handler's and only Vary keeps shared caches from
+			// serving this page to another user.
+			resp, body := c.get("/get")
+			if body != "gopher" {
+				t.Fatalf("/get = %q, want the stored value", body)
+			}
+			n := 0
+			for _, f := range varyFields(resp) {
+				if strings.EqualFold(f, "Cookie") {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("Vary = %q lists the Cookie field %d times, want once", resp.Header.Values("Vary"), n)
+			}
+		})
+	}
+}

@@ -162,7 +162,7 @@ func (w *responseWriter) copyHeader() {
 			}
 		case "Vary":
 			for _, v := range vs {
-				if !hasValue(rh.PeekAll(k), v) {
+				if !hasField(rh.PeekAll(k), v) {
 					rh.Add(k, v)
 				}
 			}
@@ -175,11 +175,16 @@ func (w *responseWriter) copyHeader() {
 	}
 }
 
-// hasValue reports whether one of lines contains v.
-func hasValue(lines [][]byte, v string) bool {
+// hasField reports whether one of lines, each a comma-separated list of
+// field names as Vary carries, lists the field v. Field names are
+// case-insensitive, and a name that merely contains v ("X-Cookie-Consent",
+// "Set-Cookie" for "Cookie") is another field.
+func hasField(lines [][]byte, v string) bool {
 	for _, l := range lines {
-		if bytes.Contains(l, []byte(v)) {
-			return true
+		for f := range bytes.SplitSeq(l, []byte(",")) {
+			if bytes.EqualFold(bytes.TrimSpace(f), []byte(v)) {
+				return true
+			}
 		}
 	}
 	return false
