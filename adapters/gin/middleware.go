@@ -89,9 +89,7 @@ func reenter(c *gin.Context, sw http.ResponseWriter, key passKey) {
 		}
 	}()
 	c.Next()
-	if !gw.Written() {
-		sw.WriteHeader(gw.Status())
-	}
+	h.w.sendStatus()
 	done = true
 }
 
@@ -116,6 +114,11 @@ func (h *chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.w.session = w
 	h.c.Request, h.c.Writer = r, &h.w
 	h.c.Next()
+	if h.w.status != 0 {
+		// A status recorded and nothing written: commit now, so that the
+		// status reaches gin's writer only if the commit succeeds.
+		h.w.sendStatus()
+	}
 }
 
 // Session returns the request's session of m: inside Middleware(m), the

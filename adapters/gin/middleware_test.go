@@ -783,3 +783,53 @@ func TestHandleContextWrappedWriter(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorHandlerWithoutStatus checks that the handler's status does not
+// reach the client when the commit fails and the error handler answers
+// without a status of its own: the client gets what the error handler
+// wrote with 200, as under sessions.Manager.Handler, not the status the
+// handler recorded before its first byte.
+func TestErrorHandlerWithoutStatus(t *testing.T) {
+	handlers := []struct {
+		name     string
+		eh       func(w http.ResponseWriter, r *http.Request, err error)
+		wantBody string
+	}{
+		{"silent", func(http.ResponseWriter, *http.Request, error) {}, ""},
+		{"body only", func(w http.ResponseWriter, _ *http.Request, _ error) { io.WriteString(w, "try again later") }, "try again later"},
+	}
+	writes := []struct {
+		name  string
+		write func(c *gin.Context)
+	}{
+		{"String", func(c *gin.Context) { c.String(http.StatusCreated, "secret body") }},
+		{"Redirect", func(c *gin.Context) { c.Redirect(http.StatusFound, "/secret") }},
+		{"AbortWithStatus", func(c *gin.Context) { c.AbortWithStatus(http.StatusUnauthorized) }},
+		{"writes nothing", func(c *gin.Context) { c.Status(http.StatusAccepted) }},
+		{"Flush", func(c *gin.Context) { c.Status(http.StatusAccepted); c.Writer.Flush() }},
+	}
+	for _, eh := range handlers {
+		for _, wr := range writes {
+			t.Run(eh.name+"/"+wr.name, func(t *testing.T) {
+				m, st := newManager(t, sessions.Options{ErrorHandler: eh.eh})
+				e := newEngine(m)
+				e.GET("/", func(c *gin.Context) {
+					sessiongin.Session(m, c).Set("k", "v")
+					wr.write(c)
+				})
+				srv := serve(t, e)
+				resp, _ := do(t, srv, "GET", "/token", request{})
+				cookie := mustCookie(t, resp, m)
+				st.Down.Store(true)
+
+				resp, body := do(t, srv, "GET", "/", request{Cookie: cookie})
+				if resp.StatusCode != http.StatusOK || body != eh.wantBody {
+					t.Errorf("got %d %q, want 200 %q: the error handler's answer, not the handler's status", resp.StatusCode, body, eh.wantBody)
+				}
+				if sessionCookie(resp, m) != nil || resp.Header.Get("Location") != "" {
+					t.Errorf("the handler's headers leaked: %v", resp.Header)
+				}
+			})
+		}
+	}
+}
