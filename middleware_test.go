@@ -275,6 +275,44 @@ func TestRotationAfterAge(t *testing.T) {
 	})
 }
 
+// noAliasStore is a store whose Load does not report grace aliases
+// (sessions.ReportAlias), as a third-party store may not.
+type noAliasStore struct{ sessions.Store }
+
+func (s noAliasStore) Load(ctx context.Context, key string) (*sessions.Record, bool, error) {
+	return s.Store.Load(noValues{ctx}, key)
+}
+
+type noValues struct{ context.Context }
+
+func (noValues) Value(any) any { return nil }
+
+// TestLogoutWithOldIDWithoutAliasReports checks that a logout sent with the
+// rotated ID within the grace ends the renamed session on a store that does
+// not report aliases: the manager then only knows the old key, and deleting
+// it alone would end just the grace.
+func TestLogoutWithOldIDWithoutAliasReports(t *testing.T) {
+	now := time.Now()
+	mem := memory.New(memory.Options{})
+	t.Cleanup(func() { mem.Close() })
+	m, err := sessions.NewManager(noAliasStore{mem}, sessions.Options{Now: func() time.Time { return now }, RotateAfter: 10 * time.Minute, RotateGrace: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := seedSession(t, m)
+	now = now.Add(10*time.Minute + time.Second)
+	cs := do(t, m, id, func(s *sessions.Session) { _ = s.Get("name") }).Cookies()
+	if len(cs) != 1 || cs[0].Value == id {
+		t.Fatalf("no rotation after the age: %v", cs)
+	}
+	do(t, m, id, func(s *sessions.Session) { s.Destroy() })
+	do(t, m, cs[0].Value, func(s *sessions.Session) {
+		if s.GetString("name") != "" {
+			t.Errorf("the rotated session survived a logout sent with the old ID within the grace")
+		}
+	})
+}
+
 func TestWriteThroughWithoutMiddleware(t *testing.T) {
 	m, store := newTestManager(t, sessions.Options{})
 	rec := httptest.NewRecorder()

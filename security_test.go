@@ -385,6 +385,14 @@ func testCodecLimits(t *testing.T) {
 	if _, err := sessions.UnmarshalRecord(huge); !errors.Is(err, sessions.ErrCorrupt) {
 		t.Errorf("an 8 MB record: %v, want ErrCorrupt", err)
 	}
+	// A well-formed record one value over the cap is refused for its size.
+	over := &sessions.Record{}
+	over.SetField("k", strings.Repeat("x", sessions.DefaultMaxRecordSize))
+	if b, err := sessions.MarshalRecord(over); err != nil {
+		t.Errorf("MarshalRecord: %v", err)
+	} else if _, err := sessions.UnmarshalRecord(b); !errors.Is(err, sessions.ErrCorrupt) {
+		t.Errorf("a well-formed record of %d bytes, over DefaultMaxRecordSize: %v, want ErrCorrupt", len(b), err)
+	}
 	// A list nested 10,000 deep: 'L', count 1, then the element's length.
 	nested := []byte("n")
 	for range 10000 {

@@ -137,8 +137,12 @@ func testS19(t *testing.T, h *harness) {
 			for range 3 {
 				e.clock.Advance(idle - time.Second)
 				e.assertUser(t, id, "alice", "1s before the idle timeout")
-				if got := e.record(t, id).LastSeen; got != e.clock.Now().UnixNano() {
+				rec := e.record(t, id)
+				if got := rec.LastSeen; got != e.clock.Now().UnixNano() {
 					t.Fatalf("LastSeen not updated by a request: %d, want %d", got, e.clock.Now().UnixNano())
+				}
+				if want := rec.LastSeen + int64(idle); rec.Expires != want {
+					t.Fatalf("the record's store deadline is %d, want LastSeen+idle %d", rec.Expires, want)
 				}
 			}
 			e.clock.Advance(idle + time.Second)
@@ -169,8 +173,12 @@ func testS20(t *testing.T, h *harness) {
 		if n := e.issued(e.do(t, "GET", "/renew", id)); n != "" {
 			id = n
 		}
-		if got := e.record(t, id).Created; got != created {
+		rec := e.record(t, id)
+		if got := rec.Created; got != created {
 			t.Fatalf("activity or renewal moved the absolute-lifetime anchor: Created %d -> %d", created, got)
+		}
+		if limit := created + int64(lifetime); rec.Expires > limit {
+			t.Fatalf("the record's store deadline %d is past the absolute deadline %d", rec.Expires, limit)
 		}
 	}
 	e.clock.Advance(start.Add(lifetime + time.Second).Sub(e.clock.Now()))
@@ -271,7 +279,10 @@ func testS22(t *testing.T, h *harness) {
 		if user != "alice" || e.issued(r) != "" {
 			t.Errorf("old ID within the grace: user %q, new cookie %q; want alice and none", user, e.issued(r))
 		}
-		e.assertUser(t, id1, "alice", "new ID")
+		// The new ID's age counts from the rotation, not the login.
+		if user, r := e.whoami(t, id1); user != "alice" || e.issued(r) != "" {
+			t.Errorf("new ID right after the rotation: user %q, new cookie %q; want alice and none", user, e.issued(r))
+		}
 		deadline := time.Now().Add(grace + 4*time.Second)
 		for e.live(t, id0) {
 			if time.Now().After(deadline) {
@@ -526,6 +537,14 @@ func testS26(t *testing.T, h *harness) {
 		t.Errorf("a user revoked another user's session: %q", r.body)
 	}
 	e.assertUser(t, v, "victor", "another user's session after a foreign revoke")
+	// Anonymous sessions belong to no one: an anonymous caller cannot revoke one.
+	anon, other := e.newSession(t, "cart"), e.newSession(t, "cart")
+	if r := e.post(t, "/revoke?h="+sessions.KeyOf(other), anon); !strings.HasPrefix(r.body, "revoked=false") {
+		t.Errorf("an anonymous caller revoked an anonymous session: %q", r.body)
+	}
+	if !e.live(t, other) {
+		t.Errorf("an anonymous session is gone after an anonymous caller's revoke")
+	}
 	r = e.post(t, "/revoke?h="+sessions.KeyOf(u[0]), cur)
 	if !strings.HasPrefix(r.body, "revoked=true") {
 		t.Errorf("revoke one: %q", r.body)

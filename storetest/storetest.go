@@ -701,7 +701,18 @@ func testRenameGrace(t *testing.T, h Harness) {
 	}
 	time.Sleep(1500 * time.Millisecond)
 	mustMiss(t, s, oldKey)
-	mustLoad(t, s, newKey)
+	// After the grace the old key reaches nothing for writes either.
+	late := &sessions.Delta{Set: []sessions.Field{{Key: "late", Value: 1}}}
+	if err := s.Commit(ctx(t), oldKey, late); !errors.Is(err, sessions.ErrNotFound) {
+		t.Fatalf("Commit through the old key after the grace: %v, want ErrNotFound", err)
+	}
+	if _, err := s.Increment(ctx(t), oldKey, "n", 1); !errors.Is(err, sessions.ErrNotFound) {
+		t.Fatalf("Increment through the old key after the grace: %v, want ErrNotFound", err)
+	}
+	got = values(mustLoad(t, s, newKey))
+	if n, _ := sessions.As[int64](got["n"]); got["late"] != nil || n != 1 {
+		t.Fatalf("new key after writes through the expired old key: %v, want no late and n=1", got)
+	}
 
 	// Delete of the old key ends the grace early and leaves the new session.
 	k1, k2 := NewKey(t), NewKey(t)

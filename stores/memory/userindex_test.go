@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -148,6 +149,70 @@ func TestRenameOverExpiredKeepsIndex(t *testing.T) {
 	}
 }
 
+// TestRemovalsDropIndex checks that every way a record leaves the store
+// takes its key out of its user's index: Delete, DeleteUserSessions, and a
+// Create or Rename onto a key whose record had expired. A stale entry would
+// stay for good (no sweep sees that key's record expire any more), and
+// UserSessions, which checks every key it lists against its record, must
+// not list the key for the old user meanwhile.
+func TestRemovalsDropIndex(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		remove func(t *testing.T, st *Store, k string, now int64) error
+	}{
+		{"Delete", func(t *testing.T, st *Store, k string, now int64) error { return st.Delete(ctx, k) }},
+		{"DeleteUserSessions", func(t *testing.T, st *Store, k string, now int64) error {
+			_, err := st.DeleteUserSessions(ctx, "alice", "")
+			return err
+		}},
+		{"Create over expired", func(t *testing.T, st *Store, k string, now int64) error {
+			return st.Create(ctx, k, &sessions.Record{Meta: sessions.Meta{User: "bob", Expires: now + int64(time.Hour)}})
+		}},
+		{"Rename over expired", func(t *testing.T, st *Store, k string, now int64) error {
+			from := shardKey(t, 3)
+			if err := st.Create(ctx, from, &sessions.Record{Meta: sessions.Meta{User: "bob", Expires: now + int64(time.Hour)}}); err != nil {
+				t.Fatal(err)
+			}
+			return st.Rename(ctx, from, k, 0)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var now atomic.Int64
+			now.Store(time.Unix(1_800_000_000, 0).UnixNano())
+			st := New(Options{CleanupInterval: time.Hour, Now: func() time.Time { return time.Unix(0, now.Load()) }})
+			defer st.Close()
+			k := shardKey(t, 1)
+			if err := st.Create(ctx, k, &sessions.Record{Meta: sessions.Meta{User: "alice", Expires: now.Load() + int64(time.Second)}}); err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasSuffix(tc.name, "over expired") {
+				now.Add(int64(2 * time.Second))
+			}
+			if err := tc.remove(t, st, k, now.Load()); err != nil {
+				t.Fatal(err)
+			}
+			id, _ := parseKey(k)
+			st.usersMu.Lock()
+			_, stale := st.users["alice"][id]
+			st.usersMu.Unlock()
+			if stale {
+				t.Errorf("alice's index still holds the key after %s", tc.name)
+			}
+			if listed(t, st, "alice", k) {
+				t.Errorf("UserSessions(alice) lists the key after %s", tc.name)
+			}
+			// A stale entry, as a sweep leaves one briefly, is not listed.
+			st.shard(id).mu.Lock()
+			st.index("alice", id)
+			st.shard(id).mu.Unlock()
+			if listed(t, st, "alice", k) {
+				t.Errorf("UserSessions(alice) lists a stale index entry after %s", tc.name)
+			}
+		})
+	}
+}
+
 // TestUserChangesKeepIndex has commits that move one session between two
 // users race each other: whoever lands last, the session must be indexed
 // (and listed) under the user its record names, and only under that one.
@@ -191,6 +256,50 @@ func TestUserChangesKeepIndex(t *testing.T) {
 	}
 }
 
+// raceDeleteUserSessions creates sessionsPerRace sessions of alice, then
+// runs DeleteUserSessions(alice) while change is applied to all but the
+// first, one by one, the last first. DeleteUserSessions deletes in listing
+// order (oldest first, then by key), so once the first is gone it has
+// listed them all: every change lands between its listing and its delete,
+// unless the delete got there first. check runs before the store closes.
+func raceDeleteUserSessions(t *testing.T, change func(st *Store, key string, i int), check func(st *Store)) {
+	t.Helper()
+	ctx := context.Background()
+	st := New(Options{CleanupInterval: time.Hour})
+	defer st.Close()
+	keys := make([]string, sessionsPerRace)
+	for i := range keys {
+		keys[i] = shardKey(t, i%shardCount)
+		rec := &sessions.Record{Meta: sessions.Meta{User: "alice", Expires: time.Now().Add(time.Hour).UnixNano()}}
+		if err := st.Create(ctx, keys[i], rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.Sort(keys)
+	var wg sync.WaitGroup
+	ready := make(chan struct{})
+	wg.Go(func() {
+		close(ready)
+		for {
+			if _, found, _ := st.Load(ctx, keys[0]); !found {
+				break
+			}
+			runtime.Gosched()
+		}
+		for i := len(keys) - 1; i > 0; i-- {
+			change(st, keys[i], i)
+		}
+	})
+	<-ready
+	if _, err := st.DeleteUserSessions(ctx, "alice", ""); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	check(st)
+}
+
+const sessionsPerRace = 200
+
 // TestDeleteUserSessionsRacingRename revokes a user's sessions while a
 // request rotates their IDs (Rename with a grace): every session must be
 // gone afterwards, whichever way each race went. A session renamed after
@@ -199,50 +308,50 @@ func TestUserChangesKeepIndex(t *testing.T) {
 // alias's grace).
 func TestDeleteUserSessionsRacingRename(t *testing.T) {
 	ctx := context.Background()
-	const sessionsPerRound = 200
 	for round := range 10 {
-		st := New(Options{CleanupInterval: time.Hour})
-		keys := make([]string, sessionsPerRound)
-		for i := range keys {
-			keys[i] = shardKey(t, i%shardCount)
-			rec := &sessions.Record{Meta: sessions.Meta{User: "alice", Expires: time.Now().Add(time.Hour).UnixNano()}}
-			if err := st.Create(ctx, keys[i], rec); err != nil {
+		raceDeleteUserSessions(t, func(st *Store, key string, i int) {
+			if err := st.Rename(ctx, key, shardKey(t, i%shardCount), time.Minute); err != nil && !errors.Is(err, sessions.ErrNotFound) {
+				t.Error(err)
+			}
+		}, func(st *Store) {
+			list, err := st.UserSessions(ctx, "alice")
+			if err != nil {
 				t.Fatal(err)
 			}
-		}
-		// DeleteUserSessions deletes in listing order: oldest first, then
-		// by key. Once the first is gone it has listed them all; rename the
-		// others then, the last first.
-		slices.Sort(keys)
-		var wg sync.WaitGroup
-		ready := make(chan struct{})
-		wg.Go(func() {
-			close(ready)
-			for {
-				if _, found, _ := st.Load(ctx, keys[0]); !found {
-					break
-				}
-				runtime.Gosched()
-			}
-			for i := len(keys) - 1; i > 0; i-- {
-				if err := st.Rename(ctx, keys[i], shardKey(t, i%shardCount), time.Minute); err != nil && !errors.Is(err, sessions.ErrNotFound) {
-					t.Error(err)
-				}
+			if len(list) != 0 {
+				t.Fatalf("round %d: %d of alice's %d sessions survived DeleteUserSessions (renamed while it ran); first: %s…",
+					round, len(list), sessionsPerRace, list[0].Key[:8])
 			}
 		})
-		<-ready
-		if _, err := st.DeleteUserSessions(ctx, "alice", ""); err != nil {
-			t.Fatal(err)
-		}
-		wg.Wait()
-		list, err := st.UserSessions(ctx, "alice")
-		st.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(list) != 0 {
-			t.Fatalf("round %d: %d of alice's %d sessions survived DeleteUserSessions (renamed while it ran); first: %s…",
-				round, len(list), sessionsPerRound, list[0].Key[:8])
-		}
+	}
+}
+
+// TestDeleteUserSessionsRacingUserChange revokes alice's sessions while
+// commits give some of them to bob (a login on a shared device): a session
+// that is bob's by the time DeleteUserSessions reaches it was listed as
+// alice's, but must not be deleted, since it deletes only records that are
+// still the user's.
+func TestDeleteUserSessionsRacingUserChange(t *testing.T) {
+	ctx := context.Background()
+	for round := range 10 {
+		var bobs []string // written by change, read by check after the race
+		raceDeleteUserSessions(t, func(st *Store, key string, _ int) {
+			d := &sessions.Delta{Meta: &sessions.Meta{User: "bob"}, MetaFields: sessions.MetaUser}
+			if err := st.Commit(ctx, key, d); err == nil {
+				bobs = append(bobs, key)
+			} else if !errors.Is(err, sessions.ErrNotFound) {
+				t.Error(err)
+			}
+		}, func(st *Store) {
+			lost := 0
+			for _, k := range bobs {
+				if _, found, _ := st.Load(ctx, k); !found {
+					lost++
+				}
+			}
+			if lost > 0 {
+				t.Fatalf("round %d: %d of the %d sessions given to bob were deleted by DeleteUserSessions(alice)", round, lost, len(bobs))
+			}
+		})
 	}
 }
