@@ -102,3 +102,37 @@ func TestMarshalRecordRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeDepthMatchesDecode checks that the encoder refuses what the
+// decoder would: a value nested MaxDepth deep round-trips, one level deeper
+// is refused when it is written (ErrUnsupportedValue), not stored to load
+// as corrupt later, which would drop the whole session.
+func TestEncodeDepthMatchesDecode(t *testing.T) {
+	nest := func(depth int, wrap func(any) any) any {
+		var v any = "leaf"
+		for range depth {
+			v = wrap(v)
+		}
+		return v
+	}
+	for _, c := range []struct {
+		name string
+		wrap func(any) any
+	}{
+		{"lists", func(v any) any { return []any{v} }},
+		{"maps", func(v any) any { return map[string]any{"k": v} }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b, err := sessions.EncodeValue(nest(sessions.MaxDepth, c.wrap))
+			if err != nil {
+				t.Fatalf("a value nested MaxDepth (%d) deep: %v", sessions.MaxDepth, err)
+			}
+			if _, err := sessions.DecodeValue(b); err != nil {
+				t.Fatalf("decoding a value nested MaxDepth deep: %v", err)
+			}
+			if _, err := sessions.EncodeValue(nest(sessions.MaxDepth+1, c.wrap)); !errors.Is(err, sessions.ErrUnsupportedValue) {
+				t.Fatalf("a value nested MaxDepth+1 deep: %v, want ErrUnsupportedValue", err)
+			}
+		})
+	}
+}

@@ -886,12 +886,25 @@ func testContextCanceled(t *testing.T, h Harness) {
 	if err := s.Commit(c, key, d); err == nil {
 		t.Errorf("Commit with a canceled context: nil error")
 	}
-	if err := s.Create(c, NewKey(t), NewRecord(time.Hour)); err == nil {
+	fresh := NewKey(t)
+	if err := s.Create(c, fresh, NewRecord(time.Hour)); err == nil {
 		t.Errorf("Create with a canceled context: nil error")
 	}
-	if got := values(mustLoad(t, s, key))["x"]; got != 1 {
-		t.Errorf("x = %v after a canceled commit, want 1", got)
+	if _, err := s.Increment(c, key, "n", 1); err == nil {
+		t.Errorf("Increment with a canceled context: nil error")
 	}
+	if err := s.Rename(c, key, fresh, 0); err == nil {
+		t.Errorf("Rename with a canceled context: nil error")
+	}
+	if err := s.Delete(c, key); err == nil {
+		t.Errorf("Delete with a canceled context: nil error")
+	}
+	// None of them did anything.
+	got := values(mustLoad(t, s, key))
+	if got["x"] != 1 || got["n"] != nil {
+		t.Errorf("values %v after canceled calls, want x=1 and no n", got)
+	}
+	mustMiss(t, s, fresh)
 }
 
 func testKeysAreOpaque(t *testing.T, h Harness) {

@@ -68,3 +68,68 @@ func TestCreateRenameOntoAlias(t *testing.T) {
 		})
 	}
 }
+
+// TestCleanupDropsEndedAliases checks that the cleaner removes grace
+// aliases once their grace has ended, whether the shard's records are
+// swept in batches or its map is rebuilt, and keeps those still in their
+// grace: otherwise every rotation would leave an alias behind for good.
+func TestCleanupDropsEndedAliases(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		expired int // expired records beside the aliases, in every shard
+	}{
+		{"no expired records", 0},
+		{"batch deletes", 3},
+		{"rebuilt maps", 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Unix(1_800_000_000, 0)
+			st := New(Options{CleanupInterval: time.Hour, Now: func() time.Time { return now }})
+			defer st.Close()
+			rec := func(life time.Duration) *sessions.Record {
+				return &sessions.Record{Meta: sessions.Meta{Expires: now.Add(life).UnixNano()}}
+			}
+			for i := range shardCount {
+				for range tc.expired {
+					if err := st.Create(ctx, shardKey(t, i), rec(time.Second)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			var short, long []string
+			for i := range 20 {
+				grace := time.Second
+				if i%2 == 1 {
+					grace = time.Hour
+				}
+				from, to := shardKey(t, i), shardKey(t, i+100)
+				if err := st.Create(ctx, from, rec(2*time.Hour)); err != nil {
+					t.Fatal(err)
+				}
+				if err := st.Rename(ctx, from, to, grace); err != nil {
+					t.Fatal(err)
+				}
+				if grace == time.Second {
+					short = append(short, from)
+				} else {
+					long = append(long, from)
+				}
+			}
+			now = now.Add(2 * time.Second)
+			st.Cleanup()
+			aliases := 0
+			for i := range st.shards {
+				aliases += len(st.shards[i].aliases)
+			}
+			if aliases != len(long) {
+				t.Errorf("%d aliases after the cleanup, want the %d still in their grace (%d ended)", aliases, len(long), len(short))
+			}
+			for _, k := range long {
+				if _, found, _ := st.Load(ctx, k); !found {
+					t.Errorf("an alias in its grace no longer leads to its session")
+				}
+			}
+		})
+	}
+}
