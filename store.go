@@ -205,6 +205,14 @@ func newRecord(n int) *Record {
 // the fields d.MetaChanges names). r is not modified. Stores that keep
 // whole records (memory, bolt, cookie) use it to merge a commit.
 func (r *Record) Apply(d *Delta) *Record {
+	if out := r.replaceValues(d); out != nil {
+		return out
+	}
+	return r.merge(d)
+}
+
+// merge is Apply for any delta: it merges r's kept fields with d.Set.
+func (r *Record) merge(d *Delta) *Record {
 	var base []Field
 	if !d.Clear {
 		base = r.Fields
@@ -237,6 +245,34 @@ func (r *Record) Apply(d *Delta) *Record {
 		out.Fields = append(out.Fields, f)
 	}
 	out.Fields = append(out.Fields, set...)
+	return out
+}
+
+// replaceValues is Apply for the delta most writes make: new values for
+// keys r already holds, nothing deleted or cleared. It copies r's fields
+// and overwrites the changed values instead of merging. It returns nil for
+// any other delta.
+func (r *Record) replaceValues(d *Delta) *Record {
+	var at [4]int
+	if d.Clear || len(d.Del) > 0 || len(d.Set) > len(at) {
+		return nil
+	}
+	for i := range d.Set {
+		j, ok := r.index(d.Set[i].Key)
+		if !ok {
+			return nil
+		}
+		at[i] = j
+	}
+	out := newRecord(len(r.Fields))
+	out.Meta = r.Meta
+	if d.Meta != nil {
+		out.Meta.Merge(d.Meta, d.MetaChanges())
+	}
+	out.Fields = append(out.Fields, r.Fields...)
+	for i := range d.Set {
+		out.Fields[at[i]].Value = d.Set[i].Value
+	}
 	return out
 }
 
