@@ -55,6 +55,10 @@ fi
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "nproc: $(nproc)"
 	echo "cpu: $(lscpu | sed -n 's/^Model name: *//p')"
+	# The cache sizes and whether the Go heap can get huge pages decide
+	# how much the 1M-session rows of BenchmarkScale miss.
+	echo "caches: $(lscpu | sed -n 's/^\(L[23]\) cache: *\(.*\)/\1 \2/p' | paste -sd, -)"
+	echo "transparent hugepages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unknown)"
 	echo "go: $(go version)"
 	echo "redis: ${SESSIONS_REDIS_ADDR:-127.0.0.1:6379} $(redis-server --version 2>/dev/null | grep -o 'v=[0-9.]*' || true)"
 	echo "count: $COUNT, benchtime: $BENCHTIME"
