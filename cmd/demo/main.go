@@ -77,7 +77,7 @@ func newManager(c config, store sessions.Store) (*sessions.Manager, error) {
 				code, msg = http.StatusServiceUnavailable, "session store unavailable, try again shortly"
 			}
 			if errors.Is(err, sessions.ErrTooLarge) {
-				msg = "session data too large"
+				code, msg = http.StatusRequestEntityTooLarge, "session data too large"
 			}
 			writeError(w, code, msg)
 		},
