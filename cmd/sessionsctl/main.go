@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/sessionkit/sessions"
@@ -39,19 +40,30 @@ commands:
   revoke-user USER   destroy every session of USER ("log out everywhere")
   count              count live sessions (stores that can count)
 
-STORE is ` + storeurl.Usage + "\n"
+STORE is ` + storeurl.Usage + ` (not memory: sessionsctl cannot reach a server's memory)` + "\n"
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sessionsctl", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	spec := fs.String("store", "memory", "session store")
+	spec := fs.String("store", "", "session store (required)")
 	timeout := fs.Duration("timeout", 10*time.Second, "time limit for the whole command")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() < 1 {
 		fs.Usage()
+		return 2
+	}
+	// A memory store opened here would be a new, empty one: the sessions
+	// an admin means live in the server's process, out of reach.
+	switch scheme, _, _ := strings.Cut(*spec, ":"); scheme {
+	case "":
+		fmt.Fprintln(stderr, "sessionsctl: -store is required: the store the server uses")
+		fs.Usage()
+		return 2
+	case "memory":
+		fmt.Fprintln(stderr, "sessionsctl: -store memory cannot be inspected: a memory store lives inside the process that serves it; point -store at a shared store")
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
