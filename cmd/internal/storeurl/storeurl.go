@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -48,6 +49,15 @@ func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error)
 		if rest == "" {
 			return nil, nil, fmt.Errorf("-store bolt:PATH needs a file path, e.g. bolt:./sessions.db")
 		}
+		// bolt:///abs/path is a file URL's spelling of /abs/path; but
+		// bolt://NAME would be the path //NAME, that is /NAME, at the root
+		// of the file system, never what was meant.
+		if after, ok := strings.CutPrefix(rest, "//"); ok {
+			if !strings.HasPrefix(after, "/") {
+				return nil, nil, fmt.Errorf("-store %s: bolt takes bolt:PATH, not a URL; write bolt:%s for a relative path or bolt:///ABSOLUTE/PATH", spec, after)
+			}
+			rest = after
+		}
 		s, err := bolt.Open(rest, bolt.Options{})
 		if err != nil {
 			return nil, nil, err
@@ -62,26 +72,37 @@ func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error)
 // Redact hides a password in a store URL for logs: the one in the user
 // information, and the password or sslpassword query parameter, where
 // PostgreSQL URLs may carry it too. A URL net/url cannot parse keeps only
-// its scheme, as it may hold a password in a form Redact cannot find.
+// its scheme, as it may hold a password in a form Redact cannot find. Text
+// that is no URL at all, such as a PostgreSQL key/value connection string
+// ("host=db password=..."), has its password and sslpassword values hidden.
 func Redact(s string) string {
+	if !strings.Contains(s, "://") {
+		return kvPassword.ReplaceAllString(s, "${1}xxxxx")
+	}
 	u, err := url.Parse(s)
 	if err != nil {
-		if scheme, _, ok := strings.Cut(s, "://"); ok {
-			return scheme + "://xxxxx"
-		}
-		return s
+		scheme, _, _ := strings.Cut(s, "://")
+		return scheme + "://xxxxx"
 	}
 	hidden := false
 	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
-				q.Set(k, "xxxxx")
+		// Pair by pair on the raw text: url.Values drops a pair whose
+		// value does not decode (a password with a stray %), which would
+		// leave that password in place.
+		pairs := strings.Split(u.RawQuery, "&")
+		for i, pair := range pairs {
+			key, _, _ := strings.Cut(pair, "=")
+			name, err := url.QueryUnescape(key)
+			if err != nil {
+				name = key
+			}
+			if strings.EqualFold(name, "password") || strings.EqualFold(name, "sslpassword") {
+				pairs[i] = key + "=xxxxx"
 				hidden = true
 			}
 		}
 		if hidden {
-			u.RawQuery = q.Encode()
+			u.RawQuery = strings.Join(pairs, "&")
 		}
 	}
 	if u.User == nil && !hidden {
@@ -89,3 +110,8 @@ func Redact(s string) string {
 	}
 	return u.Redacted()
 }
+
+// kvPassword finds the password and sslpassword values of a key/value
+// connection string: a bare word, or a single-quoted value with
+// backslash escapes.
+var kvPassword = regexp.MustCompile(`(?i)((?:^|[^a-z0-9_])(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|\S*)`)
