@@ -267,6 +267,10 @@ return apply(h, st, KEYS[2], ARGV)
 //
 // KEYS[1] session hash. ARGV[1] field; ARGV[2] increment. Replies {1, new
 // value as a string} (a string keeps all 64 bits; Lua numbers would not).
+// Of HINCRBY's errors only the two about the value are codes; any other
+// (a server refusing writes: OOM, READONLY, MISCONF) is passed on as the
+// error reply it is, so that it reads as an outage, not as a value that is
+// no integer.
 var incrementScript = redis.NewScript(luaLib + `
 local h = KEYS[1]
 local bad = check(h, redis.call('HMGET', h, 'm:v', 'm:to', 'm:mvu'))
@@ -274,7 +278,8 @@ if bad then return bad end
 local r = redis.pcall('HINCRBY', h, ARGV[1], ARGV[2])
 if type(r) == 'table' and r.err then
   if string.find(r.err, 'overflow', 1, true) then return {5} end
-  return {4}
+  if string.find(r.err, 'not an integer', 1, true) then return {4} end
+  return r
 end
 return {1, redis.call('HGET', h, ARGV[1])}
 `)
