@@ -34,8 +34,10 @@ const (
 // Options.Prefix. Unless the URL says otherwise, the client fails fast when
 // Redis is down: URLTimeout (1s) to dial, read and write, one dial attempt
 // per connection (URLDialerRetries) and one retry per command
-// (URLMaxRetries). For Sentinel, build the client with redis.NewFailoverClient and
-// use New.
+// (URLMaxRetries); an option given with an empty value counts as not given.
+// go-redis reads max_retries=0 and dialer_retries=0 as its own defaults (3
+// retries, 5 dial attempts); -1 means none. For Sentinel, build the client
+// with redis.NewFailoverClient and use New.
 func NewFromURL(rawURL string) (*Store, error) {
 	scheme, rest, ok := strings.Cut(rawURL, "://")
 	if !ok {
@@ -108,19 +110,29 @@ func NewFromURL(rawURL string) (*Store, error) {
 }
 
 // failFast applies URLTimeout, URLMaxRetries and URLDialerRetries where the
-// query left them unset.
+// query left them unset. An empty value (read_timeout=) is unset too:
+// go-redis parses it as 0, its own default (5s timeouts, 3 retries, 5 dial
+// attempts), which is not what the URL asked for.
 func failFast(q url.Values, dial, read, write *time.Duration, retries, dialRetries *int) {
 	for name, d := range map[string]*time.Duration{"dial_timeout": dial, "read_timeout": read, "write_timeout": write} {
-		if !q.Has(name) {
+		if last(q, name) == "" {
 			*d = URLTimeout
 		}
 	}
-	if !q.Has("max_retries") {
+	if last(q, "max_retries") == "" {
 		*retries = URLMaxRetries
 	}
-	if !q.Has("dialer_retries") {
+	if last(q, "dialer_retries") == "" {
 		*dialRetries = URLDialerRetries
 	}
+}
+
+// last returns the last value of name in q, the one go-redis uses, or "".
+func last(q url.Values, name string) string {
+	if vs := q[name]; len(vs) > 0 {
+		return vs[len(vs)-1]
+	}
+	return ""
 }
 
 // urlErr reports a bad URL without echoing its password.
