@@ -3,6 +3,7 @@ package sessions
 import (
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"time"
 )
@@ -133,9 +134,12 @@ func cookieValues(r *http.Request, name string) (first, second string, dup bool)
 			} else {
 				part, line = line, ""
 			}
-			part = strings.TrimSpace(part)
+			// Trimmed as net/http trims (textproto.TrimString: space, tab,
+			// CR, LF; not the other Unicode spaces strings.TrimSpace
+			// takes), so both read the same cookies.
+			part = textproto.TrimString(part)
 			eq := strings.IndexByte(part, '=')
-			if eq < 0 || part[:eq] != name {
+			if eq < 0 || textproto.TrimString(part[:eq]) != name {
 				continue
 			}
 			v := unquote(part[eq+1:])
