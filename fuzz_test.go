@@ -47,7 +47,12 @@ func FuzzCookieValues(f *testing.F) {
 		}
 		// Differential against net/http's parser: a well-formed ID we return
 		// is one net/http sees under name, and with at most one distinct
-		// value seen we miss none of the IDs net/http sees.
+		// value seen we miss none of the IDs net/http sees. net/http drops
+		// every cookie of a request carrying more than 3,000 of them (its
+		// httpcookiemaxnum setting); the session's scan has no such policy.
+		if n := strings.Count(header, ";") + len(r.Header["Cookie"]); n > 3000 {
+			return
+		}
 		var theirs []string
 		for _, c := range r.CookiesNamed(name) {
 			theirs = append(theirs, c.Value)
