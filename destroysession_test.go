@@ -29,15 +29,7 @@ func TestDestroySessionAfterRotation(t *testing.T) {
 		}
 		w.Write([]byte(s.User()))
 	}))
-	serve := func(path string, c *http.Cookie) *http.Response {
-		r := httptest.NewRequest(http.MethodGet, path, nil)
-		if c != nil {
-			r.AddCookie(c)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w.Result()
-	}
+	serve := func(path string, c *http.Cookie) *http.Response { return serveCookie(h, path, c).Result() }
 	cookie := func(res *http.Response) *http.Cookie {
 		t.Helper()
 		c := res.Cookies()

@@ -51,9 +51,8 @@ type guessCounter struct {
 type guessClient struct {
 	n int // different unknown IDs presented
 	// recent holds digests of the last unknown IDs counted, so that one
-	// presented again is not counted again.
+	// presented again is not counted again; the nth goes to recent[n%4].
 	recent [4]uint64
-	next   int
 }
 
 func newGuessCounter(o GuessingOptions) *guessCounter {
@@ -80,8 +79,7 @@ func (g *guessCounter) miss(ip, key string, now time.Time) bool {
 	if slices.Contains(c.recent[:min(c.n, len(c.recent))], h) {
 		return false
 	}
-	c.recent[c.next] = h
-	c.next = (c.next + 1) % len(c.recent)
+	c.recent[c.n%len(c.recent)] = h
 	c.n++
 	return c.n == g.opts.Threshold
 }

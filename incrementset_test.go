@@ -40,13 +40,7 @@ func TestSetAfterIncrement(t *testing.T) {
 				if tc.middleware {
 					h = m.Handler(h)
 				}
-				r := httptest.NewRequest("GET", "https://example.com/", nil)
-				if cookie != nil {
-					r.AddCookie(cookie)
-				}
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				return w
+				return serveCookie(h, "https://example.com/", cookie)
 			}
 			w := serve(nil, func(s *sessions.Session) {
 				for range 3 {

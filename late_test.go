@@ -108,15 +108,7 @@ func TestChangesAfterResponseStarted(t *testing.T) {
 				}
 				cookie = c[0]
 			}
-			serve := func(path string) *httptest.ResponseRecorder {
-				r := httptest.NewRequest(http.MethodGet, path, nil)
-				if cookie != nil {
-					r.AddCookie(cookie)
-				}
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				return w
-			}
+			serve := func(path string) *httptest.ResponseRecorder { return serveCookie(h, path, cookie) }
 			if w := serve("/act"); !strings.HasPrefix(w.Body.String(), "the response starts here") {
 				t.Fatalf("the handler's response was replaced: %d %q", w.Code, w.Body.String())
 			}
@@ -174,15 +166,7 @@ func TestLateUseOfRotationDueSession(t *testing.T) {
 			io.WriteString(w, s.User()+"/"+s.GetString("name"))
 		}
 	}))
-	serve := func(path string, c *http.Cookie) *httptest.ResponseRecorder {
-		r := httptest.NewRequest(http.MethodGet, path, nil)
-		if c != nil {
-			r.AddCookie(c)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w
-	}
+	serve := func(path string, c *http.Cookie) *httptest.ResponseRecorder { return serveCookie(h, path, c) }
 	seeded := serve("/seed", nil).Result().Cookies()
 	if len(seeded) != 1 {
 		t.Fatalf("seeding set %d cookies, want 1", len(seeded))

@@ -163,6 +163,18 @@ func seedSession(t *testing.T, m *sessions.Manager) string {
 	return cs[0].Value
 }
 
+// serveCookie sends a GET of target to h with the session cookie c, if
+// any, and returns the recorded response.
+func serveCookie(h http.Handler, target string, c *http.Cookie) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodGet, target, nil)
+	if c != nil {
+		r.AddCookie(c)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
 // do runs handler through the middleware with the session cookie id.
 func do(t *testing.T, m *sessions.Manager, id string, handler func(s *sessions.Session)) *http.Response {
 	t.Helper()

@@ -20,15 +20,7 @@ func TestLoginAfterParallelRotation(t *testing.T) {
 		t.Run(op, func(t *testing.T) {
 			m, _, now := newClockedManager(t, sessions.Options{RotateAfter: time.Minute, RotateGrace: 30 * time.Second})
 			var h http.Handler
-			serve := func(path string, c *http.Cookie) *httptest.ResponseRecorder {
-				r := httptest.NewRequest(http.MethodGet, path, nil)
-				if c != nil {
-					r.AddCookie(c)
-				}
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				return w
-			}
+			serve := func(path string, c *http.Cookie) *httptest.ResponseRecorder { return serveCookie(h, path, c) }
 			var first *http.Cookie
 			var parallel *httptest.ResponseRecorder
 			h = m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -223,11 +223,7 @@ func (r *Record) merge(d *Delta) *Record {
 			n++
 		}
 	}
-	out := newRecord(n)
-	out.Meta = r.Meta
-	if d.Meta != nil {
-		out.Meta.Merge(d.Meta, d.MetaChanges())
-	}
+	out := r.newWithMeta(d, n)
 	// Merge the kept fields and d.Set, both sorted (d.Set is sorted by
 	// contract; sorting a copy keeps a caller's mistake harmless).
 	set := d.Set
@@ -264,14 +260,21 @@ func (r *Record) replaceValues(d *Delta) *Record {
 		}
 		at[i] = j
 	}
-	out := newRecord(len(r.Fields))
-	out.Meta = r.Meta
-	if d.Meta != nil {
-		out.Meta.Merge(d.Meta, d.MetaChanges())
-	}
+	out := r.newWithMeta(d, len(r.Fields))
 	out.Fields = append(out.Fields, r.Fields...)
 	for i := range d.Set {
 		out.Fields[at[i]].Value = d.Set[i].Value
+	}
+	return out
+}
+
+// newWithMeta returns a record without fields, with room for n, holding
+// r's metadata with d's changes to it applied.
+func (r *Record) newWithMeta(d *Delta, n int) *Record {
+	out := newRecord(n)
+	out.Meta = r.Meta
+	if d.Meta != nil {
+		out.Meta.Merge(d.Meta, d.MetaChanges())
 	}
 	return out
 }
