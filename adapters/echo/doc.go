@@ -37,9 +37,15 @@
 //   - Its changes are committed once, just before the response's first
 //     byte, whichever way the handler starts the response: c.String,
 //     c.JSON, c.Blob, c.Stream, c.NoContent, c.Redirect, c.Response().Write,
-//     WriteHeader or Flush, or, for a handler that writes nothing or
-//     returns an error, when the chain returns, before echo's
-//     HTTPErrorHandler (or echo itself) answers. A change after the first
+//     WriteHeader or Flush, or, for a handler that writes nothing, when
+//     the chain returns. A handler's error that nothing has answered yet
+//     is answered inside the chain, by echo's HTTPErrorHandler through
+//     c.Error, as echo's logger middleware does: so the commit comes just
+//     before the error response's first byte, and hooks registered with
+//     c.Response().Before or After run for it. The error is still
+//     returned up the chain; echo's default HTTPErrorHandler leaves the
+//     committed response alone, and a custom one should check
+//     c.Response().Committed as the default does. A change after the first
 //     byte goes to the store at once, and one that needs a new cookie
 //     (Login, say) is refused, as under sessions.Manager.Handler.
 //   - Unsafe requests (POST, PUT, PATCH, DELETE, ...) are checked for

@@ -19,7 +19,11 @@ import (
 // the chain returns, as they are when it panics, so middleware registered
 // before this one, echo's HTTPErrorHandler and a recovering middleware see
 // echo's own response, with the status and size that reached the client.
-// The handler's error is returned unchanged. When the manager answers the
+// The handler's error is returned unchanged; when nothing has been written
+// yet, it is first answered by echo's HTTPErrorHandler (c.Error) inside the
+// chain, through the response the handler had, so hooks the chain
+// registered with c.Response().Before or After run with the error's
+// response. When the manager answers the
 // request before the handler runs (a CSRF refusal, or a store failure
 // while checking the token), the handler is not called.
 //
@@ -69,6 +73,14 @@ func (h *chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.c.SetRequest(r)
 	h.c.SetResponse(&h.inner)
 	h.err = h.next(h.c)
+	if h.err != nil && !h.inner.Committed {
+		// Answer the error here, through the response the chain used, so
+		// the Before and After hooks registered on it run, as they would
+		// without the middleware. The response is then committed, and
+		// echo's HTTPErrorHandler, called again with the returned error,
+		// leaves it alone.
+		h.c.Error(h.err)
+	}
 }
 
 // Session returns the request's session of m: inside Middleware(m), the
