@@ -43,7 +43,7 @@ type Store interface {
 	// Increment adds by to the integer field of the record under key atomically
 	// and returns the new value. An absent field counts as 0. It returns
 	// ErrNotFound when the record is absent and ErrNotInteger when the field
-	// holds another type.
+	// holds another type. With an error it returns 0.
 	Increment(ctx context.Context, key, field string, by int64) (int64, error)
 
 	// Rename moves the record from oldKey to newKey atomically (ErrNotFound if

@@ -504,11 +504,11 @@ func testIncrement(t *testing.T, h Harness) {
 			t.Fatalf("Increment(%s, %d) = %d, %v; want %d", c.field, c.by, got, err, c.want)
 		}
 	}
-	if _, err := s.Increment(ctx(t), key, "name", 1); !errors.Is(err, sessions.ErrNotInteger) {
-		t.Fatalf("Increment of a string: err = %v, want ErrNotInteger", err)
+	if n, err := s.Increment(ctx(t), key, "name", 1); !errors.Is(err, sessions.ErrNotInteger) || n != 0 {
+		t.Fatalf("Increment of a string = %d, %v; want 0, ErrNotInteger", n, err)
 	}
-	if _, err := s.Increment(ctx(t), NewKey(t), "n", 1); !errors.Is(err, sessions.ErrNotFound) {
-		t.Fatalf("Increment on absent record: err = %v, want ErrNotFound", err)
+	if n, err := s.Increment(ctx(t), NewKey(t), "n", 1); !errors.Is(err, sessions.ErrNotFound) || n != 0 {
+		t.Fatalf("Increment on absent record = %d, %v; want 0, ErrNotFound", n, err)
 	}
 	got := values(mustLoad(t, s, key))
 	if n, ok := sessions.As[int64](got["start"]); !ok || n != -5 {

@@ -171,7 +171,10 @@ func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int
 		rec.SetField(field, int(n))
 		return t.put(target, rec, rec)
 	})
-	return n, err
+	if err != nil {
+		return 0, err // the count was not stored
+	}
+	return n, nil
 }
 
 // Rename moves the live record under oldKey to newKey in one write
