@@ -104,6 +104,8 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 	switch {
 	case o.MaxPerUser < 0:
 		return nil, fmt.Errorf("%w: Options.MaxPerUser %d is negative; leave it zero for no cap", ErrConfig, o.MaxPerUser)
+	case o.MaxSize < 0:
+		return nil, fmt.Errorf("%w: Options.MaxSize %d is negative; leave it zero for no cap", ErrConfig, o.MaxSize)
 	case o.LimitPolicy != EvictOldest && o.LimitPolicy != LimitReject:
 		return nil, fmt.Errorf("%w: Options.LimitPolicy has unknown value %d", ErrConfig, o.LimitPolicy)
 	case o.BindPolicy != BindLog && o.BindPolicy != BindDestroy:

@@ -97,6 +97,19 @@ type Options struct {
 	// LimitPolicy says what Login does at MaxPerUser. Default EvictOldest.
 	LimitPolicy LimitPolicy
 
+	// MaxSize caps a session's values at MaxSize bytes, counting each key
+	// plus its value's encoding (EncodeValue). A commit, or an Increment
+	// of a key the session does not hold, that would take the session over
+	// it is refused with an error wrapping ErrTooLarge and stores nothing
+	// (under Handler the ErrorHandler answers it); so is a value that
+	// cannot be encoded, with ErrUnsupportedValue. Each request checks
+	// against the values it read, so concurrent requests on one session can
+	// each add up to the cap's remainder. Default 0: no cap but the store's
+	// own. Set it when a request can name the keys it stores, or the size
+	// of what it stores, so one client cannot grow its session without
+	// bound.
+	MaxSize int
+
 	// CSRF configures request-forgery protection in Handler. On by default.
 	CSRF CSRFOptions
 

@@ -477,6 +477,15 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 	if s.m.client != nil {
 		return s.incrementClient(key, by)
 	}
+	if s.m.opts.MaxSize > 0 {
+		if _, ok := s.lookup(key); !ok {
+			// A new counter adds its key and an integer of at most
+			// maxIntSize bytes.
+			if err := s.checkSize(len(key) + maxIntSize); err != nil {
+				return 0, err
+			}
+		}
+	}
 	if s.key == "" {
 		s.create = true
 	}
@@ -816,6 +825,12 @@ func (s *Session) write(final bool) error {
 		return s.err
 	}
 	m := s.m
+	if m.opts.MaxSize > 0 && len(s.chg.Set) > 0 {
+		if err := s.checkSize(0); err != nil {
+			s.err = err
+			return err
+		}
+	}
 	if m.client != nil {
 		return s.commitClient(m.client)
 	}

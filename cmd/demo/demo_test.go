@@ -68,15 +68,20 @@ func (c *client) session() sessionView {
 	return v
 }
 
-// demoServer starts the demo's handler on the store spec over TLS.
+// demoServer starts the demo's handler on the store spec over TLS, with the
+// manager the default flags describe.
 func demoServer(t *testing.T, spec string) *httptest.Server {
 	t.Helper()
+	c, err := parseFlags(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	store, closeStore, err := storeurl.Open(context.Background(), spec, testCookieKey)
 	if err != nil {
 		t.Fatalf("storeurl.Open(%s): %v", spec, err)
 	}
 	t.Cleanup(closeStore)
-	m, err := newManager(config{cookie: sessions.DefaultCookieName, idle: 30 * time.Minute, lifetime: 12 * time.Hour}, store)
+	m, err := newManager(c, store)
 	if err != nil {
 		t.Fatal(err)
 	}

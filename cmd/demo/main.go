@@ -34,6 +34,7 @@ type config struct {
 	lifetime   time.Duration
 	rotate     time.Duration
 	maxPerUser int
+	maxSize    int
 	insecure   bool
 }
 
@@ -48,6 +49,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.lifetime, "lifetime", 12*time.Hour, "absolute session lifetime")
 	fs.DurationVar(&c.rotate, "rotate", 0, "rotate the session ID after this age (0: never)")
 	fs.IntVar(&c.maxPerUser, "max-per-user", 0, "cap on concurrent sessions per user, oldest evicted (0: no cap)")
+	fs.IntVar(&c.maxSize, "max-size", 256<<10, "cap in bytes on one session's values, so a client cannot grow its session without bound (0: only the store's limits)")
 	fs.BoolVar(&c.insecure, "insecure-cookie", false, "send the cookie without Secure (plain HTTP on a host other than localhost; development only); the default cookie is then named id, since __Host- requires Secure")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -66,6 +68,7 @@ func newManager(c config, store sessions.Store) (*sessions.Manager, error) {
 		Lifetime:    c.lifetime,
 		RotateAfter: c.rotate,
 		MaxPerUser:  c.maxPerUser,
+		MaxSize:     c.maxSize,
 		CSRF: sessions.CSRFOptions{
 			FailureHandler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				writeError(w, http.StatusForbidden, "CSRF check failed: send the token from GET /api/session in the X-CSRF-Token header, from the same origin")
