@@ -75,6 +75,14 @@
 // with an unknown format version or an undecodable value is an error
 // wrapping [sessions.ErrCorrupt]; the key can still be deleted.
 //
+// A write whose context ends (or whose connection drops) after PostgreSQL
+// received its COMMIT can have taken effect although the call returns an
+// error: the outcome of a transaction is unknown until its reply arrives,
+// with any database. The store does not repeat a write; a caller that
+// does (or a client that sends its request again) should know that a
+// repeated Commit writes its values once more, which can undo another
+// request's write in between, and a repeated Increment counts twice.
+//
 // # Schema
 //
 // [Store.Migrate] runs this SQL (the embedded [Schema]) with the "sessions" prefix
