@@ -378,6 +378,11 @@ func testS47(t *testing.T, h *harness) {
 
 func testS49(t *testing.T, h *harness) {
 	e := h.env(t, sessions.Options{})
+	defer func() {
+		if t.Failed() {
+			t.Logf("the manager's log:\n%s", e.logs.String())
+		}
+	}()
 	id := e.login(t, "", "alice")
 	e.do(t, "GET", "/set?k=cart&v=x", id)
 	ops := []string{"get", "set", "increment", "renew", "destroy"}
@@ -429,7 +434,7 @@ func testS49(t *testing.T, h *harness) {
 			continue
 		}
 		if _, found, err := e.inner.Load(t.Context(), key); err == nil && found {
-			t.Errorf("the store holds a record whose ID no response issued")
+			t.Errorf("the store holds a record whose ID no response issued (%s into %.8s…)", c.op, key)
 		}
 	}
 }

@@ -337,13 +337,17 @@ return {1, redis.call('HGETALL', h)}
 // for this rename still stands, it replaces the old record with a grace
 // alias (or a marker, see retire). A run that finds that alias or marker
 // already (its reply was lost and it is running again) replies {1} too.
+// When the old key holds no record any more (it was deleted meanwhile, and
+// is absent or holds a ghost a values-only Commit wrote in its place, or
+// another rename's alias or marker), it replies {0}: the delete won.
 //
 // KEYS[1] old hash. ARGV[1] grace (ms, '0' none); ARGV[2] new member.
 var retireScript = redis.NewScript(luaLib + `
 local h = KEYS[1]
 if redis.call('EXISTS', h) == 0 then return {0} end
-local mv = redis.call('HMGET', h, 'm:mv', 'm:mvu', 'm:to', 'm:rt')
+local mv = redis.call('HMGET', h, 'm:mv', 'm:mvu', 'm:to', 'm:rt', 'm:v')
 if mv[3] == ARGV[2] or mv[4] == ARGV[2] then return {1} end
+if not mv[5] or mv[3] then return {0} end
 if mv[1] ~= ARGV[2] or (tonumber(mv[2]) or 0) <= now_ms() then return {8} end
 redis.call('DEL', h)
 retire(h, ARGV[1], ARGV[2])
