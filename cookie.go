@@ -62,11 +62,25 @@ func newCookiePolicy(o *Options) (cookiePolicy, error) {
 	if !validCookieName(p.name) {
 		return bad("Options.CookieName %q is not a valid cookie name", p.name)
 	}
-	if p.secure != SecureAlways && !o.AllowInsecure {
-		return bad("Options.Secure other than SecureAlways sends the session ID over plain HTTP; set Options.AllowInsecure to confirm (development only)")
+	switch p.sameSite {
+	case http.SameSiteLaxMode, http.SameSiteStrictMode, http.SameSiteNoneMode:
+	default:
+		// net/http writes no SameSite attribute for any other value.
+		return bad("Options.SameSite has unknown value %d; use http.SameSiteLaxMode, SameSiteStrictMode or SameSiteNoneMode", p.sameSite)
+	}
+	// net/http drops a Domain it cannot write, and the bytes of a Path it
+	// cannot write, from every Set-Cookie (with a log line): refuse them here.
+	if p.domain != "" && (&http.Cookie{Name: p.name, Domain: p.domain}).Valid() != nil {
+		return bad("Options.Domain %q is not a cookie domain: give a host name (or IPv4 address) without scheme, port or path", p.domain)
+	}
+	if (&http.Cookie{Name: p.name, Path: p.path}).Valid() != nil {
+		return bad("Options.Path %q holds a byte a cookie path cannot carry (a control character or ';')", p.path)
 	}
 	if p.secure < SecureAlways || p.secure > SecureNever {
 		return bad("Options.Secure has unknown value %d", p.secure)
+	}
+	if p.secure != SecureAlways && !o.AllowInsecure {
+		return bad("Options.Secure other than SecureAlways sends the session ID over plain HTTP; set Options.AllowInsecure to confirm (development only)")
 	}
 	mustSecure := func(what string) error {
 		if p.secure != SecureAlways {
@@ -128,23 +142,11 @@ func cookieValues(r *http.Request, name string) (first, second string, dup bool)
 	n := 0
 	for _, line := range r.Header["Cookie"] {
 		for len(line) > 0 {
-			var part string
-			if i := strings.IndexByte(line, ';'); i >= 0 {
-				part, line = line[:i], line[i+1:]
-			} else {
-				part, line = line, ""
-			}
-			// Trimmed as net/http trims (textproto.TrimString: space, tab,
-			// CR, LF; not the other Unicode spaces strings.TrimSpace
-			// takes), so both read the same cookies.
-			part = textproto.TrimString(part)
-			eq := strings.IndexByte(part, '=')
-			if eq < 0 || textproto.TrimString(part[:eq]) != name {
-				continue
-			}
-			v := unquote(part[eq+1:])
-			if v == "" {
-				continue // carries no ID, so it is no second one either
+			var v string
+			var match bool
+			v, line, match = nextCookie(line, name)
+			if !match || v == "" {
+				continue // an empty value carries no ID, so it is no second one either
 			}
 			switch {
 			case n == 0:
@@ -158,6 +160,25 @@ func cookieValues(r *http.Request, name string) (first, second string, dup bool)
 		}
 	}
 	return first, second, dup
+}
+
+// nextCookie cuts the first cookie-pair off line (the value of a Cookie
+// header) and returns the rest of the line, and the pair's value, unquoted,
+// if its name is name.
+func nextCookie(line, name string) (v, rest string, match bool) {
+	part := line
+	if i := strings.IndexByte(line, ';'); i >= 0 {
+		part, rest = line[:i], line[i+1:]
+	}
+	// Trimmed as net/http trims (textproto.TrimString: space, tab, CR, LF;
+	// not the other Unicode spaces strings.TrimSpace takes), so both read
+	// the same cookies.
+	part = textproto.TrimString(part)
+	eq := strings.IndexByte(part, '=')
+	if eq < 0 || textproto.TrimString(part[:eq]) != name {
+		return "", rest, false
+	}
+	return unquote(part[eq+1:]), rest, true
 }
 
 // unquote strips the double quotes a cookie value may be sent in.
@@ -192,7 +213,7 @@ func (p *cookiePolicy) set(w http.ResponseWriter, r *http.Request, id string, un
 		}
 	}
 	noStore(w)
-	dropSetCookie(w.Header(), p.name)
+	p.dropSetCookie(w.Header())
 	http.SetCookie(w, c)
 }
 
@@ -202,7 +223,7 @@ func (p *cookiePolicy) expire(w http.ResponseWriter, r *http.Request) {
 	c := p.cookie(r, "")
 	c.MaxAge = -1
 	noStore(w)
-	dropSetCookie(w.Header(), p.name)
+	p.dropSetCookie(w.Header())
 	http.SetCookie(w, c)
 }
 
@@ -264,12 +285,13 @@ func addVaryTo(h http.Header, cookie []string) {
 // commit in this response added (write-through mode, Save, Destroy then a
 // new session), so the response
 // carries only the latest value: one cookie name once (RFC 6265 section
-// 4.1.1), and not one 4 KB copy of the session per change.
-func dropSetCookie(h http.Header, name string) {
+// 4.1.1), and not one 4 KB copy of the session per change. A line for the
+// same name at another Path or Domain is another cookie, and stays.
+func (p *cookiePolicy) dropSetCookie(h http.Header) {
 	lines := h["Set-Cookie"]
 	kept := lines[:0]
 	for _, l := range lines {
-		if !strings.HasPrefix(l, name+"=") {
+		if _, own := p.owns(l); !own {
 			kept = append(kept, l)
 		}
 	}
@@ -278,4 +300,30 @@ func dropSetCookie(h http.Header, name string) {
 		return
 	}
 	h["Set-Cookie"] = kept
+}
+
+// owns reports whether the Set-Cookie line l sets the session cookie: the
+// policy's name, Path and Domain, which together make the cookie a browser
+// replaces. A line for the name at another Path or Domain (an application
+// expiring a cookie left from an earlier setting, say) is not the session
+// cookie. It also returns the line's value.
+func (p *cookiePolicy) owns(l string) (value string, ok bool) {
+	rest, found := strings.CutPrefix(l, p.name)
+	if !found || !strings.HasPrefix(rest, "=") {
+		return "", false
+	}
+	value, attrs, _ := strings.Cut(rest[1:], ";")
+	var path, domain string
+	for attrs != "" {
+		var a string
+		a, attrs, _ = strings.Cut(attrs, ";")
+		k, v, _ := strings.Cut(textproto.TrimString(a), "=")
+		switch {
+		case strings.EqualFold(k, "Path"):
+			path = v
+		case strings.EqualFold(k, "Domain"):
+			domain = strings.TrimPrefix(v, ".")
+		}
+	}
+	return value, path == p.path && strings.EqualFold(domain, strings.TrimPrefix(p.domain, "."))
 }

@@ -101,6 +101,14 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 			return nil, fmt.Errorf("%w: Options.%s %v is negative; leave it zero for the default", ErrConfig, d.name, d.v)
 		}
 	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"IdleTimeout", o.IdleTimeout}, {"Lifetime", o.Lifetime}, {"RotateAfter", o.RotateAfter}} {
+		if d.v > 0 && d.v < time.Second {
+			return nil, fmt.Errorf("%w: Options.%s %v is under a second; a time.Duration counts nanoseconds: write 30*time.Minute, not 30", ErrConfig, d.name, d.v)
+		}
+	}
 	switch {
 	case o.MaxPerUser < 0:
 		return nil, fmt.Errorf("%w: Options.MaxPerUser %d is negative; leave it zero for no cap", ErrConfig, o.MaxPerUser)
@@ -130,14 +138,25 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 	if o.TouchInterval == 0 {
 		o.TouchInterval = min(o.IdleTimeout/10, time.Minute)
 	}
-	if o.TouchInterval >= o.IdleTimeout {
-		return nil, fmt.Errorf("%w: Options.TouchInterval %v is not shorter than IdleTimeout %v: a session only read from would expire while in use; leave TouchInterval zero for IdleTimeout/10", ErrConfig, o.TouchInterval, o.IdleTimeout)
+	// The recorded activity lags up to TouchInterval behind the last
+	// request, so a session idle for IdleTimeout-TouchInterval can expire:
+	// at most half the idle timeout keeps one used every IdleTimeout/2 alive.
+	if o.TouchInterval > o.IdleTimeout/2 {
+		return nil, fmt.Errorf("%w: Options.TouchInterval %v is over half of IdleTimeout %v: a session read every %v could expire while in use; leave TouchInterval zero for IdleTimeout/10", ErrConfig, o.TouchInterval, o.IdleTimeout, o.IdleTimeout/2)
+	}
+	if o.RotateAfter >= o.Lifetime {
+		return nil, fmt.Errorf("%w: Options.RotateAfter %v is not shorter than Lifetime %v: no session lives long enough to be rotated; shorten RotateAfter, or leave it zero for no rotation", ErrConfig, o.RotateAfter, o.Lifetime)
 	}
 	if o.RotateGrace == 0 {
 		o.RotateGrace = defaultRotateGrace
 	}
 	if o.RotateGrace > maxRotateGrace {
 		return nil, fmt.Errorf("%w: Options.RotateGrace %v is over the %v limit; a replaced ID must die soon", ErrConfig, o.RotateGrace, maxRotateGrace)
+	}
+	// A grace alias leads one step: an ID rotated again within the grace
+	// of the one it replaced would strand that one's in-flight requests.
+	if o.RotateAfter > 0 && o.RotateAfter <= o.RotateGrace {
+		return nil, fmt.Errorf("%w: Options.RotateAfter %v is not longer than RotateGrace %v: an ID would be rotated again while the one it replaced is still in its grace; lengthen RotateAfter or shorten RotateGrace", ErrConfig, o.RotateAfter, o.RotateGrace)
 	}
 	if o.ErrorHandler == nil {
 		o.ErrorHandler = DefaultErrorHandler

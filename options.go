@@ -54,31 +54,36 @@ type Options struct {
 
 	// IdleTimeout ends a session after this long without a request. Enforced
 	// on every read from the record's metadata, whatever the store purges.
-	// Default 30 minutes. Longer than 100 years counts as 100 years.
+	// Default 30 minutes; at least a second (a time.Duration counts
+	// nanoseconds: write 30*time.Minute). Longer than 100 years counts as
+	// 100 years.
 	IdleTimeout time.Duration
 
 	// Lifetime ends a session this long after its creation or last Login,
-	// however active it is. Default 12 hours. Longer than 100 years
-	// (math.MaxInt64, say) counts as 100 years.
+	// however active it is. Default 12 hours; at least a second. Longer
+	// than 100 years (math.MaxInt64, say) counts as 100 years.
 	Lifetime time.Duration
 
 	// TouchInterval is how stale the recorded last activity may get before a
 	// request records it again: a read-only request then writes it, a request
 	// that changes values carries it in the same commit (otherwise its commit
 	// holds only the changed values). Default IdleTimeout/10, at most one
-	// minute. Larger values mean fewer writes and a less exact idle timeout.
-	// It must be shorter than IdleTimeout.
+	// minute. Larger values mean fewer writes and a less exact idle timeout:
+	// a session idle for IdleTimeout-TouchInterval may expire. It must be at
+	// most IdleTimeout/2.
 	TouchInterval time.Duration
 
 	// RotateAfter renews a session's ID automatically once the ID is this old
 	// (the data and the absolute lifetime stay). Default 0: no rotation.
+	// It must be at least a second, and shorter than Lifetime.
 	// Rotation happens in Manager.Handler only, where the new cookie is sure
 	// to be sent before the response's first byte.
 	RotateAfter time.Duration
 
 	// RotateGrace is how long the ID replaced by an automatic rotation keeps
 	// working, so requests already in flight are not logged out. Default 30
-	// seconds; at most 60 seconds. Renew and Login end the old ID at once.
+	// seconds; at most 60 seconds, and shorter than RotateAfter. Renew and
+	// Login end the old ID at once.
 	RotateGrace time.Duration
 
 	// KeepOnLogin lists the keys an anonymous session carries into the

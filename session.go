@@ -134,7 +134,7 @@ func (s *Session) load() {
 		// An earlier Start in this request may have set or expired the
 		// cookie (Destroy, then Start for a fresh session): that, not the
 		// request's stale cookie, is the client's session now.
-		if v, ok := setCookieValue(s.rw.ResponseWriter, m.cookie.name); ok {
+		if v, ok := m.cookie.setCookieValue(s.rw.ResponseWriter); ok {
 			first, second, dup = v, "", false
 		}
 	}
@@ -143,46 +143,102 @@ func (s *Session) load() {
 	}
 	now := m.nano()
 	s.loadedAt = now
+	calls := 0
 	for _, v := range [2]string{first, second} {
 		if v == "" {
 			continue
 		}
-		s.presented = true
-		if m.client != nil {
-			if s.tryOpen(m.client, v, now) {
-				s.arrived = true
-				s.saveActivity()
+		done, called := s.tryValue(v, now)
+		if done {
+			return
+		}
+		if called {
+			calls++
+		}
+	}
+	if dup {
+		s.loadRest(first, second, calls, now)
+	}
+}
+
+// tryValue adopts the cookie value v if it names a live session. It
+// reports whether loading is over (v adopted, or the store failed), and
+// whether v cost a store call (or a ClientStore's Open): a value that
+// cannot be a session's costs none.
+func (s *Session) tryValue(v string, now int64) (done, called bool) {
+	m := s.m
+	s.presented = true
+	if m.client != nil {
+		if s.tryOpen(m.client, v, now) {
+			s.arrived = true
+			s.saveActivity()
+			return true, true
+		}
+		return false, len(v) <= maxClientCookie
+	}
+	if !validID(v) {
+		m.emit(s.r, EventMalformedID, "", "", nil)
+		return false, false
+	}
+	ok := s.tryLoad(v, now)
+	s.arrived = ok
+	if ok || s.err != nil {
+		s.saveActivity()
+		return true, true
+	}
+	return false, true
+}
+
+// maxCookieCalls bounds the store calls (or Opens) the session cookies of
+// one request cost, and maxCookieValues how many distinct values of the
+// session cookie's name it looks at.
+const (
+	maxCookieCalls  = 4
+	maxCookieValues = 16
+)
+
+// loadRest goes on with the session cookie's values after the first two
+// distinct ones, in the order sent, when neither named a live session, so
+// the first value that names one wins however many other cookies of the
+// name come before it (stale ones at longer Paths, another application's).
+// A value that cannot be a session's costs no store call; at most
+// maxCookieCalls values are looked up in all.
+func (s *Session) loadRest(first, second string, calls int, now int64) {
+	seen := []string{first, second}
+	for _, line := range s.r.Header["Cookie"] {
+		for len(line) > 0 {
+			var v string
+			var match bool
+			v, line, match = nextCookie(line, s.m.cookie.name)
+			if !match || v == "" || slices.Contains(seen, v) {
+				continue
+			}
+			if calls >= maxCookieCalls || len(seen) >= maxCookieValues {
 				return
 			}
-			continue
-		}
-		if !validID(v) {
-			m.emit(s.r, EventMalformedID, "", "", nil)
-			continue
-		}
-		ok := s.tryLoad(v, now)
-		s.arrived = ok
-		if ok || s.err != nil {
-			s.saveActivity()
-			return
+			seen = append(seen, v)
+			done, called := s.tryValue(v, now)
+			if done {
+				return
+			}
+			if called {
+				calls++
+			}
 		}
 	}
 }
 
-// setCookieValue returns the value of the last Set-Cookie line for name
-// that w already carries ("" when it expires the cookie), and whether there
-// is one.
-func setCookieValue(w http.ResponseWriter, name string) (v string, ok bool) {
+// setCookieValue returns the value of the last Set-Cookie line for the
+// session cookie that w already carries ("" when it expires the cookie),
+// and whether there is one.
+func (p *cookiePolicy) setCookieValue(w http.ResponseWriter) (v string, ok bool) {
 	if w == nil {
 		return "", false
 	}
 	for _, l := range w.Header()["Set-Cookie"] {
-		rest, found := strings.CutPrefix(l, name)
-		if !found || !strings.HasPrefix(rest, "=") {
-			continue
+		if lv, own := p.owns(l); own {
+			v, ok = unquote(lv), true
 		}
-		v, _, _ = strings.Cut(rest[1:], ";")
-		v, ok = unquote(v), true
 	}
 	return v, ok
 }
