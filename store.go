@@ -42,8 +42,10 @@ type Store interface {
 
 	// Increment adds by to the integer field of the record under key atomically
 	// and returns the new value. An absent field counts as 0. It returns
-	// ErrNotFound when the record is absent and ErrNotInteger when the field
-	// holds another type. With an error it returns 0.
+	// ErrNotFound when the record is absent, and ErrNotInteger when the field
+	// holds anything but a Go int (the type Session.Increment stores; an
+	// int64 or a whole float64 does not count) or the sum would leave the
+	// int64 range. With an error it returns 0 and the field is unchanged.
 	Increment(ctx context.Context, key, field string, by int64) (int64, error)
 
 	// Rename moves the record from oldKey to newKey atomically (ErrNotFound if

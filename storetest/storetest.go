@@ -74,6 +74,7 @@ func Run(t *testing.T, h Harness) {
 		{"CorruptRecord", testCorrupt},
 		{"ContextCanceled", testContextCanceled},
 		{"KeysAreOpaque", testKeysAreOpaque},
+		{"RandomOps", testRandomOps},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -509,6 +510,21 @@ func testIncrement(t *testing.T, h Harness) {
 	}
 	if n, err := s.Increment(ctx(t), NewKey(t), "n", 1); !errors.Is(err, sessions.ErrNotFound) || n != 0 {
 		t.Fatalf("Increment on absent record = %d, %v; want 0, ErrNotFound", n, err)
+	}
+	// Only a Go int counts (what Session.Increment stores); a counter
+	// never wraps around.
+	other := NewKey(t)
+	mustCreate(t, s, other, NewRecord(time.Hour, "i64", int64(3), "f", float64(3), "max", math.MaxInt))
+	for _, c := range []struct {
+		field string
+		by    int64
+	}{{"i64", 1}, {"f", 1}, {"max", 1}} {
+		if n, err := s.Increment(ctx(t), other, c.field, c.by); !errors.Is(err, sessions.ErrNotInteger) || n != 0 {
+			t.Fatalf("Increment(%s, %d) = %d, %v; want 0, ErrNotInteger", c.field, c.by, n, err)
+		}
+	}
+	if got := values(mustLoad(t, s, other)); got["max"] != math.MaxInt {
+		t.Fatalf("max after a refused Increment = %#v, want it unchanged", got["max"])
 	}
 	got := values(mustLoad(t, s, key))
 	if n, ok := sessions.As[int64](got["start"]); !ok || n != -5 {

@@ -426,9 +426,13 @@ func (s *Store) Increment(ctx context.Context, k, field string, by int64) (int64
 	defer sh.mu.Unlock()
 	var n int64
 	if v, ok := old.Lookup(field); ok {
-		if n, ok = sessions.As[int64](v); !ok {
-			return 0, sessions.ErrNotInteger
+		// Only an int counts, as in the stores that encode values: what
+		// another type would become depends on the store.
+		i, isInt := v.(int)
+		if !isInt {
+			return 0, fmt.Errorf("%w (memory: field %q holds %T)", sessions.ErrNotInteger, field, v)
 		}
+		n = int64(i)
 	}
 	if (by > 0 && n > math.MaxInt-by) || (by < 0 && n < math.MinInt-by) {
 		// As the other stores do: a counter never wraps around.

@@ -419,7 +419,7 @@ func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int
 		case codeNotInteger:
 			return 0, fmt.Errorf("sessions/redis: increment %s: field %q: %w", short(key), field, sessions.ErrNotInteger)
 		case codeOverflow:
-			return 0, fmt.Errorf("sessions/redis: increment %s: field %q: adding %d overflows int64", short(key), field, by)
+			return 0, fmt.Errorf("sessions/redis: increment %s: field %q: adding %d overflows int64: %w", short(key), field, by, sessions.ErrNotInteger)
 		case codeCorrupt:
 			return 0, fmt.Errorf("sessions/redis: increment %s: %w: format version unknown; delete the session", short(key), sessions.ErrCorrupt)
 		default:
