@@ -55,14 +55,27 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		s := &Session{m: m, meta: &noMeta}
 		s.rw.ResponseWriter, s.rw.s = w, s
 		s.ctx.Context, s.ctx.s = r.Context(), s
+		orig := r
 		r = r.WithContext(&s.ctx)
 		s.r = r
+		defer removeMultipartFiles(r, orig)
 		if !m.csrf.allow(s, r) {
 			return
 		}
 		next.ServeHTTP(s.rw.outer(), r)
 		s.rw.commit()
 	})
+}
+
+// removeMultipartFiles removes the temporary files of a multipart form
+// parsed on r, the copy of orig that Handler passes on (by the CSRF check
+// looking for its form field, or by the handler). net/http removes only
+// the files of the form on the request it handed out, orig, so those of a
+// form parsed on the copy would stay on disk.
+func removeMultipartFiles(r, orig *http.Request) {
+	if f := r.MultipartForm; f != nil && f != orig.MultipartForm {
+		f.RemoveAll()
+	}
 }
 
 // ResponseWriter returns the writer Manager.Handler gave the handler of
