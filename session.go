@@ -766,7 +766,10 @@ func (s *Session) makeRoom(user string) error {
 	if err != nil {
 		return err
 	}
-	list = slices.DeleteFunc(list, func(in Info) bool { return in.Key == s.key })
+	// Neither this session nor one this request destroyed (Destroy, then
+	// Login) counts: the first is renewed, the second deleted at commit.
+	drop := s.dropKey()
+	list = slices.DeleteFunc(list, func(in Info) bool { return in.Key == s.key || in.Key == drop })
 	over := len(list) - m.opts.MaxPerUser + 1
 	if over <= 0 {
 		return nil
