@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 )
 
@@ -112,7 +113,7 @@ func clientIP(r *http.Request, trusted []*net.IPNet) string {
 	for i := len(hops) - 1; i >= 0; i-- {
 		parts := strings.Split(hops[i], ",")
 		for j := len(parts) - 1; j >= 0; j-- {
-			ip := strings.TrimSpace(parts[j])
+			ip := forwardedAddr(strings.TrimSpace(parts[j]))
 			if ip != "" && !inNets(ip, trusted) {
 				return ip
 			}
@@ -121,11 +122,30 @@ func clientIP(r *http.Request, trusted []*net.IPNet) string {
 	return host
 }
 
+// forwardedAddr returns the address of an X-Forwarded-For entry that some
+// proxies write with the client's port ("203.0.113.5:50123",
+// "[2001:db8::5]:50123", as Azure Application Gateway does) or as an IPv6
+// address in brackets. Any other entry is returned as it is.
+func forwardedAddr(s string) string {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().String()
+	}
+	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		if a, err := netip.ParseAddr(s[1 : len(s)-1]); err == nil {
+			return a.String()
+		}
+	}
+	return s
+}
+
+// inNets reports whether ip is in one of nets. An IPv6 address's zone
+// ("fe80::1%eth0", a peer on a link-local address) is not part of it.
 func inNets(ip string, nets []*net.IPNet) bool {
-	p := net.ParseIP(ip)
-	if p == nil {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
 		return false
 	}
+	p := net.IP(a.WithZone("").AsSlice())
 	for _, n := range nets {
 		if n.Contains(p) {
 			return true
