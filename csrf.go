@@ -135,12 +135,13 @@ func (g *csrfGuard) allow(s *Session, r *http.Request) bool {
 	if err == nil {
 		return true
 	}
-	s.m.emit(r, EventCSRFFail, "", "", nil)
 	if s.Err() != nil {
-		// The store failed: answer that, not a CSRF refusal.
+		// The store failed: answer that, not a CSRF refusal, and do not
+		// report one.
 		s.rw.commit()
 		return false
 	}
+	s.m.emit(r, EventCSRFFail, "", "", nil)
 	g.fail.ServeHTTP(s.rw.ResponseWriter, r)
 	return false
 }
