@@ -131,8 +131,16 @@ func (w *responseWriter) commit() {
 	if s.loaded {
 		err = s.commit(true)
 		if err == nil {
-			s.vary[0] = "Cookie"
-			addVaryTo(w.ResponseWriter.Header(), s.vary[:1:1])
+			if _, issued := s.m.cookie.setCookieValue(w.ResponseWriter); issued {
+				// The response sets or clears the session cookie, perhaps
+				// since an earlier Save, after which the handler or
+				// net/http (ServeContent's error answers) may have changed
+				// Cache-Control: it must still be uncacheable.
+				noStore(w)
+			} else {
+				s.vary[0] = "Cookie"
+				addVaryTo(w.ResponseWriter.Header(), s.vary[:1:1])
+			}
 		}
 	}
 	// From now on the response carries no session cookie: a change goes to
@@ -141,6 +149,9 @@ func (w *responseWriter) commit() {
 	report := err != nil && !s.reported
 	if report {
 		s.reported = true
+	}
+	if err != nil {
+		s.more().discard = make(http.Header) // see Header
 	}
 	key := s.key
 	s.mu.Unlock()
@@ -180,14 +191,37 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// Flush commits the session, then flushes the response.
-func (w *responseWriter) Flush() {
-	w.commit()
+// Header returns the response's header. After a failed commit it returns
+// a header of the session's own that goes nowhere: the error handler has
+// answered, and what the handler sets then, such as a trailer through
+// http.TrailerPrefix (which HTTP/2 sends whenever it is set), must not
+// reach the client with that answer.
+func (w *responseWriter) Header() http.Header {
 	if w.s.failed {
-		return
+		return w.s.x.discard // made by commit before it set failed
 	}
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
+	return w.ResponseWriter.Header()
 }
+
+// Flush commits the session, then flushes the response.
+func (w *responseWriter) Flush() { _ = w.FlushError() }
+
+// FlushError commits the session, then flushes the response and returns
+// the server writer's error (http.ResponseController's Flush calls it), so
+// a streaming handler learns that its client is gone, or that the server
+// cannot flush (http.ErrNotSupported). After a failed commit it sends the
+// error handler's answer on its way and returns errAnswered, so a stream
+// stops rather than writing on into the void.
+func (w *responseWriter) FlushError() error {
+	w.commit()
+	err := http.NewResponseController(w.ResponseWriter).Flush()
+	if w.s.failed {
+		return errAnswered
+	}
+	return err
+}
+
+var errAnswered = errors.New("sessions: the session could not be committed, and Options.ErrorHandler has answered the request; the handler's response is discarded")
 
 // WriteString commits the session, then writes s through the server's
 // writer's own WriteString when it has one (net/http's does), which spares

@@ -74,9 +74,10 @@ type Session struct {
 // extra is the part of a session's state that few requests need, kept out
 // of the Session so that every request's Session is smaller.
 type extra struct {
-	local    []Field // values Increment returned; already stored, never committed again
-	dropKey  string  // a destroyed session's key, deleted at commit
-	dropUser string  // and its user, for the EventDestroyed
+	local    []Field     // values Increment returned; already stored, never committed again
+	discard  http.Header // the header Handler's writer hands out after a failed commit
+	dropKey  string      // a destroyed session's key, deleted at commit
+	dropUser string      // and its user, for the EventDestroyed
 }
 
 // more returns s.x, allocating it on first use. Callers hold s.mu.
@@ -816,7 +817,11 @@ func (s *Session) Destroy() {
 	s.create, s.renew = false, false
 	if s.writeThrough || s.late {
 		if err := s.commit(false); err != nil {
-			s.m.emit(s.r, EventStoreError, s.dropKey(), "", err)
+			kind := EventStoreError
+			if errors.Is(err, ErrResponseStarted) {
+				kind = EventLostWrite // the cookie store cannot end it now
+			}
+			s.m.emit(s.r, kind, s.dropKey(), "", err)
 		}
 	}
 }
@@ -945,7 +950,13 @@ func (s *Session) write(final bool) error {
 			return s.insert(now, final)
 		}
 		if s.dropCookie {
-			m.cookie.expire(s.writer(), s.r)
+			// Once the response has started it carries no cookie, and its
+			// header is no longer the session's to touch: after the
+			// handler returns, HTTP/2's writer panics on it and HTTP/1's
+			// is net/http's again. The record is gone, which is the logout.
+			if !s.late {
+				m.cookie.expire(s.writer(), s.r)
+			}
 			s.dropCookie = false
 		}
 		return nil

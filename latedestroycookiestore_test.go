@@ -1,0 +1,81 @@
+package sessions_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/stores/cookie"
+)
+
+// TestLateDestroyWithCookieStoreIsLostWrite ends a cookie-store session
+// after the response has started. The session lives in the cookie, which
+// can no longer change, so the logout is refused; Manager.Handler's doc
+// says such a change is reported as an EventLostWrite (with
+// ErrResponseStarted), as a late Set or Increment is. It must not be
+// reported, and logged at error level, as a failing store: nothing failed
+// in the store, and an operator paged for a store error finds none.
+func TestLateDestroyWithCookieStoreIsLostWrite(t *testing.T) {
+	key, err := cookie.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := cookie.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var events []sessions.Event
+	m, err := sessions.NewManager(store, sessions.Options{OnEvent: func(_ context.Context, e sessions.Event) {
+		mu.Lock()
+		events = append(events, e)
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := m.Start(w, r)
+		if r.URL.Path == "/seed" {
+			s.Set("name", "alice")
+			return
+		}
+		io.WriteString(w, "the response starts here")
+		s.Destroy()
+	}))
+	seed := serveCookie(h, "/seed", nil).Result().Cookies()
+	if len(seed) != 1 {
+		t.Fatalf("seeding set %d cookies, want 1", len(seed))
+	}
+	mu.Lock()
+	events = nil
+	mu.Unlock()
+	serveCookie(h, "/logout", seed[0])
+
+	mu.Lock()
+	defer mu.Unlock()
+	lost := false
+	for _, e := range events {
+		switch e.Kind {
+		case sessions.EventStoreError:
+			t.Errorf("a late logout with the cookie store was reported as a store error: %v", e.Err)
+		case sessions.EventLostWrite:
+			lost = lost || errors.Is(e.Err, sessions.ErrResponseStarted)
+		}
+	}
+	if !lost {
+		t.Errorf("no EventLostWrite with ErrResponseStarted for the refused logout; events: %v", kinds(events))
+	}
+}
+
+func kinds(es []sessions.Event) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Kind.String())
+	}
+	return out
+}
