@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"math"
 	"time"
 )
 
@@ -181,10 +182,15 @@ func (s *Session) commitClient(cs ClientStore) error {
 func (s *Session) incrementClient(key string, by int64) (int64, error) {
 	var n int64
 	if v, ok := s.lookup(key); ok {
-		var isInt bool
-		if n, isInt = As[int64](v); !isInt {
+		// Only an int counts, as in every other store.
+		i, isInt := v.(int)
+		if !isInt {
 			return 0, ErrNotInteger
 		}
+		n = int64(i)
+	}
+	if (by > 0 && n > math.MaxInt-by) || (by < 0 && n < math.MinInt-by) {
+		return 0, ErrNotInteger // a counter never wraps around
 	}
 	n += by
 	s.undelete(key)

@@ -90,6 +90,9 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 		}
 		return append(append(b, 'T'), t...), nil
 	case JSON:
+		if len(x) == 0 {
+			x = JSON("null") // as MarshalJSON writes it
+		}
 		if !json.Valid(x) {
 			return b, fmt.Errorf("%w: invalid JSON", ErrUnsupportedValue)
 		}
@@ -123,6 +126,11 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 	j, err := json.Marshal(v)
 	if err != nil {
 		return b, fmt.Errorf("%w: %T: %v", ErrUnsupportedValue, v, err)
+	}
+	// json.Marshal writes documents its own parser refuses (nested deeper
+	// than it parses): refuse them here, as DecodeValue would on load.
+	if !json.Valid(j) {
+		return b, fmt.Errorf("%w: %T: its JSON encoding does not parse back (nested too deep?)", ErrUnsupportedValue, v)
 	}
 	return append(append(b, 'j'), j...), nil
 }

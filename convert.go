@@ -8,9 +8,14 @@ import (
 
 // As converts a session value to T. It succeeds when v already is a T; when T
 // is int, int64 or float64 and v is an integer or float of another type
-// whose value T holds exactly; or when v is a JSON value (what remote stores
-// return for types the codec has no tag for) that unmarshals into T. Other
-// numeric Ts (int32, uint64, float32...) need v to be of that type.
+// whose value T holds exactly; or when T is a type the codec has no tag for
+// (a struct, a named type, map[string]string...) and v is a JSON value (what
+// remote stores return for such types) that unmarshals into T. Other
+// numeric Ts (int32, uint64, float32...) need v to be of that type, and so
+// do the other types the codec tags (string, bool, []byte, time.Duration,
+// []string, []any, map[string]any): a value stored as one of those never
+// comes back as JSON, so JSON there is another type's, which the memory
+// store would not convert either.
 func As[T any](v any) (T, bool) {
 	if t, ok := v.(T); ok {
 		return t, true
@@ -41,7 +46,9 @@ func convert[T any](v any) (T, bool) {
 		f, ok := toFloat64(v)
 		*p = f
 		return zero, ok
-	case *time.Time:
+	case *time.Time, *time.Duration, *string, *bool, *[]byte, *float32,
+		*int8, *int16, *int32, *uint, *uint8, *uint16, *uint32, *uint64,
+		*[]string, *[]any, *map[string]any:
 		return zero, false
 	}
 	if j, ok := v.(JSON); ok {

@@ -1,0 +1,57 @@
+package sessions_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/stores/cookie"
+	"github.com/sessionkit/sessions/stores/memory"
+)
+
+// Helpers for the tests comparing the memory store, which keeps Go values,
+// with the cookie store, which encodes them (as bbolt, Redis and PostgreSQL
+// do).
+
+func parityMemory(t *testing.T) sessions.Store {
+	s := memory.New(memory.Options{})
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func parityCookie(t *testing.T) sessions.Store {
+	k, err := cookie.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := cookie.New(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// parityRoundTrip sets values in one request and returns what read sees in
+// the next.
+func parityRoundTrip(t *testing.T, m *sessions.Manager, values map[string]any, read func(*sessions.Session) map[string]any) map[string]any {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := m.Start(w, r)
+		for k, v := range values {
+			s.Set(k, v)
+		}
+	})).ServeHTTP(rec, httptest.NewRequest("GET", "https://example.com/", nil))
+	cs := rec.Result().Cookies()
+	if len(cs) != 1 {
+		t.Fatalf("first request: cookies %v, want the session cookie", cs)
+	}
+	var out map[string]any
+	req := httptest.NewRequest("GET", "https://example.com/", nil)
+	req.AddCookie(cs[0])
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out = read(m.Start(w, r))
+	})).ServeHTTP(httptest.NewRecorder(), req)
+	return out
+}
