@@ -85,6 +85,8 @@ func storeFailed(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusServiceUnavailable, "session store unavailable, try again shortly")
 	case errors.Is(err, sessions.ErrTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, "session data too large")
+	case errors.Is(err, sessions.ErrNotSupported):
+		writeError(w, http.StatusNotImplemented, "this store keeps no user index; log out with POST /api/logout")
 	default:
 		writeError(w, http.StatusInternalServerError, "session error")
 	}
