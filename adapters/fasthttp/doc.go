@@ -42,13 +42,14 @@
 // response the handler prepared; status, headers, other cookies and body
 // are the handler's. A body streamed with ctx.SetBodyStreamWriter or
 // ctx.SetBodyStream is read by fasthttp after the header, cookie included,
-// is written, so streaming is safe too. What a stream writer changes in the
-// session is not stored: the commit has happened by then.
+// is written, so streaming is safe too. Do not change the session from a
+// stream writer: fasthttp may start it before the handler returns or after
+// the commit, so whether a change it makes is stored depends on timing.
 //
 // If the store fails, whether on the load or on the commit, the handler's
-// whole response is dropped (a body stream is closed) and the manager's
-// ErrorHandler answers (503 by default), so a client never gets a page that
-// was rendered for a session that was not saved.
+// whole response is dropped (a body stream is closed, a ctx.Hijack is called
+// off) and the manager's ErrorHandler answers (503 by default), so a client
+// never gets a page that was rendered for a session that was not saved.
 //
 // # CSRF
 //

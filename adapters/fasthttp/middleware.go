@@ -30,11 +30,13 @@ type sessionKey struct{ m *sessions.Manager }
 //     by the failure handler (403 by default) and next does not run.
 //   - If the session cannot be loaded or committed, everything next put in
 //     the response (status, headers, cookies, body or body stream) is
-//     discarded and Options.ErrorHandler answers instead (503 when the store
-//     is unavailable).
+//     discarded, a ctx.Hijack it asked for is called off, and
+//     Options.ErrorHandler answers instead (503 when the store is
+//     unavailable).
 //
 // Inside next, Session(m, ctx) returns the session. Changes made after next
-// returns, for example from a stream writer, are not stored.
+// returns are not stored; do not change the session from a stream writer
+// (fasthttp may run it before or after the commit).
 //
 // The core sees the request as an *http.Request built from ctx, with copies
 // of the method, URL, Host, headers, remote address and TLS state, so

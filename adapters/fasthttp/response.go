@@ -80,9 +80,8 @@ func (w *responseWriter) WriteHeader(code int) {
 	resp := &w.ctx.Response
 	if w.ran {
 		// A failed commit: nothing the handler prepared may reach the
-		// client. Reset also closes a body stream the handler set, which
-		// stops its stream writer.
-		resp.Reset()
+		// client.
+		w.dropHandlerResponse()
 	} else {
 		// A refusal before the handler ran keeps what outer middleware set,
 		// as the core keeps the headers of its ResponseWriter.
@@ -130,12 +129,24 @@ func (w *responseWriter) finish() {
 	case w.ran:
 		// The commit failed and the error handler wrote nothing: the
 		// client still gets none of the handler's response.
-		w.ctx.Response.Reset()
+		w.dropHandlerResponse()
 		w.copyHeader()
 	default:
 		// The CSRF failure handler wrote nothing.
 		w.copyHeader()
 	}
+}
+
+// dropHandlerResponse discards what the handler prepared after a failed
+// commit: its response (Reset also closes a body stream it set, which
+// stops its stream writer) and a hijack it asked for with ctx.Hijack,
+// which fasthttp would otherwise run once the error handler's answer is
+// sent, or instead of sending it with HijackSetNoResponse, handing the
+// connection to a handler whose session was not stored.
+func (w *responseWriter) dropHandlerResponse() {
+	w.ctx.Response.Reset()
+	w.ctx.Hijack(nil)
+	w.ctx.HijackSetNoResponse(false)
 }
 
 // copyHeader moves the headers the core set into ctx.Response. A header the

@@ -81,13 +81,24 @@ func (w *writer) WriteString(s string) (int, error) {
 	return io.WriteString(w.session, s)
 }
 
+// Header returns the response's header through session: the same map as
+// gin's writer until a failed commit, and after one a header that goes
+// nowhere, so what the handler sets then (a trailer through
+// http.TrailerPrefix, which HTTP/2 sends whenever it is set) does not reach
+// the client with the error handler's answer.
+func (w *writer) Header() http.Header { return w.session.Header() }
+
 // Flush commits the session, then sends the header and whatever body is
 // buffered.
-func (w *writer) Flush() {
+func (w *writer) Flush() { _ = w.FlushError() }
+
+// FlushError is Flush returning session's error, which
+// http.ResponseController's Flush returns: after a failed commit the error
+// handler has answered and it reports that, so a stream stops. (gin's own
+// writer reports no error of its own flush.)
+func (w *writer) FlushError() error {
 	w.sendStatus()
-	if f, ok := w.session.(http.Flusher); ok {
-		f.Flush()
-	}
+	return http.NewResponseController(w.session).Flush()
 }
 
 // Hijack commits the session, then hands the connection over through gin's
