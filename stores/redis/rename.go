@@ -58,7 +58,11 @@ const retiredTTL = time.Minute
 // lifted, unless oldKey is verifiably an alias or a marker naming newKey
 // already (the rename did happen, only the reply to step 4 was lost).
 // Should the renaming process die halfway, writes resume when the fence
-// expires and the orphaned copy expires with the record's own deadline.
+// expires and the orphaned copy expires with the record's own deadline. So
+// does a copy whose cleanup failed (Redis unreachable, or slower than the
+// cleanup's one-second timeout): no client was given its ID, but until it
+// expires it is listed among the user's sessions, and DestroyUserSessions
+// ends it with the rest.
 // Each step may run again after a lost reply: a fence this Rename set is
 // renewed rather than waited out, a copy that finds its own copy (every
 // field as sent) goes on, and a retire that finds its alias or marker
