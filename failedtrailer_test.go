@@ -3,7 +3,6 @@ package sessions_test
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 )
 
@@ -15,22 +14,11 @@ import (
 // trailer of the response, here the error handler's.
 func TestFailedCommitDropsHandlerTrailers(t *testing.T) {
 	m, id := commitFailing(t)
-	srv := httptest.NewUnstartedServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	resp, body := getHTTP2(t, m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.Start(w, r).Set("k", "v")
 		io.WriteString(w, "secret body") // the commit fails here
 		w.Header().Set(http.TrailerPrefix+"X-Account-Balance", "1234")
-	})))
-	srv.EnableHTTP2 = true
-	srv.StartTLS()
-	defer srv.Close()
-	req, _ := http.NewRequest("GET", srv.URL, nil)
-	req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body) // trailers arrive with the end of the body
-	resp.Body.Close()
+	})), m, id)
 	if resp.ProtoMajor != 2 || resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("%s %d %q, want HTTP/2 503 from the error handler", resp.Proto, resp.StatusCode, body)
 	}

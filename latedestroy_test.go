@@ -38,23 +38,11 @@ func TestLateDestroyLeavesFinishedResponseAlone(t *testing.T) {
 			s.Destroy()
 		}()
 	}))
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	resp, body := getHTTP2(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r)
 		close(handlerDone)
-	}))
-	srv.EnableHTTP2 = true
-	srv.StartTLS()
-	defer srv.Close()
-
-	req, _ := http.NewRequest("GET", srv.URL, nil)
-	req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.ProtoMajor != 2 || string(body) != "ok" {
+	}), m, id)
+	if resp.ProtoMajor != 2 || body != "ok" {
 		t.Fatalf("%s %d %q, want HTTP/2 200 ok", resp.Proto, resp.StatusCode, body)
 	}
 	<-handlerDone
