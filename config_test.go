@@ -15,6 +15,19 @@ import (
 	"github.com/sessionkit/sessions"
 )
 
+// refused reports whether NewManager refused its options (err != nil),
+// and fails t unless it did so with an ErrConfig naming field.
+func refused(t *testing.T, err error, field string) bool {
+	t.Helper()
+	if err == nil {
+		return false
+	}
+	if !errors.Is(err, sessions.ErrConfig) || !strings.Contains(err.Error(), field) {
+		t.Errorf("NewManager: %v; want an ErrConfig naming %q", err, field)
+	}
+	return true
+}
+
 // setCookieLines runs one request through m's middleware whose handler
 // stores a value, and returns the response's Set-Cookie lines.
 func setCookieLines(t *testing.T, m *sessions.Manager) []string {
@@ -34,10 +47,7 @@ func TestSameSiteUnknownValue(t *testing.T) {
 	for _, ss := range []http.SameSite{-1, 5, 42} {
 		t.Run(fmt.Sprint(int(ss)), func(t *testing.T) {
 			m, err := sessions.NewManager(newMemoryStore(t), sessions.Options{SameSite: ss})
-			if err != nil {
-				if !errors.Is(err, sessions.ErrConfig) || !strings.Contains(err.Error(), "SameSite") {
-					t.Errorf("NewManager: %v; want an ErrConfig naming Options.SameSite", err)
-				}
+			if refused(t, err, "SameSite") {
 				return
 			}
 			lines := setCookieLines(t, m)
@@ -66,10 +76,7 @@ func TestUnwritableDomainOrPath(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := sessions.NewManager(newMemoryStore(t), tc.opts)
-			if err != nil {
-				if !errors.Is(err, sessions.ErrConfig) {
-					t.Errorf("NewManager: %v; want ErrConfig", err)
-				}
+			if refused(t, err, "") {
 				return
 			}
 			lines := setCookieLines(t, m)
@@ -100,10 +107,7 @@ func TestSubSecondTimeouts(t *testing.T) {
 	})
 	t.Run("IdleTimeout 30ns", func(t *testing.T) {
 		m, err := sessions.NewManager(newMemoryStore(t), sessions.Options{IdleTimeout: 30})
-		if err != nil {
-			if !errors.Is(err, sessions.ErrConfig) || !strings.Contains(err.Error(), "IdleTimeout") {
-				t.Errorf("NewManager: %v; want ErrConfig naming IdleTimeout", err)
-			}
+		if refused(t, err, "IdleTimeout") {
 			return
 		}
 		id := seedSession(t, m)
@@ -114,10 +118,7 @@ func TestSubSecondTimeouts(t *testing.T) {
 	})
 	t.Run("Persist with Lifetime 500ms", func(t *testing.T) {
 		m, err := sessions.NewManager(newMemoryStore(t), sessions.Options{Persist: true, Lifetime: 500 * time.Millisecond})
-		if err != nil {
-			if !errors.Is(err, sessions.ErrConfig) || !strings.Contains(err.Error(), "Lifetime") {
-				t.Errorf("NewManager: %v; want ErrConfig naming Lifetime", err)
-			}
+		if refused(t, err, "Lifetime") {
 			return
 		}
 		t.Errorf("NewManager accepted Lifetime 500ms; a new session's cookie: %q", setCookieLines(t, m))
@@ -130,10 +131,7 @@ func TestSubSecondTimeouts(t *testing.T) {
 // the application believes they are renewed; NewManager refuses it.
 func TestRotateAfterNeverReached(t *testing.T) {
 	opts := sessions.Options{IdleTimeout: time.Hour, Lifetime: 2 * time.Hour, RotateAfter: 2 * time.Hour}
-	if _, err := sessions.NewManager(newMemoryStore(t), opts); err != nil {
-		if !errors.Is(err, sessions.ErrConfig) || !strings.Contains(err.Error(), "RotateAfter") {
-			t.Errorf("NewManager: %v; want ErrConfig naming RotateAfter", err)
-		}
+	if _, err := sessions.NewManager(newMemoryStore(t), opts); refused(t, err, "RotateAfter") {
 		return
 	}
 	mgr, _, clock := newClockedManager(t, opts)
@@ -157,10 +155,7 @@ func TestRotateAfterNeverReached(t *testing.T) {
 // session used at least every IdleTimeout/2 stays alive.
 func TestTouchIntervalExpiresActiveSession(t *testing.T) {
 	opts := sessions.Options{IdleTimeout: 30 * time.Minute, TouchInterval: 20 * time.Minute}
-	if _, err := sessions.NewManager(newMemoryStore(t), opts); err != nil {
-		if !errors.Is(err, sessions.ErrConfig) || !strings.Contains(err.Error(), "TouchInterval") {
-			t.Errorf("NewManager: %v; want ErrConfig naming TouchInterval", err)
-		}
+	if _, err := sessions.NewManager(newMemoryStore(t), opts); refused(t, err, "TouchInterval") {
 		return
 	}
 	m, _, clock := newClockedManager(t, opts)
@@ -193,10 +188,7 @@ func TestSecureUnknownValueAdvice(t *testing.T) {
 // anonymous. NewManager refuses the combination.
 func TestRotateAfterWithinGrace(t *testing.T) {
 	opts := sessions.Options{RotateAfter: 5 * time.Second, RotateGrace: 30 * time.Second}
-	if _, err := sessions.NewManager(newMemoryStore(t), opts); err != nil {
-		if !errors.Is(err, sessions.ErrConfig) || !strings.Contains(err.Error(), "RotateAfter") {
-			t.Errorf("NewManager: %v; want ErrConfig naming RotateAfter", err)
-		}
+	if _, err := sessions.NewManager(newMemoryStore(t), opts); refused(t, err, "RotateAfter") {
 		return
 	}
 	m, _, clock := newClockedManager(t, opts)

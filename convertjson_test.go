@@ -85,7 +85,7 @@ func TestGettersSameInMemoryAndCookieStore(t *testing.T) {
 		}
 	}
 	got := map[string]map[string]any{}
-	for name, store := range map[string]sessions.Store{"memory": parityMemory(t), "cookie": parityCookie(t)} {
+	for name, store := range map[string]sessions.Store{"memory": newMemoryStore(t), "cookie": newCookieStore(t)} {
 		m, err := sessions.NewManager(store, sessions.Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -24,7 +24,7 @@ func TestIncrementContractInCookieStore(t *testing.T) {
 		{"int at MaxInt64", math.MaxInt64, 1},
 		{"int at MinInt64", math.MinInt64, -1},
 	} {
-		for name, store := range map[string]sessions.Store{"memory": parityMemory(t), "cookie": parityCookie(t)} {
+		for name, store := range map[string]sessions.Store{"memory": newMemoryStore(t), "cookie": newCookieStore(t)} {
 			m, err := sessions.NewManager(store, sessions.Options{})
 			if err != nil {
 				t.Fatal(err)

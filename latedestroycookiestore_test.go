@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/sessionkit/sessions"
-	"github.com/sessionkit/sessions/stores/cookie"
 )
 
 // TestLateDestroyWithCookieStoreIsLostWrite ends a cookie-store session
@@ -20,17 +19,9 @@ import (
 // reported, and logged at error level, as a failing store: nothing failed
 // in the store, and an operator paged for a store error finds none.
 func TestLateDestroyWithCookieStoreIsLostWrite(t *testing.T) {
-	key, err := cookie.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := cookie.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var mu sync.Mutex
 	var events []sessions.Event
-	m, err := sessions.NewManager(store, sessions.Options{OnEvent: func(_ context.Context, e sessions.Event) {
+	m, err := sessions.NewManager(newCookieStore(t), sessions.Options{OnEvent: func(_ context.Context, e sessions.Event) {
 		mu.Lock()
 		events = append(events, e)
 		mu.Unlock()

@@ -131,11 +131,12 @@ func (w *responseWriter) commit() {
 	if s.loaded {
 		err = s.commit(true)
 		if err == nil {
-			if _, issued := s.m.cookie.setCookieValue(w.ResponseWriter); issued {
-				// The response sets or clears the session cookie, perhaps
-				// since an earlier Save, after which the handler or
-				// net/http (ServeContent's error answers) may have changed
-				// Cache-Control: it must still be uncacheable.
+			if s.noStore[0] != "" {
+				// The response sets or clears the session cookie (noStore
+				// ran when it did), perhaps since an earlier Save, after
+				// which the handler or net/http (ServeContent's error
+				// answers) may have changed Cache-Control: it must still
+				// be uncacheable.
 				noStore(w)
 			} else {
 				s.vary[0] = "Cookie"

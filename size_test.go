@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/sessionkit/sessions"
-	"github.com/sessionkit/sessions/stores/cookie"
 )
 
 // sizeOf is what Options.MaxSize counts for the values kv (key, value, ...).
@@ -157,15 +156,7 @@ func TestMaxSizeIncrement(t *testing.T) {
 
 // TestMaxSizeCookieStore checks the cap on a session kept in the cookie.
 func TestMaxSizeCookieStore(t *testing.T) {
-	key, err := cookie.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := cookie.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := sessions.NewManager(store, sessions.Options{MaxSize: 100})
+	m, err := sessions.NewManager(newCookieStore(t), sessions.Options{MaxSize: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

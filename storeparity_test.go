@@ -7,20 +7,15 @@ import (
 
 	"github.com/sessionkit/sessions"
 	"github.com/sessionkit/sessions/stores/cookie"
-	"github.com/sessionkit/sessions/stores/memory"
 )
 
 // Helpers for the tests comparing the memory store, which keeps Go values,
 // with the cookie store, which encodes them (as bbolt, Redis and PostgreSQL
 // do).
 
-func parityMemory(t *testing.T) sessions.Store {
-	s := memory.New(memory.Options{})
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-func parityCookie(t *testing.T) sessions.Store {
+// newCookieStore returns a cookie store with a fresh key.
+func newCookieStore(t *testing.T) sessions.Store {
+	t.Helper()
 	k, err := cookie.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
