@@ -340,12 +340,17 @@ func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool
 }
 
 // DefaultErrorHandler answers a session failure: 503 when the store is
-// unavailable or the request's context ended, 500 otherwise. The body is the
-// status text; details go to the log, never to the client.
+// unavailable or the request's context ended, 413 when the request would
+// have made the session too large (ErrTooLarge: Options.MaxSize, a value
+// over the store's limit, a cookie store's cookie), 500 otherwise. The body
+// is the status text; details go to the log, never to the client.
 func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	code := http.StatusInternalServerError
-	if errors.Is(err, ErrStoreUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	switch {
+	case errors.Is(err, ErrStoreUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		code = http.StatusServiceUnavailable
+	case errors.Is(err, ErrTooLarge):
+		code = http.StatusRequestEntityTooLarge
 	}
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")

@@ -133,9 +133,10 @@ type Options struct {
 
 	// ErrorHandler answers a request whose session could not be loaded or
 	// committed. The handler's own response is discarded, so a failing store
-	// never lets a request through with the wrong identity. Default: 503 for
-	// ErrStoreUnavailable and context errors, 500 otherwise, as a plain text
-	// body without details.
+	// never lets a request through with the wrong identity. Default
+	// DefaultErrorHandler: 503 for ErrStoreUnavailable and context errors,
+	// 413 for ErrTooLarge, 500 otherwise, as a plain text body without
+	// details.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
 	// OnEvent receives lifecycle and security events. Default none; errors

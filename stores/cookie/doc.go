@@ -109,7 +109,7 @@
 // keep ([MaxCookieSize]). About 2.9 KB of session data fits under the
 // default cookie name. A larger session is refused by Seal with
 // [ErrCookieTooLarge] (wrapping [sessions.ErrTooLarge]); the manager then
-// answers with its error handler (500 by default) and sends no Set-Cookie,
+// answers with its error handler (413 by default) and sends no Set-Cookie,
 // so the client keeps its previous, valid cookie. The store never splits a
 // session over several cookies: every request would carry several 4 KB
 // headers (servers and proxies cap request headers, often at 8 KB), and a

@@ -408,8 +408,8 @@ func TestKeyRotation(t *testing.T) {
 func TestOversize(t *testing.T) {
 	r := newRig(t, newStore(t), sessions.Options{})
 	res := r.do("GET", "/blob?n=5000", "")
-	if res.code != http.StatusInternalServerError || res.nSet != 0 {
-		t.Fatalf("5 KB session: %d %q with %d Set-Cookie; want 500 and none", res.code, res.body, res.nSet)
+	if res.code != http.StatusRequestEntityTooLarge || res.nSet != 0 {
+		t.Fatalf("5 KB session: %d %q with %d Set-Cookie; want 413 and none", res.code, res.body, res.nSet)
 	}
 	if strings.Contains(res.body, "stored") {
 		t.Error("the handler's body went out with the error")
@@ -420,7 +420,7 @@ func TestOversize(t *testing.T) {
 	}
 	// An existing session that grows too large keeps its old cookie.
 	c := r.do("GET", "/set?v=alice", "").value(t)
-	if res := r.do("GET", "/blob?n=5000", c); res.code != 500 || res.nSet != 0 {
+	if res := r.do("GET", "/blob?n=5000", c); res.code != http.StatusRequestEntityTooLarge || res.nSet != 0 {
 		t.Fatalf("growing a session past 4 KB: %d with %d Set-Cookie", res.code, res.nSet)
 	}
 	if got := r.do("GET", "/get", c).body; got != "alice" {

@@ -32,7 +32,7 @@ const (
 
 // ErrCookieTooLarge reports a session that does not fit in one cookie. It
 // wraps sessions.ErrTooLarge, so the manager answers with its error handler
-// (500 by default) and sends no Set-Cookie. The store never splits a session
+// (413 by default) and sends no Set-Cookie. The store never splits a session
 // over several cookies: every request would then carry several 4 KB
 // headers, and a browser that drops or evicts one part loses the session in
 // ways that are hard to see. Store less in the session, or keep large data
