@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // clean is the background cleaner. It runs until Close closes s.stop.
@@ -44,8 +46,13 @@ func (s *Store) cleanup(ctx context.Context) (int, error) {
 		sessions bool
 	}{{s.q.cleanSessions, true}, {s.q.cleanAliases, false}} {
 		for {
+			// In a READ COMMITTED transaction, as every write: a row
+			// another instance deleted since the statement began is
+			// skipped, where a stricter default isolation would fail the
+			// statement with a serialization error.
 			var n int
-			if err := s.pool.QueryRow(ctx, q.sql, now(), s.batch).Scan(&n); err != nil {
+			if err := s.tx(ctx, stmt{sql: q.sql, args: []any{now(), s.batch},
+				scan: func(r pgx.Row) error { return r.Scan(&n) }}); err != nil {
 				return total, s.wrap(ctx, "removing expired sessions", err)
 			}
 			if q.sessions {

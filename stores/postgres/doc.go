@@ -53,7 +53,10 @@
 //     delete them (with their aliases) in a second statement, which sees
 //     what a rename holding a lock meanwhile did: a session rotated during
 //     "log out everywhere" is deleted under its new key, and Delete of a
-//     key being renamed ends the rename's grace.
+//     key being renamed ends the rename's grace. DeleteUserSessions first
+//     takes a transaction-level advisory lock on the user, so that two
+//     revocations of one user run one after the other instead of
+//     deadlocking over rows a rename showed them under different keys.
 //
 // Every value is a bind parameter; the only identifiers spliced into SQL are
 // the table names, which [Options.Table] restricts to lowercase letters,

@@ -8,8 +8,8 @@ import "strings"
 // Parameter conventions: $1 is the key the caller passed, $2 the
 // application's current time in Unix nanoseconds.
 type queries struct {
-	load, clearKey, create, lock, commit, increment, lockKey, del           string
-	rename, userSessions, lockUser, deleteUser, cleanSessions, cleanAliases string
+	load, clearKey, create, lock, commit, increment, lockKey, del                     string
+	rename, userSessions, userLock, lockUser, deleteUser, cleanSessions, cleanAliases string
 }
 
 // resolve is the key whose row $1 reaches: $1 itself when a row is stored
@@ -181,19 +181,28 @@ SELECT key, {meta} FROM {s}
 WHERE user_id = $1 AND user_id <> '' AND expires_at > $2 AND version = 1
 ORDER BY created, key`),
 
-		// First statement of a revocation: lock the user's rows.
+		// First statement of a revocation: a transaction-level advisory
+		// lock on the user (userLockID), so that revocations of one user
+		// run one after the other. Requests do not take it.
+		//   $1 the lock key.
+		userLock: `SELECT pg_advisory_xact_lock($1::bigint)`,
+
+		// Second statement of a revocation, after the user's advisory
+		// lock (userLock): lock the user's rows.
 		//   $1 user, $2 key to keep.
-		// Rows are locked in key order so that two revocations of one user
-		// cannot deadlock. A rename holding one is waited for, and its row
-		// is then locked under the new key. Deleting here instead would
-		// miss that row: the DELETE would look for it under its old key,
-		// in a snapshot taken before the wait.
+		// A rename holding one is waited for, and its row is then locked
+		// under the new key. Deleting here instead would miss that row:
+		// the DELETE would look for it under its old key, in a snapshot
+		// taken before the wait. Two revocations of one user never run
+		// this at once: with a rename between their snapshots they would
+		// see a row under different keys, lock the rows in different
+		// orders and deadlock.
 		lockUser: sql(`
 SELECT count(*) FROM (
 	SELECT key FROM {s} WHERE user_id = $1 AND user_id <> '' AND key <> $2
 	ORDER BY key FOR UPDATE) l`),
 
-		// Second statement: delete the user's rows, which it sees with
+		// Third statement: delete the user's rows, which it sees with
 		// the keys renames gave them until lockUser got their locks, and
 		// the aliases leading to them (dead already, as they lead to no
 		// row). Returns how many of the rows were live. No index leads

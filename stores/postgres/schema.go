@@ -61,3 +61,12 @@ func lockID(table string) int64 {
 	h.Write([]byte("sessionkit/sessions/stores/postgres:" + table))
 	return int64(h.Sum64())
 }
+
+// userLockID is the advisory lock key under which DeleteUserSessions
+// revokes user's sessions in table. Two users may share a key: their
+// revocations then wait for each other, which is harmless.
+func userLockID(table, user string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("sessionkit/sessions/stores/postgres:" + table + ":user\x00" + user))
+	return int64(h.Sum64())
+}

@@ -152,6 +152,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error) 
 // starting together do not collide. It is what New runs unless
 // Options.NoMigrate is set; the SQL is Schema with the table name applied.
 func (s *Store) Migrate(ctx context.Context) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
 	// Exec without arguments uses the simple protocol: the statements run
 	// as one implicit transaction, which holds the advisory lock to the end.
 	sql := fmt.Sprintf("SELECT pg_advisory_xact_lock(%d);\n%s", lockID(s.table), schemaFor(s.table))
@@ -207,7 +210,10 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 			// operator intervention: admin or crash shutdown (57P01,
 			// 57P02), cannot connect now (57P03), statement timeout
 			strings.HasPrefix(pgErr.Code, "57"),
-			pgErr.Code == "40P01": // deadlock detected: the statement may be retried
+			pgErr.Code == "40P01", // deadlock detected: the statement may be retried
+			// idle_in_transaction_session_timeout, transaction_timeout
+			// (PostgreSQL 17): the server ended the session
+			pgErr.Code == "25P03", pgErr.Code == "25P04":
 			return fmt.Errorf("%w: postgres: %s: %w", sessions.ErrStoreUnavailable, op, err)
 		case pgErr.Code == "25006": // read_only_sql_transaction
 			return fmt.Errorf("%w: postgres: %s: the server takes no writes (a hot standby, say after a failover, or default_transaction_read_only); point the pool at the primary: %w",

@@ -310,12 +310,27 @@ func TestCloseStopsCleaner(t *testing.T) {
 	waitCleaners(t, before)
 
 	ctx := t.Context()
-	key := storetest.NewKey(t)
-	if _, _, err := s.Load(ctx, key); !errors.Is(err, sessions.ErrStoreUnavailable) {
-		t.Errorf("Load after Close: %v, want ErrStoreUnavailable", err)
-	}
-	if err := s.Create(ctx, key, storetest.NewRecord(time.Hour)); !errors.Is(err, sessions.ErrStoreUnavailable) {
-		t.Errorf("Create after Close: %v, want ErrStoreUnavailable", err)
+	key, other := storetest.NewKey(t), storetest.NewKey(t)
+	d := &sessions.Delta{Set: []sessions.Field{{Key: "k", Value: "v"}}}
+	for _, c := range []struct {
+		method string
+		call   func() error
+	}{
+		{"Load", func() error { _, _, err := s.Load(ctx, key); return err }},
+		{"Create", func() error { return s.Create(ctx, key, storetest.NewRecord(time.Hour)) }},
+		{"Commit", func() error { return s.Commit(ctx, key, d) }},
+		{"Delete", func() error { return s.Delete(ctx, key) }},
+		{"Increment", func() error { _, err := s.Increment(ctx, key, "n", 1); return err }},
+		{"Rename", func() error { return s.Rename(ctx, key, other, time.Second) }},
+		{"RenameCommit", func() error { return s.RenameCommit(ctx, key, other, time.Second, d) }},
+		{"UserSessions", func() error { _, err := s.UserSessions(ctx, "alice"); return err }},
+		{"DeleteUserSessions", func() error { _, err := s.DeleteUserSessions(ctx, "alice", ""); return err }},
+		{"Cleanup", func() error { _, err := s.Cleanup(ctx); return err }},
+		{"Migrate", func() error { return s.Migrate(ctx) }},
+	} {
+		if err := c.call(); !errors.Is(err, sessions.ErrStoreUnavailable) {
+			t.Errorf("%s after Close: %v, want ErrStoreUnavailable", c.method, err)
+		}
 	}
 	if err := p.Ping(ctx); err != nil {
 		t.Errorf("Close closed the caller's pool: %v", err)

@@ -42,11 +42,13 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info,
 // DeleteUserSessions deletes every session of user except the one under
 // exceptKey ("" for none), with the rename aliases leading to them, and
 // reports how many live sessions it deleted (expired ones it meets are
-// deleted without being counted). One round trip: a transaction of two
-// statements sent as one pgx batch. The first locks the user's rows, so
-// that renames of them in flight finish first; the second, which
-// therefore sees the keys those renames gave, deletes the rows. A session
-// rotated at that moment is deleted under its new key.
+// deleted without being counted). One round trip: a transaction of three
+// statements sent as one pgx batch. The first takes an advisory lock on
+// the user, so that revocations of one user run one after the other
+// rather than deadlock; the second locks the user's rows, so that renames
+// of them in flight finish first; the third, which therefore sees the
+// keys those renames gave, deletes the rows. A session rotated at that
+// moment is deleted under its new key.
 func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) (int, error) {
 	if err := s.check(ctx); err != nil {
 		return 0, err
@@ -56,6 +58,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 	}
 	var n int
 	if err := s.tx(ctx,
+		stmt{sql: s.q.userLock, args: []any{userLockID(s.table, user)}},
 		stmt{sql: s.q.lockUser, args: []any{user, exceptKey}},
 		stmt{sql: s.q.deleteUser, args: []any{user, now(), exceptKey},
 			scan: func(r pgx.Row) error { return r.Scan(&n) }}); err != nil {
