@@ -273,7 +273,11 @@ func (m *Manager) UserSessions(ctx context.Context, user string) ([]Info, error)
 // A session whose ID a parallel request renews while the store deletes the
 // user's sessions lives on under a key the store did not list. So the
 // user's sessions are listed again afterwards, and deleted again while any
-// but except remain, a few rounds at most.
+// but except remain, a few rounds at most. An except whose ID an automatic
+// rotation replaced after the caller took it (the current request's
+// Session.ID, while a parallel request rotated it) spares the session
+// under its new ID, within the rotation's grace (with a store that reports
+// grace aliases; see ReportAlias).
 func (m *Manager) DestroyUserSessions(ctx context.Context, user, except string) (int, error) {
 	if m.users == nil {
 		return 0, ErrNotSupported
@@ -281,6 +285,15 @@ func (m *Manager) DestroyUserSessions(ctx context.Context, user, except string) 
 	total := 0
 	var err error
 	for range destroyRounds {
+		if except != "" && ValidKey(except) {
+			var at string
+			if _, _, at, err = m.loadAliased(ctx, except); err != nil {
+				break
+			}
+			if at != "" {
+				except = at
+			}
+		}
 		start := m.storeStart()
 		var n int
 		n, err = m.users.DeleteUserSessions(ctx, user, except)

@@ -28,7 +28,8 @@ type Session struct {
 
 	mu sync.Mutex
 	// loadedAt is the clock when the session was loaded: the request's
-	// time, which the middleware's final commit uses too (one clock read).
+	// time, which the middleware's final commit uses too (one clock read)
+	// unless it records activity (see write).
 	loadedAt int64
 	err      error // load or commit failure; the session then acts empty and read-only
 
@@ -245,10 +246,12 @@ func (p *cookiePolicy) setCookieValue(w http.ResponseWriter) (v string, ok bool)
 }
 
 // saveActivity writes a due idle-timeout refresh at once when there is no
-// middleware to commit it at the end of the request, so a user who only
-// reads is not logged out after the idle timeout.
+// middleware commit ahead to carry it (no middleware, or a session first
+// used after the response started), so a user who only reads is not
+// logged out after the idle timeout. A cookie-store session read that late
+// cannot record it: its cookie can no longer change.
 func (s *Session) saveActivity() {
-	if s.writeThrough && s.err == nil && s.chg.MetaFields != 0 {
+	if (s.writeThrough || (s.late && s.m.client == nil)) && s.err == nil && s.chg.MetaFields != 0 {
 		if err := s.commit(false); err != nil && !s.reported {
 			s.reported = true
 			s.m.emit(s.r, EventStoreError, s.key, s.meta.User, err)
@@ -708,7 +711,12 @@ func (s *Session) renewLocked() {
 // ID (the old one dies at once, so a planted ID is useless), a new CSRF
 // secret, the absolute lifetime restarted, the auth time recorded, and only
 // the keys in Options.KeepOnLogin carried over. With Options.MaxPerUser it
-// evicts the user's oldest sessions or refuses with ErrTooManySessions.
+// evicts the user's oldest sessions or refuses with ErrTooManySessions. A
+// session that expires while the request runs (its idle or absolute
+// deadline passes during the password check) does not undo the login: it
+// is stored as a new session. One that a parallel request destroys or
+// renews meanwhile does: the login is dropped with an EventLostWrite, as
+// any write to it is, so a logout is never undone by a login racing it.
 func (s *Session) Login(user string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -902,7 +910,12 @@ func (s *Session) write(final bool) error {
 	}
 	ctx := s.r.Context()
 	now := s.loadedAt
-	if !final || now == 0 {
+	// Activity recorded at load is written as of the commit, not of the
+	// load: a slow request (an upload) would otherwise move back the
+	// activity a request that ran meanwhile recorded, and the session
+	// would expire while in use.
+	touched := s.chg.MetaFields&MetaLastSeen != 0
+	if !final || now == 0 || touched {
 		now = m.nano()
 	}
 
@@ -965,12 +978,18 @@ func (s *Session) write(final bool) error {
 	// A write moves the idle deadline only when the recorded activity is
 	// stale, as a read does (tryLoad): the commit then carries just the
 	// changed values, not the metadata.
-	if (s.chg.Clear || len(s.chg.Set) > 0 || len(s.chg.Del) > 0) && now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
+	if touched || ((s.chg.Clear || len(s.chg.Set) > 0 || len(s.chg.Del) > 0) && now-s.meta.LastSeen >= int64(m.opts.TouchInterval)) {
 		s.touch(now)
 	}
 	if s.renew {
-		if done, err := s.rename(now, final, 0); done || err != nil || s.key == "" {
+		if done, err := s.rename(now, final, 0); done || err != nil {
 			return err
+		}
+		if s.key == "" {
+			if s.create {
+				return s.insert(now, final) // a Login outliving its expired session (see rename)
+			}
+			return nil
 		}
 	}
 	if !s.chg.Clear && len(s.chg.Set) == 0 && len(s.chg.Del) == 0 && s.chg.MetaFields == 0 {
@@ -1128,6 +1147,15 @@ func (s *Session) rename(now int64, final bool, hops int) (done bool, err error)
 		if to := s.renamedTo(); to != "" && hops < maxRenameHops {
 			s.key = to
 			return s.rename(now, final, hops+1)
+		}
+		if s.create && s.rec != nil && m.expiry(&s.rec.Meta, now) != 0 {
+			// A Login whose session expired while the request ran (the
+			// idle or absolute deadline passed during the password
+			// check): write stores the login as a new session instead.
+			// One another request destroyed or renewed meanwhile stays
+			// lost: a logout is never undone by a login that raced it.
+			s.key, s.id, s.rec, s.renew = "", "", nil, false
+			return false, nil
 		}
 		m.emit(s.r, EventLostWrite, s.key, s.meta.User, nil)
 		s.key, s.id, s.rec = "", "", nil
