@@ -62,7 +62,10 @@ func (t *txn) cleanBatch(limit int) (deleted int, more bool, err error) {
 	var due [][]byte
 	c := t.expiry.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		if len(k) < 9 || unsortable(binary.BigEndian.Uint64(k)) > t.now {
+		// An entry too short to hold a time is not one the store wrote: it
+		// counts as due, to be dropped, rather than ending the walk there
+		// on every run.
+		if len(k) >= 8 && unsortable(binary.BigEndian.Uint64(k)) > t.now {
 			break
 		}
 		if len(due) == limit {
@@ -72,10 +75,13 @@ func (t *txn) cleanBatch(limit int) (deleted int, more bool, err error) {
 		due = append(due, bytes.Clone(k))
 	}
 	for _, k := range due {
-		exp, kind, key := unsortable(binary.BigEndian.Uint64(k)), k[8], string(k[9:])
 		if err := t.expiry.Delete(k); err != nil {
 			return deleted, more, err
 		}
+		if len(k) != 9+keyLen {
+			continue // not an entry the store wrote (see expiryKey): dropped
+		}
+		exp, kind, key := unsortable(binary.BigEndian.Uint64(k)), k[8], string(k[9:])
 		switch kind {
 		case kindRecord:
 			if t.records.Get([]byte(key)) == nil {

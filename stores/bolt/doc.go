@@ -16,6 +16,12 @@
 //	defer store.Close()
 //	m, err := sessions.NewManager(store, sessions.Options{})
 //
+// bbolt reports a damaged file (a page of the wrong type, a file cut
+// short) by panicking or by a memory fault. The store turns either into an
+// error wrapping [sessions.ErrStoreUnavailable] that says the file is
+// damaged, from Open, from a request's method and in the background
+// cleaner alike, instead of letting it end the process.
+//
 // bbolt lets one process at a time open a file. Run one application
 // instance per file, or use the PostgreSQL or Redis store when several
 // instances share sessions.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -130,7 +131,7 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("bolt: creating directory for the session database: %w", err)
 		}
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.OpenTimeout})
+	db, err := openFile(path, opts.OpenTimeout)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w: bolt: %s is held by another process (a bbolt file can be open in one process only); stop that process or use another path", sessions.ErrStoreUnavailable, path)
 	}
@@ -143,6 +144,15 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openFile is bbolt.Open with a damaged file refused by an error (see
+// guard) instead of a panic or a crash. bbolt.Open does not clean up after
+// a panic: the file stays mapped, and so locked, until the process exits.
+func openFile(path string, timeout time.Duration) (db *bbolt.DB, err error) {
+	defer guard(&err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	return bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout})
 }
 
 // New returns a Store kept in db, a database the caller already has open
@@ -172,18 +182,24 @@ func newStore(db *bbolt.DB, opts Options, owns bool) (*Store, error) {
 		writer: make(chan struct{}, 1),
 	}
 	s.stopCtx, s.cancel = context.WithCancel(context.Background())
-	err := db.Update(func(tx *bbolt.Tx) error {
-		root, err := tx.CreateBucketIfNotExists(s.root)
-		if err != nil {
-			return err
-		}
-		for _, name := range [...][]byte{bucketRecords, bucketExpiry, bucketUsers, bucketAliases} {
-			if _, err := root.CreateBucketIfNotExists(name); err != nil {
+	err := s.guarded(func() error {
+		return db.Update(func(tx *bbolt.Tx) error {
+			root, err := tx.CreateBucketIfNotExists(s.root)
+			if err != nil {
 				return err
 			}
-		}
-		return nil
+			for _, name := range [...][]byte{bucketRecords, bucketExpiry, bucketUsers, bucketAliases} {
+				if _, err := root.CreateBucketIfNotExists(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	})
+	if errors.Is(err, errDamaged) {
+		s.cancel()
+		return nil, err
+	}
 	if err != nil {
 		s.cancel()
 		return nil, fmt.Errorf("bolt: creating bucket %q (is the database open read-only?): %w", opts.Bucket, err)
@@ -235,13 +251,15 @@ func (s *Store) view(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	}
 	var own error
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		t, err := s.txn(tx)
-		if err == nil {
-			err = fn(t)
-		}
-		own = err
-		return err
+	err := s.guarded(func() error {
+		return s.db.View(func(tx *bbolt.Tx) error {
+			t, err := s.txn(tx)
+			if err == nil {
+				err = fn(t)
+			}
+			own = err
+			return err
+		})
 	})
 	return s.wrap(err, own)
 }
@@ -263,24 +281,56 @@ func (s *Store) update(ctx context.Context, fn func(t *txn) error) error {
 		return fmt.Errorf("bolt: waiting for the writer lock: %w", ctx.Err())
 	}
 	var own error
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		err := ctx.Err()
-		if err == nil {
-			var t *txn
-			if t, err = s.txn(tx); err == nil {
-				err = fn(t)
+	err := s.guarded(func() error {
+		return s.db.Update(func(tx *bbolt.Tx) error {
+			err := ctx.Err()
+			if err == nil {
+				var t *txn
+				if t, err = s.txn(tx); err == nil {
+					err = fn(t)
+				}
 			}
-		}
-		own = err
-		return err
+			own = err
+			return err
+		})
 	})
 	return s.wrap(err, own)
+}
+
+// errDamaged marks the errors of guard.
+var errDamaged = fmt.Errorf("%w: bolt: the database file looks damaged", sessions.ErrStoreUnavailable)
+
+// guard, deferred, turns a panic into an error wrapping errDamaged (and so
+// sessions.ErrStoreUnavailable), with the panic's value. bbolt reports a
+// damaged file by panicking (a page of an unexpected type) or, reading a
+// page past the end of a truncated file, by a memory fault, which
+// SetPanicOnFault makes a panic too; unrecovered, either kills the
+// process, from the background cleaner as from a request. bbolt rolls back
+// the transaction on the way out, so the store goes on serving what is
+// intact.
+func guard(err *error) {
+	if r := recover(); r != nil {
+		if vp, ok := r.(valuePanic); ok {
+			panic(vp.v) // not the file's fault (see marshal)
+		}
+		*err = fmt.Errorf("%w (a transaction panicked: %v); restore the file from a backup, or move it aside to start with no sessions", errDamaged, r)
+	}
+}
+
+// valuePanic is a panic from encoding a session value (see marshal).
+type valuePanic struct{ v any }
+
+// guarded runs fn, a bbolt transaction, under guard.
+func (s *Store) guarded(fn func() error) (err error) {
+	defer guard(&err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	return fn()
 }
 
 // wrap marks errors from bbolt itself (closed database, failed commit, disk
 // errors) as ErrStoreUnavailable; errors our own code returned pass through.
 func (s *Store) wrap(err, own error) error {
-	if err == nil || (own != nil && err == own) {
+	if err == nil || (own != nil && err == own) || errors.Is(err, errDamaged) {
 		return err
 	}
 	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {

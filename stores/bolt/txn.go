@@ -242,7 +242,17 @@ func unsortable(u uint64) int64 { return int64(u ^ (1 << 63)) }
 // field keys must be UTF-8, sorted and unique (sessions.UnmarshalRecord
 // refuses anything else), the user must fit a user-index key, and the whole
 // record must fit the decoder's size cap.
+//
+// A value whose encoding panics (a MarshalJSON that panics) panics with
+// valuePanic, which guard passes on to the caller as the value's own panic
+// once bbolt has rolled the transaction back: it is the value's fault,
+// not the file's.
 func marshal(in *sessions.Record) ([]byte, error) {
+	defer func() {
+		if r := recover(); r != nil {
+			panic(valuePanic{r})
+		}
+	}()
 	rec := *in
 	if len(rec.User) > maxUser {
 		return nil, fmt.Errorf("%w: bolt: the user name takes %d bytes, over the %d bytes the user index holds",

@@ -53,10 +53,12 @@ type sweep struct {
 // deletes. The new map is the old map of the shard rebuilt before, emptied,
 // unless that one held more than four times the records kept: then it is a
 // map of the right size, so the store's memory shrinks back after a wave of
-// expiries (a Go map never shrinks on delete). A shard whose records expire
-// a few at a time keeps its map, and its size. Where few have expired it
-// deletes them in batches of 128 under the write lock. The background
-// cleaner calls it every Options.CleanupInterval; calls run one at a time.
+// expiries (a Go map never shrinks on delete); a shard's map of grace
+// aliases is likewise rebuilt when most of it has ended. A shard whose
+// records expire a few at a time keeps its map, and its size. Where few
+// have expired it deletes them in batches of 128 under the write lock. The
+// background cleaner calls it every Options.CleanupInterval; calls run one
+// at a time.
 func (s *Store) Cleanup() (removed int) {
 	s.cleanMu.Lock()
 	defer s.cleanMu.Unlock()
@@ -225,12 +227,23 @@ func (s *Store) unindexGone(sh *shard, gone []entry) {
 }
 
 // dropAliases deletes the aliases in dead that are still past their end.
-// The shard must be write-locked.
+// A Go map never shrinks on delete, so when that empties most of a map
+// that had many (a wave of rotations whose graces have ended), the few
+// aliases left move to a new map and the old one's memory goes back to
+// the heap. The shard must be write-locked.
 func dropAliases(sh *shard, dead []key, now int64) {
+	had := len(sh.aliases)
 	for _, k := range dead {
 		if cur, ok := sh.aliases[k]; ok && cur.until <= now {
 			delete(sh.aliases, k)
 		}
+	}
+	if left := len(sh.aliases); had-left > deleteBatch && left < had/compactShare {
+		fresh := make(map[key]alias, left)
+		for k, a := range sh.aliases {
+			fresh[k] = a
+		}
+		sh.aliases = fresh
 	}
 }
 

@@ -1,0 +1,245 @@
+package bolt
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/storetest"
+	"go.etcd.io/bbolt"
+)
+
+// envDamagedChild names the case of TestDamagedFile a child process runs.
+const envDamagedChild = "SESSIONS_BOLT_DAMAGED_CHILD"
+
+// TestDamagedFile: bbolt reports a damaged database file by panicking (a
+// page of an unexpected type) or by a memory fault (a page past the end of
+// a truncated file), and either kills the process when nothing recovers it:
+// at Open, in a request, or in the background cleaner. The store returns an
+// error wrapping sessions.ErrStoreUnavailable instead, and stays usable.
+// Each case runs in a child process, so that a crash fails the case rather
+// than the test binary.
+func TestDamagedFile(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"Open of a truncated file", func(t *testing.T) {
+			// Small enough that the pages past the new end are still
+			// inside bbolt's smallest memory map: reading one faults.
+			path := seedFile(t, 0)
+			if err := os.Truncate(path, 2*pageSize(t, path)); err != nil {
+				t.Fatal(err)
+			}
+			wantOpenRefused(t, path)
+		}},
+		{"Open with a damaged root page", func(t *testing.T) {
+			path := seedFile(t, 300)
+			damagePage(t, path, func(tx *bbolt.Tx) uint64 { return uint64(tx.Cursor().Bucket().Root()) })
+			wantOpenRefused(t, path)
+		}},
+		{"Load from a damaged records bucket", func(t *testing.T) {
+			path := seedFile(t, 300)
+			damagePage(t, path, nestedRoot(bucketRecords))
+			s := openDamaged(t, path, nil)
+			_, _, err := s.Load(t.Context(), storetest.NewKey(t))
+			wantDamaged(t, "Load", err)
+		}},
+		{"Commit to a damaged records bucket", func(t *testing.T) {
+			path := seedFile(t, 300)
+			damagePage(t, path, nestedRoot(bucketRecords))
+			s := openDamaged(t, path, nil)
+			d := &sessions.Delta{Set: []sessions.Field{{Key: "x", Value: 1}}}
+			wantDamaged(t, "Commit", s.Commit(t.Context(), storetest.NewKey(t), d))
+			// The failed write left bbolt's writer lock free.
+			done := make(chan error, 1)
+			go func() { done <- s.Commit(t.Context(), storetest.NewKey(t), d) }()
+			select {
+			case err := <-done:
+				wantDamaged(t, "second Commit", err)
+			case <-time.After(5 * time.Second):
+				t.Fatal("second Commit still waiting after 5s: the first left the writer lock held")
+			}
+		}},
+		{"UserSessions from a damaged user index", func(t *testing.T) {
+			path := seedFile(t, 300)
+			damagePage(t, path, nestedRoot(bucketUsers))
+			s := openDamaged(t, path, nil)
+			_, err := s.UserSessions(t.Context(), "u")
+			wantDamaged(t, "UserSessions", err)
+		}},
+		{"Cleanup of a damaged expiry index", func(t *testing.T) {
+			path := seedFile(t, 300)
+			damagePage(t, path, nestedRoot(bucketExpiry))
+			s := openDamaged(t, path, nil)
+			_, err := s.Cleanup(t.Context())
+			wantDamaged(t, "Cleanup", err)
+		}},
+		{"background cleaner on a damaged expiry index", func(t *testing.T) {
+			path := seedFile(t, 300)
+			damagePage(t, path, nestedRoot(bucketExpiry))
+			var log syncBuffer
+			openDamaged(t, path, &Options{
+				CleanupInterval: 5 * time.Millisecond,
+				Logger:          slog.New(slog.NewTextHandler(&log, nil)),
+			})
+			time.Sleep(100 * time.Millisecond)
+			if got := log.String(); !strings.Contains(got, "damaged") {
+				t.Errorf("cleaner log = %q, want its failure on the damaged file", got)
+			}
+		}},
+	}
+	child := os.Getenv(envDamagedChild)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if child != "" {
+				if child == t.Name() {
+					c.run(t)
+				}
+				return
+			}
+			parts := strings.Split(t.Name(), "/")
+			for i, p := range parts {
+				parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+			}
+			cmd := exec.Command(os.Args[0], "-test.run="+strings.Join(parts, "/"), "-test.v", "-test.count=1")
+			cmd.Env = append(os.Environ(), envDamagedChild+"="+t.Name())
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("child process failed (%v):\n%s", err, firstLines(out, 25))
+			}
+			if !bytes.Contains(out, []byte("--- PASS: "+t.Name())) {
+				t.Fatalf("child process did not run the case:\n%s", firstLines(out, 25))
+			}
+		})
+	}
+}
+
+// seedFile returns the path of a closed store holding n sessions of user
+// "u", half of them expired: with 300, every nested bucket has pages of its
+// own.
+func seedFile(t *testing.T, n int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	s, err := Open(path, Options{CleanupInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		rec := storetest.NewRecord(time.Duration(i-n/2)*time.Minute, "v", i)
+		rec.User = "u"
+		if err := s.Create(t.Context(), storetest.NewKey(t), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func pageSize(t *testing.T, path string) int64 {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return int64(db.Info().PageSize)
+}
+
+// nestedRoot returns the root page of one of the store's nested buckets.
+func nestedRoot(name []byte) func(tx *bbolt.Tx) uint64 {
+	return func(tx *bbolt.Tx) uint64 {
+		return uint64(tx.Bucket([]byte(DefaultBucket)).Bucket(name).Root())
+	}
+}
+
+// damagePage overwrites the type flags in the header of the page that page
+// picks, as a disk error or a stray write would.
+func damagePage(t *testing.T, path string, page func(tx *bbolt.Tx) uint64) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id uint64
+	err = db.View(func(tx *bbolt.Tx) error { id = page(tx); return nil })
+	size := int64(db.Info().PageSize)
+	db.Close()
+	if err != nil || id == 0 {
+		t.Fatalf("finding the page to damage: page %d, %v (an inline bucket has none of its own)", id, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// A page header is its id (8 bytes), then its flags (2 bytes).
+	if _, err := f.WriteAt([]byte{0xff, 0xff}, int64(id)*size+8); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openDamaged(t *testing.T, path string, opts *Options) *Store {
+	t.Helper()
+	if opts == nil {
+		opts = &Options{CleanupInterval: -1}
+	}
+	s, err := Open(path, *opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// wantOpenRefused checks that Open refuses the damaged file with an error.
+func wantOpenRefused(t *testing.T, path string) {
+	t.Helper()
+	s, err := Open(path, Options{CleanupInterval: -1})
+	if err == nil {
+		s.Close()
+		t.Fatal("Open of a damaged file: no error")
+	}
+	wantDamaged(t, "Open", err)
+}
+
+func wantDamaged(t *testing.T, op string, err error) {
+	t.Helper()
+	if !errors.Is(err, sessions.ErrStoreUnavailable) || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("%s on a damaged file: %v, want an error wrapping ErrStoreUnavailable that says the file is damaged", op, err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the cleaner and the test at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+func firstLines(out []byte, n int) string {
+	lines := strings.SplitN(string(out), "\n", n+1)
+	return strings.Join(lines[:min(n, len(lines))], "\n")
+}
