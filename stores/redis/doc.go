@@ -86,6 +86,12 @@
 // script and transaction touches one slot, except for scripts in the
 // single-node protocol.
 //
+// The store keeps serving while an operator moves slots between primaries
+// or fails a primary over to a replica: go-redis follows the ASK and MOVED
+// redirections, and no script touches a key again after it may have
+// deleted or emptied it, which the source node of a slot being migrated
+// would refuse halfway through the script.
+//
 // The store picks its protocol from the client's type. A *redis.Client (one
 // server, or a Sentinel primary from redis.NewFailoverClient) runs the
 // single-node protocol, whose scripts may touch several slots' keys: Rename

@@ -8,8 +8,18 @@ import (
 
 // Every script below touches the keys of one hash slot only, except those
 // marked "single-node", which the store runs only against one Redis server
-// (see Options.Cluster). Scripts reply with a table whose first element is a
-// status code:
+// (see Options.Cluster).
+//
+// No script touches a key again after it may have deleted or emptied it:
+// while a cluster slot is being migrated, its source node refuses a
+// script's command on a key of the slot that it does not hold ("Script
+// attempted to access a non local key"), and Redis does not undo what the
+// script did before that command. So a record is replaced in place (new
+// fields first, then the others deleted), never deleted and written again,
+// and a script that may empty a user index counts its members instead of
+// reading it afterwards.
+//
+// Scripts reply with a table whose first element is a status code:
 const (
 	codeNotFound   = 0 // no record under the key
 	codeOK         = 1 // done; a second element may carry a result
@@ -29,14 +39,26 @@ local RETIRED_MS = ` + strconv.FormatInt(retiredTTL.Milliseconds(), 10) + `
 
 -- calls cmd(key, list[from..to]) in batches, staying clear of Lua's unpack
 -- limit; batches hold an even number of elements, keeping field/value pairs
--- together.
+-- together. Returns the sum of the replies (what HDEL or ZREM removed).
 local function chunked(cmd, key, list, from, to)
-  local i = from
+  local i, n = from, 0
   while i <= to do
     local j = math.min(i + 997, to)
-    redis.call(cmd, key, unpack(list, i, j))
+    n = n + redis.call(cmd, key, unpack(list, i, j))
     i = j + 1
   end
+  return n
+end
+
+-- deletes every field of the hash h but those keep names (a set), which
+-- the caller has just written: h changes in place and never stops existing
+-- (see the top of scripts.go).
+local function keep_only(h, keep)
+  local drop = {}
+  for _, f in ipairs(redis.call('HKEYS', h)) do
+    if not keep[f] then drop[#drop + 1] = f end
+  end
+  if #drop > 0 then chunked('HDEL', h, drop, 1, #drop) end
 end
 
 local function now_ms()
@@ -97,8 +119,9 @@ local function index_add(idx, member, score, gt)
   else
     redis.call('ZADD', idx, score, member)
   end
-  redis.call('ZREMRANGEBYSCORE', idx, '-inf', '(' .. now_ms())
-  index_ttl(idx)
+  local n = redis.call('ZCARD', idx)
+  -- an index emptied by the purge is gone: not to be touched again
+  if redis.call('ZREMRANGEBYSCORE', idx, '-inf', '(' .. now_ms()) < n then index_ttl(idx) end
 end
 
 -- the index score m:ix records (cluster-safe mode) as a number, or nil when
@@ -175,13 +198,17 @@ end
 
 -- leaves the retired key h, whose record now lives under the store key
 -- new, as a grace alias for grace ms, or else as a marker that lets a
--- retried rename see it is done and lets Load see no session.
+-- retried rename see it is done and lets Load see no session. A record
+-- still at h is replaced in place: the alias or marker fields are written,
+-- then every other field is deleted.
 local function retire(h, grace, new)
   if tonumber(grace) > 0 then
     redis.call('HSET', h, 'm:v', '1', 'm:to', new)
+    keep_only(h, {['m:v'] = true, ['m:to'] = true})
     redis.call('PEXPIRE', h, grace)
   else
     redis.call('HSET', h, 'm:rt', new)
+    keep_only(h, {['m:rt'] = true})
     redis.call('PEXPIRE', h, RETIRED_MS)
   end
 end
@@ -219,7 +246,7 @@ end
 `
 
 // createScript inserts a record if the key is absent (or holds only a
-// retired key's marker, which it replaces).
+// retired key's marker, which it replaces in place, TTL included).
 //
 // KEYS[1] session hash; KEYS[2] user index (ARGV[2] == '1' only).
 // ARGV[1] expiry (Unix ms, '0' none); ARGV[2] index mode ('0' none, '1'
@@ -228,13 +255,22 @@ var createScript = redis.NewScript(luaLib + `
 local h = KEYS[1]
 local t = taken(h)
 if t == true then return {0} end
-if t == 'marker' then redis.call('DEL', h) end
 if ARGV[2] == '1' then
   local bad = bad_index(KEYS[2])
   if bad then return bad end
 end
 chunked('HSET', h, ARGV, 5, #ARGV)
-if ARGV[1] ~= '0' then redis.call('PEXPIREAT', h, ARGV[1]) end
+if t == 'marker' then
+  -- replaced in place, see retire
+  local keep = {}
+  for i = 5, #ARGV, 2 do keep[ARGV[i]] = true end
+  keep_only(h, keep)
+end
+if ARGV[1] ~= '0' then
+  redis.call('PEXPIREAT', h, ARGV[1])
+elseif t == 'marker' then
+  redis.call('PERSIST', h)
+end
 if ARGV[2] == '1' then index_add(KEYS[2], ARGV[3], ARGV[4], false) end
 return {1}
 `)
@@ -349,7 +385,6 @@ local mv = redis.call('HMGET', h, 'm:mv', 'm:mvu', 'm:to', 'm:rt', 'm:v')
 if mv[3] == ARGV[2] or mv[4] == ARGV[2] then return {1} end
 if not mv[5] or mv[3] then return {0} end
 if mv[1] ~= ARGV[2] or (tonumber(mv[2]) or 0) <= now_ms() then return {8} end
-redis.call('DEL', h)
 retire(h, ARGV[1], ARGV[2])
 return {1}
 `)
@@ -376,7 +411,8 @@ return {1}
 //
 // KEYS[1] user index.
 var listScript = redis.NewScript(luaLib + `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now_ms())
+local n = redis.call('ZCARD', KEYS[1])
+if redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now_ms()) == n then return {} end
 return redis.call('ZRANGE', KEYS[1], 0, -1)
 `)
 
@@ -386,8 +422,8 @@ return redis.call('ZRANGE', KEYS[1], 0, -1)
 //
 // KEYS[1] user index. ARGV members.
 var indexRemoveScript = redis.NewScript(luaLib + `
-chunked('ZREM', KEYS[1], ARGV, 1, #ARGV)
-index_ttl(KEYS[1])
+local n = redis.call('ZCARD', KEYS[1])
+if chunked('ZREM', KEYS[1], ARGV, 1, #ARGV) < n then index_ttl(KEYS[1]) end
 return {1}
 `)
 

@@ -1,5 +1,8 @@
 // Package redistest starts private redis-server processes, single nodes and
-// Redis Clusters, for tests that need a real Redis.
+// Redis Clusters, for tests that need a real Redis. A test can change a
+// running cluster the way an operator does: move a hash slot to another
+// primary step by step ([Cluster.BeginMigration]), add a replica
+// ([Cluster.AddReplica]) and fail a primary over to it ([Cluster.Failover]).
 //
 // Every process listens on a free loopback port, keeps no data on disk
 // unless asked to, is killed with SIGKILL when the test that started it
@@ -156,10 +159,12 @@ func (s *Server) Restart() {
 	s.start()
 }
 
-// Cluster is a Redis Cluster of primaries only (no replicas), owned by one
-// test.
+// Cluster is a Redis Cluster owned by one test: the primaries StartCluster
+// started, and any replicas AddReplica added.
 type Cluster struct {
-	nodes []*Server
+	bin      string
+	nodes    []*Server // the primaries StartCluster started, in slot order
+	replicas []*Server
 }
 
 // StartCluster starts a Redis Cluster of the given number of primaries, the
@@ -183,14 +188,9 @@ func newCluster(t testing.TB, n int) (*Cluster, error) {
 	t.Helper()
 	bin := Binary(t)
 	ports := freePorts(t, 2*n) // n client ports, then n cluster bus ports
-	c := &Cluster{}
+	c := &Cluster{bin: bin}
 	for i := range n {
-		s := newServer(t, bin, ports[i], []string{
-			"--cluster-enabled", "yes",
-			"--cluster-config-file", "nodes.conf",
-			"--cluster-port", strconv.Itoa(ports[n+i]),
-			"--cluster-node-timeout", "5000",
-		})
+		s := newServer(t, bin, ports[i], clusterArgs(ports[n+i]))
 		s.start()
 		c.nodes = append(c.nodes, s)
 	}
@@ -232,6 +232,19 @@ func newCluster(t testing.TB, n int) (*Cluster, error) {
 	return c, nil
 }
 
+// clusterArgs are the command-line arguments of a cluster node whose
+// cluster bus listens on busPort.
+func clusterArgs(busPort int) []string {
+	return []string{
+		"--cluster-enabled", "yes",
+		"--cluster-config-file", "nodes.conf",
+		"--cluster-port", strconv.Itoa(busPort),
+		"--cluster-node-timeout", "5000",
+		// A new replica's first sync starts at once, not after 5s.
+		"--repl-diskless-sync-delay", "0",
+	}
+}
+
 // infoField returns the value of name in CLUSTER INFO's name:value lines.
 func infoField(info, name string) string {
 	for _, line := range strings.Split(info, "\n") {
@@ -242,11 +255,316 @@ func infoField(info, name string) string {
 	return ""
 }
 
-// Addrs returns the host:port of every primary, in slot order.
+// Addrs returns the host:port of every node StartCluster started, in slot
+// order: the primaries, unless a Failover has demoted one. Replicas are not
+// included; any node serves as a seed address for a cluster client.
 func (c *Cluster) Addrs() []string {
 	addrs := make([]string, len(c.nodes))
 	for i, s := range c.nodes {
 		addrs[i] = s.Addr()
 	}
 	return addrs
+}
+
+// clusterDo runs one command on the node at addr with a short-lived client.
+func clusterDo(ctx context.Context, addr string, args ...any) *redis.Cmd {
+	cl := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer cl.Close()
+	return cl.Do(ctx, args...)
+}
+
+// nodeID returns the cluster node ID of the node at addr.
+func nodeID(ctx context.Context, addr string) (string, error) {
+	return clusterDo(ctx, addr, "CLUSTER", "MYID").Text()
+}
+
+// isPrimary reports whether the node at addr is a primary.
+func isPrimary(ctx context.Context, addr string) bool {
+	role, err := clusterDo(ctx, addr, "ROLE").Slice()
+	return err == nil && len(role) > 0 && role[0] == "master"
+}
+
+// allNodes returns every node of c, primaries and replicas.
+func (c *Cluster) allNodes() []*Server {
+	return append(append([]*Server(nil), c.nodes...), c.replicas...)
+}
+
+// Slot returns the hash slot of key, as CLUSTER KEYSLOT computes it: the
+// CRC16 of the key's hash tag (the part between the first '{' and the next
+// '}', if not empty), or of the whole key, modulo 16384.
+func Slot(key string) int {
+	if i := strings.IndexByte(key, '{'); i >= 0 {
+		if j := strings.IndexByte(key[i+1:], '}'); j > 0 {
+			key = key[i+1 : i+1+j]
+		}
+	}
+	var crc uint16
+	for k := 0; k < len(key); k++ {
+		crc = crc<<8 ^ crc16Table[byte(crc>>8)^key[k]]
+	}
+	return int(crc) % 16384
+}
+
+// crc16Table is the CRC16-CCITT (XMODEM) table Redis Cluster hashes with.
+var crc16Table = func() (t [256]uint16) {
+	for i := range t {
+		crc := uint16(i) << 8
+		for range 8 {
+			if crc&0x8000 != 0 {
+				crc = crc<<1 ^ 0x1021
+			} else {
+				crc <<= 1
+			}
+		}
+		t[i] = crc
+	}
+	return t
+}()
+
+// slotOwners returns, for each slot range in the node at addr's CLUSTER
+// SLOTS reply, its first slot and the host:port of its primary.
+func slotOwners(ctx context.Context, addr string) (map[int64]string, []slotRange, error) {
+	reply, err := clusterDo(ctx, addr, "CLUSTER", "SLOTS").Slice()
+	if err != nil {
+		return nil, nil, err
+	}
+	owners := map[int64]string{}
+	var ranges []slotRange
+	for _, e := range reply {
+		r, _ := e.([]any)
+		if len(r) < 3 {
+			continue
+		}
+		lo, _ := r[0].(int64)
+		hi, _ := r[1].(int64)
+		n, _ := r[2].([]any)
+		if len(n) < 2 {
+			continue
+		}
+		owner := fmt.Sprintf("%v:%v", n[0], n[1])
+		owners[lo] = owner
+		ranges = append(ranges, slotRange{lo, hi, owner})
+	}
+	return owners, ranges, nil
+}
+
+// slotRange is a range of slots, lo to hi, and its primary's host:port.
+type slotRange struct {
+	lo, hi int64
+	owner  string
+}
+
+// Owner returns the host:port of the primary that owns slot, as the node
+// StartCluster started first sees it. It fails t if that node cannot say.
+func (c *Cluster) Owner(t testing.TB, slot int) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, ranges, err := slotOwners(ctx, c.nodes[0].Addr())
+	if err != nil {
+		t.Fatalf("CLUSTER SLOTS on %s: %v", c.nodes[0].Addr(), err)
+	}
+	for _, r := range ranges {
+		if r.lo <= int64(slot) && int64(slot) <= r.hi {
+			return r.owner
+		}
+	}
+	t.Fatalf("slot %d has no owner", slot)
+	return ""
+}
+
+// Migration is a hash slot on its way from one primary to another, moved
+// in the steps redis-cli --cluster reshard takes, so that a test can run
+// traffic between them: BeginMigration marks the slot IMPORTING on the
+// target and MIGRATING on the source (the source then answers ASK for keys
+// it no longer has, and TRYAGAIN for commands on several keys of which it
+// has only some), MoveKeys MIGRATEs some of the slot's keys, and Finish
+// moves the rest and assigns the slot to the target on every node.
+type Migration struct {
+	t            testing.TB
+	c            *Cluster
+	slot         int
+	from, to     string // host:port
+	fromID, toID string
+	finished     bool
+}
+
+// BeginMigration starts moving slot from its owner to the primary at
+// addr. It fails t if the slot is owned by addr already or a step is
+// refused; so do the Migration's methods, which must be called from t's
+// goroutine.
+func (c *Cluster) BeginMigration(t testing.TB, slot int, addr string) *Migration {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	m := &Migration{t: t, c: c, slot: slot, from: c.Owner(t, slot), to: addr}
+	if m.from == m.to {
+		t.Fatalf("BeginMigration: slot %d is on %s already", slot, addr)
+	}
+	var err error
+	if m.fromID, err = nodeID(ctx, m.from); err == nil {
+		m.toID, err = nodeID(ctx, m.to)
+	}
+	if err == nil {
+		err = clusterDo(ctx, m.to, "CLUSTER", "SETSLOT", slot, "IMPORTING", m.fromID).Err()
+	}
+	if err == nil {
+		err = clusterDo(ctx, m.from, "CLUSTER", "SETSLOT", slot, "MIGRATING", m.toID).Err()
+	}
+	if err != nil {
+		t.Fatalf("BeginMigration of slot %d from %s to %s: %v", slot, m.from, m.to, err)
+	}
+	return m
+}
+
+// MoveKeys MIGRATEs up to n keys of the slot from the source to the target,
+// one MIGRATE per key, and returns how many it moved: 0 once the source has
+// none left.
+func (m *Migration) MoveKeys(n int) int {
+	m.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	keys, err := clusterDo(ctx, m.from, "CLUSTER", "GETKEYSINSLOT", m.slot, n).StringSlice()
+	if err != nil {
+		m.t.Fatalf("CLUSTER GETKEYSINSLOT %d on %s: %v", m.slot, m.from, err)
+	}
+	host, port, _ := net.SplitHostPort(m.to)
+	for _, k := range keys {
+		// A key that expired or was deleted since GETKEYSINSLOT makes
+		// MIGRATE reply NOKEY, which go-redis returns as a status, not an
+		// error.
+		if err := clusterDo(ctx, m.from, "MIGRATE", host, port, k, 0, 5000).Err(); err != nil {
+			m.t.Fatalf("MIGRATE %q from %s to %s: %v", k, m.from, m.to, err)
+		}
+	}
+	return len(keys)
+}
+
+// Finish moves the slot's remaining keys and assigns the slot to the
+// target, first on the target, then on the source, then on every other
+// node, as redis-cli does. It fails the test if a step is refused.
+func (m *Migration) Finish() {
+	m.t.Helper()
+	if m.finished {
+		return
+	}
+	for m.MoveKeys(100) > 0 {
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	order := []string{m.to, m.from}
+	for _, s := range m.c.allNodes() {
+		// Replicas refuse SETSLOT; they learn from their primaries.
+		if a := s.Addr(); a != m.to && a != m.from && isPrimary(ctx, a) {
+			order = append(order, a)
+		}
+	}
+	for _, a := range order {
+		if err := clusterDo(ctx, a, "CLUSTER", "SETSLOT", m.slot, "NODE", m.toID).Err(); err != nil {
+			m.t.Fatalf("CLUSTER SETSLOT %d NODE on %s: %v", m.slot, a, err)
+		}
+	}
+	m.finished = true
+}
+
+// AddReplica starts a new node, joins it to the cluster as a replica of the
+// primary at addr, and returns once it has synchronised with the primary
+// and every node knows it. Its process is killed when t ends; t fails if
+// the replica does not come up.
+func (c *Cluster) AddReplica(t testing.TB, addr string) *Server {
+	t.Helper()
+	ports := freePorts(t, 2)
+	r := newServer(t, c.bin, ports[0], clusterArgs(ports[1]))
+	r.start()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	primaryID, err := nodeID(ctx, addr)
+	if err != nil {
+		t.Fatalf("AddReplica: %v", err)
+	}
+	// Every node meets the new one (only its cluster bus port is known
+	// here), which is quicker than letting gossip spread it.
+	for _, s := range c.allNodes() {
+		if err := clusterDo(ctx, s.Addr(), "CLUSTER", "MEET", "127.0.0.1", r.port, ports[1]).Err(); err != nil {
+			t.Fatalf("AddReplica: CLUSTER MEET %s from %s: %v", r.Addr(), s.Addr(), err)
+		}
+	}
+	// The new node must learn the primary's ID before it can replicate it.
+	for {
+		err = clusterDo(ctx, r.Addr(), "CLUSTER", "REPLICATE", primaryID).Err()
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("AddReplica: CLUSTER REPLICATE %s on %s: %v", primaryID, r.Addr(), err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.replicas = append(c.replicas, r)
+	want := strconv.Itoa(len(c.allNodes()))
+	for {
+		info, _ := clusterDo(ctx, r.Addr(), "INFO", "replication").Text()
+		ok := infoField(info, "master_link_status") == "up"
+		for _, s := range c.allNodes() {
+			ci, _ := clusterDo(ctx, s.Addr(), "CLUSTER", "INFO").Text()
+			ok = ok && infoField(ci, "cluster_known_nodes") == want && infoField(ci, "cluster_state") == "ok"
+		}
+		if ok {
+			return r
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("AddReplica: %s did not become a synchronised replica of %s known to every node:\n%s", r.Addr(), addr, info)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Failover promotes the replica r to primary with CLUSTER FAILOVER (the
+// coordinated manual failover: the old primary stops taking writes until r
+// has caught up, then r takes its slots and the old primary becomes r's
+// replica), and returns once every node sees r as the owner of those
+// slots. It fails t if that does not happen within 20 seconds.
+func (c *Cluster) Failover(t testing.TB, r *Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := clusterDo(ctx, r.Addr(), "CLUSTER", "FAILOVER").Err(); err != nil {
+		t.Fatalf("CLUSTER FAILOVER on %s: %v", r.Addr(), err)
+	}
+	for {
+		info, _ := clusterDo(ctx, r.Addr(), "INFO", "replication").Text()
+		if infoField(info, "role") == "master" {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("Failover: %s did not become a primary:\n%s", r.Addr(), info)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Every node must route the new primary's slots to it.
+	var first int64 = -1 // of the slot ranges r owns
+	for first < 0 {
+		_, ranges, err := slotOwners(ctx, r.Addr())
+		for _, sr := range ranges {
+			if sr.owner == r.Addr() {
+				first = sr.lo
+			}
+		}
+		if first < 0 && ctx.Err() != nil {
+			t.Fatalf("Failover: %s owns no slots after CLUSTER FAILOVER: %v", r.Addr(), err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, s := range c.allNodes() {
+		for {
+			owners, _, err := slotOwners(ctx, s.Addr())
+			if owners[first] == r.Addr() {
+				break
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("Failover: %s still routes slot %d to %q, not %s (%v)", s.Addr(), first, owners[first], r.Addr(), err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 }
