@@ -29,6 +29,8 @@ type ClientStore interface {
 // newest. The manager calls OpenStale instead of Open and, when stale is
 // true, seals the session again in the response even if nothing else
 // changed, so a retired key is needed only until each client's next visit.
+// (A session first used after its response started cannot be sealed again
+// in that response; its next request re-seals it.)
 type ClientKeyRing interface {
 	ClientStore
 
@@ -76,11 +78,17 @@ func (s *Session) tryOpen(cs ClientStore, value string, now int64) bool {
 	}
 	s.id, s.key, s.rec = id, key, rec
 	s.viewMeta(&rec.Meta)
-	if now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
-		s.touch(now)
-	}
-	if stale {
-		s.chg.MetaFields |= MetaAll // re-seal under the newest key, same ID
+	// A session first read after the response started cannot re-issue its
+	// cookie: the activity and the re-seal under the newest key wait for
+	// its next request, and are no change of the handler's that a later
+	// commit (Save) would have to report as refused.
+	if !s.late {
+		if now-s.meta.LastSeen >= int64(m.opts.TouchInterval) {
+			s.touch(now)
+		}
+		if stale {
+			s.chg.MetaFields |= MetaAll // re-seal under the newest key, same ID
+		}
 	}
 	if m.opts.RotateAfter > 0 && !s.writeThrough && !s.late && now-s.meta.Renewed >= int64(m.opts.RotateAfter) {
 		s.renew = true
@@ -101,8 +109,11 @@ func (s *Session) commitClient(cs ClientStore) error {
 	}
 	now := m.now().UnixNano()
 	if key := s.dropKey(); key != "" {
-		m.emit(s.r, EventDestroyed, key, "", nil)
-		s.x.dropKey = ""
+		// Name the user, as a server-side store's logout does: audit logs
+		// fed by OnEvent tell whose session ended.
+		user := s.x.dropUser
+		s.x.dropKey, s.x.dropUser = "", ""
+		m.emit(s.r, EventDestroyed, key, user, nil)
 	}
 	fresh := s.key == ""
 	if fresh && !(len(s.chg.Set) > 0 || s.create || (s.chg.MetaFields != 0 && s.meta.CSRF != "")) {

@@ -10,7 +10,9 @@ import (
 )
 
 // GuessingOptions configures the detection of clients that present many
-// unknown session IDs, the signature of an attempt to guess one.
+// unknown session IDs, the signature of an attempt to guess one. With a
+// client store (the cookie store) there is no ID to guess: a cookie that
+// does not authenticate is an EventCorrupt, and nothing is counted.
 type GuessingOptions struct {
 	// Threshold is how many different unknown-but-well-formed IDs one
 	// client may present within Window before EventGuessing is emitted

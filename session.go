@@ -602,7 +602,8 @@ func (s *Session) changed() {
 // ---- identity ----
 
 // ID returns the session's public handle: its store key, the SHA-256 of the
-// cookie value in hex. It is safe to show ("your devices") and to pass to
+// session ID in hex (the cookie value's, or with a client store the ID
+// sealed in the cookie, which stays the same while the cookie changes). It is safe to show ("your devices") and to pass to
 // Manager.DestroySession; it cannot be turned back into a cookie. It is ""
 // until the session is stored.
 func (s *Session) ID() string {

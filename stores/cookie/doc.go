@@ -25,9 +25,10 @@
 // Everything else is the same as with a server-side store: Set, Get,
 // Login, Renew, Destroy, CSRFToken. The manager detects that the store
 // implements [sessions.ClientStore] and seals the session into a new cookie
-// whenever it changes instead of writing to a server; the [sessions.Store]
-// methods of a Store are never called (they report
-// [sessions.ErrNotSupported]).
+// whenever it changes instead of writing to a server. Of the
+// [sessions.Store] methods of a Store the manager calls only Load, from
+// Manager.DestroySession, which finds nothing; the others report
+// [sessions.ErrNotSupported].
 //
 // Importing the package also registers the store as "cookie" for
 // [sessions.New], reading the key ring from $SESSIONS_COOKIE_KEY:
@@ -80,8 +81,12 @@
 // seen, auth time, expiry, user, CSRF secret, binding) and values. The
 // additional authenticated data binds the version byte, the purpose
 // (Options.Purpose, default "session") and the cookie name, so a value moved
-// to another cookie (the CSRF cookie, say) or to another application with
-// the same keys does not open. Open authenticates before it decodes
+// to another cookie (the CSRF cookie, say) does not open, nor one moved to
+// another application with the same keys and a different Purpose. Two
+// applications that share keys, the cookie name and the default Purpose
+// open each other's cookies: a user of one would be logged in to the other
+// under the same user name. Give each application its own keys, or its own
+// Purpose. Open authenticates before it decodes
 // anything, refuses every value it cannot authenticate with the same error
 // (wrapping [sessions.ErrCorrupt]), and only accepts the exact base64url
 // alphabet, so no two strings open as the same value.
@@ -124,7 +129,14 @@
 // reason Manager.UserSessions and Manager.DestroyUserSessions report
 // [sessions.ErrNotSupported] ("log out everywhere" is impossible),
 // Manager.DestroySession finds nothing, and Options.MaxPerUser is refused.
-// Keep IdleTimeout and Lifetime short with this store, and use a
+// Options that rest on server-side state do less here: after a rotation
+// (RotateAfter) the old cookie opens until its deadlines pass, whatever
+// RotateGrace says; BindDestroy refuses a mismatched request but cannot
+// end the stolen cookie; and Guessing counts nothing, since a cookie that
+// does not authenticate is reported as EventCorrupt and there are no IDs to
+// guess. A request still in flight when the user logs out can issue the
+// logged-in cookie again, if its response reaches the browser after the
+// logout's. Keep IdleTimeout and Lifetime short with this store, and use a
 // server-side store (memory, Redis, PostgreSQL, bbolt) where logout must
 // take effect at once. Dropping keys from the ring logs everyone out.
 //
