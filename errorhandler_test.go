@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,5 +63,32 @@ func TestTooLargeAnswered413ByDefault(t *testing.T) {
 	}
 	if len(resp.Cookies()) != 0 {
 		t.Errorf("a refused new session issued cookies %v", resp.Cookies())
+	}
+}
+
+// TestTooLargeIsNoStoreError checks that a change refused for the session's
+// size is reported as EventTooLarge, logged as a warning, and not as a store
+// error (no store call failed; store-error alerts must not fire on big
+// forms).
+func TestTooLargeIsNoStoreError(t *testing.T) {
+	var logs strings.Builder
+	var kinds []sessions.EventKind
+	m, err := sessions.NewManager(newMemoryStore(t), sessions.Options{
+		MaxSize: 100,
+		Logger:  slog.New(slog.NewTextHandler(&logs, nil)),
+		OnEvent: func(_ context.Context, e sessions.Event) { kinds = append(kinds, e.Kind) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.Start(w, r).Set("k", strings.Repeat("v", 200))
+	}))
+	serveCookie(h, "https://example.com/", nil)
+	if !slices.Contains(kinds, sessions.EventTooLarge) || slices.Contains(kinds, sessions.EventStoreError) {
+		t.Errorf("events %v, want too-large and no store-error", kinds)
+	}
+	if !strings.Contains(logs.String(), "level=WARN msg=\"sessions: too-large\"") || strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("log %q, want one too-large warning and no error", logs.String())
 	}
 }

@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -36,6 +37,7 @@ const (
 	EventLostWrite                            // a commit found its session destroyed or renewed meanwhile and was dropped
 	EventStoreError                           // a store call failed
 	EventGuessing                             // a client passed the unknown-ID threshold
+	EventTooLarge                             // a change was refused: the session would pass its size cap (ErrTooLarge)
 )
 
 var eventNames = map[EventKind]string{
@@ -45,6 +47,7 @@ var eventNames = map[EventKind]string{
 	EventDuplicateCookie: "duplicate-cookie", EventCSRFFail: "csrf-fail",
 	EventBindMismatch: "binding-mismatch", EventCorrupt: "corrupt-record",
 	EventLostWrite: "lost-write", EventStoreError: "store-error", EventGuessing: "guessing",
+	EventTooLarge: "too-large",
 }
 
 // String returns the event's name, such as "expired-idle".
@@ -75,8 +78,23 @@ func shortHandle(key string) string {
 	return key
 }
 
+// logged reports whether an event goes to Options.Logger as well as to
+// OnEvent: errors, and the anomalies that point at an attack on a session
+// rather than at a stale cookie (a binding mismatch: the cookie presented
+// by another client; guessing).
+func logged(kind EventKind, err error) bool {
+	return err != nil || kind == EventGuessing || kind == EventBindMismatch
+}
+
 func (m *Manager) emit(r *http.Request, kind EventKind, key, user string, err error) {
-	if m.opts.OnEvent == nil && err == nil && kind != EventGuessing {
+	if kind == EventStoreError && errors.Is(err, ErrTooLarge) {
+		// No store call failed: the request asked for more than the
+		// session may hold (Options.MaxSize, a store's or the cookie's
+		// limit). A warning, not an error a store outage alert counts.
+		kind = EventTooLarge
+	}
+	log := logged(kind, err)
+	if m.opts.OnEvent == nil && !log {
 		return
 	}
 	e := Event{Kind: kind, Handle: shortHandle(key), User: user, Err: err}
@@ -86,7 +104,7 @@ func (m *Manager) emit(r *http.Request, kind EventKind, key, user string, err er
 		e.IP = clientIP(r, m.opts.Guessing.TrustedProxies)
 		e.UserAgent = r.UserAgent()
 	}
-	if err != nil || kind == EventGuessing {
+	if log {
 		level := slog.LevelWarn
 		if kind == EventStoreError {
 			level = slog.LevelError

@@ -154,10 +154,15 @@ func (w *responseWriter) commit() {
 	if err != nil {
 		s.more().discard = make(http.Header) // see Header
 	}
-	key := s.key
+	// The event names the session the failed write was for: a destroyed
+	// one's delete that failed leaves it alive.
+	key, user := s.key, s.meta.User
+	if key == "" {
+		key, user = s.dropKey(), s.dropUser()
+	}
 	s.mu.Unlock()
 	if report {
-		s.m.emit(s.r, EventStoreError, key, "", err)
+		s.m.emit(s.r, EventStoreError, key, user, err)
 	}
 	if err != nil {
 		w.s.failed = true

@@ -139,8 +139,8 @@ type Options struct {
 	// details.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
-	// OnEvent receives lifecycle and security events. Default none; errors
-	// are logged to Logger regardless.
+	// OnEvent receives lifecycle and security events. Default none; errors,
+	// binding mismatches and guessing are logged to Logger regardless.
 	OnEvent func(ctx context.Context, e Event)
 
 	// OnStore receives the latency and outcome of every store call, for
@@ -187,7 +187,8 @@ const (
 type BindPolicy int
 
 const (
-	// BindLog emits EventBindMismatch and keeps the session. The default.
+	// BindLog emits EventBindMismatch, logs it to Options.Logger and keeps
+	// the session. The default.
 	BindLog BindPolicy = iota
 	// BindDestroy emits the event and destroys the session: the request
 	// continues anonymous and the stolen ID is dead.

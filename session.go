@@ -106,6 +106,15 @@ func (s *Session) dropKey() string {
 	return s.x.dropKey
 }
 
+// dropUser returns the user of the destroyed session dropKey names, or "".
+// Callers hold s.mu.
+func (s *Session) dropUser() string {
+	if s.x == nil {
+		return ""
+	}
+	return s.x.dropUser
+}
+
 // dropLocal forgets the values Increment returned. Callers hold s.mu.
 func (s *Session) dropLocal() {
 	if s.x != nil {
@@ -590,13 +599,25 @@ func (s *Session) Save() error {
 func (s *Session) changed() {
 	if s.writeThrough || s.late {
 		if err := s.commit(false); err != nil {
-			kind := EventStoreError
-			if errors.Is(err, ErrResponseStarted) {
-				kind = EventLostWrite
-			}
-			s.m.emit(s.r, kind, s.key, s.meta.User, err)
+			s.reportWrite(s.key, s.meta.User, err)
 		}
 	}
+}
+
+// reportWrite emits the event for a write made at once that failed: an
+// EventLostWrite for a change the response can no longer carry, else an
+// EventStoreError. A failed store call makes the session unusable (s.err),
+// and every later write returns that error without a store call: it is
+// reported once, not once more per later change. Callers hold s.mu.
+func (s *Session) reportWrite(key, user string, err error) {
+	kind := EventLostWrite
+	if !errors.Is(err, ErrResponseStarted) {
+		if s.reported {
+			return
+		}
+		s.reported, kind = true, EventStoreError
+	}
+	s.m.emit(s.r, kind, key, user, err)
 }
 
 // ---- identity ----
@@ -826,11 +847,8 @@ func (s *Session) Destroy() {
 	s.create, s.renew = false, false
 	if s.writeThrough || s.late {
 		if err := s.commit(false); err != nil {
-			kind := EventStoreError
-			if errors.Is(err, ErrResponseStarted) {
-				kind = EventLostWrite // the cookie store cannot end it now
-			}
-			s.m.emit(s.r, kind, s.dropKey(), "", err)
+			// ErrResponseStarted: the cookie store cannot end it now.
+			s.reportWrite(s.dropKey(), s.dropUser(), err)
 		}
 	}
 }

@@ -1,5 +1,7 @@
 // Command sessionsctl inspects and revokes sessions in any store the demo
-// can open.
+// can open that keeps them on a server: Redis, PostgreSQL or an existing
+// bbolt file (not memory or cookie, which keep nothing sessionsctl can
+// reach).
 //
 //	sessionsctl -store redis://127.0.0.1:6379/0 show HANDLE
 //	sessionsctl -store postgres://... list alice
@@ -40,7 +42,7 @@ commands:
   revoke-user USER   destroy every session of USER ("log out everywhere")
   count              count live sessions (stores that can count)
 
-STORE is ` + storeurl.Usage + ` (not memory: sessionsctl cannot reach a server's memory)` + "\n"
+STORE is ` + storeurl.Usage + ` (not memory or cookie: sessionsctl cannot reach a server's memory or its clients' cookies)` + "\n"
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sessionsctl", flag.ContinueOnError)
@@ -65,10 +67,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "memory":
 		fmt.Fprintln(stderr, "sessionsctl: -store memory cannot be inspected: a memory store lives inside the process that serves it; point -store at a shared store")
 		return 2
+	case "cookie":
+		fmt.Fprintln(stderr, "sessionsctl: -store cookie cannot be inspected: a cookie store keeps each session in its client's cookie, with nothing on the server to show or revoke; to log everyone out, replace the key (SESSIONS_COOKIE_KEY) the server seals with")
+		return 2
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	store, closeStore, err := storeurl.Open(ctx, *spec, os.Getenv("SESSIONS_COOKIE_KEY"))
+	store, closeStore, err := storeurl.OpenExisting(ctx, *spec, os.Getenv("SESSIONS_COOKIE_KEY"))
 	if err != nil {
 		fmt.Fprintln(stderr, "sessionsctl:", err)
 		return 1

@@ -414,9 +414,9 @@ func TestOversize(t *testing.T) {
 	if strings.Contains(res.body, "stored") {
 		t.Error("the handler's body went out with the error")
 	}
-	e := r.saw(sessions.EventStoreError)
+	e := r.saw(sessions.EventTooLarge)
 	if e == nil || !errors.Is(e.Err, cookie.ErrCookieTooLarge) || !errors.Is(e.Err, sessions.ErrTooLarge) {
-		t.Fatalf("events %v: want EventStoreError with ErrCookieTooLarge", r.kinds())
+		t.Fatalf("events %v: want EventTooLarge with ErrCookieTooLarge", r.kinds())
 	}
 	// An existing session that grows too large keeps its old cookie.
 	c := r.do("GET", "/set?v=alice", "").value(t)

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -65,7 +66,7 @@ func NewFromURL(rawURL string) (*Store, error) {
 		}
 		opt, err := redis.ParseURL(scheme + "://" + base + "?" + pq.Encode())
 		if err != nil {
-			return nil, urlErr(rawURL, err.Error())
+			return nil, urlErr(rawURL, parseErrText(err))
 		}
 		if q.Has("dialer_retries") {
 			if opt.DialerRetries, err = strconv.Atoi(q.Get("dialer_retries")); err != nil {
@@ -93,7 +94,7 @@ func NewFromURL(rawURL string) (*Store, error) {
 		plain := strings.TrimSuffix(scheme, "+cluster")
 		opt, err := redis.ParseClusterURL(plain + "://" + userinfo + addrs[0] + "?" + q.Encode())
 		if err != nil {
-			return nil, urlErr(rawURL, err.Error())
+			return nil, urlErr(rawURL, parseErrText(err))
 		}
 		failFast(q, &opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries)
 		client = redis.NewClusterClient(opt)
@@ -133,6 +134,17 @@ func last(q url.Values, name string) string {
 		return vs[len(vs)-1]
 	}
 	return ""
+}
+
+// parseErrText is the text of a go-redis URL parsing error without the URL
+// that net/url's errors quote in full, password included: only its cause
+// ("invalid port", "invalid URL escape"). urlErr names the URL, redacted.
+func parseErrText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return "cannot parse it: " + ue.Err.Error()
+	}
+	return err.Error()
 }
 
 // urlErr reports a bad URL without echoing its password.

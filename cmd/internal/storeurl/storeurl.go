@@ -4,8 +4,11 @@ package storeurl
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 
@@ -46,19 +49,11 @@ func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error)
 		}
 		return s, func() { s.Close(); pool.Close() }, nil
 	case "bolt":
-		if rest == "" {
-			return nil, nil, fmt.Errorf("-store bolt:PATH needs a file path, e.g. bolt:./sessions.db")
+		path, err := boltPath(spec, rest)
+		if err != nil {
+			return nil, nil, err
 		}
-		// bolt:///abs/path is a file URL's spelling of /abs/path; but
-		// bolt://NAME would be the path //NAME, that is /NAME, at the root
-		// of the file system, never what was meant.
-		if after, ok := strings.CutPrefix(rest, "//"); ok {
-			if !strings.HasPrefix(after, "/") {
-				return nil, nil, fmt.Errorf("-store %s: bolt takes bolt:PATH, not a URL; write bolt:%s for a relative path or bolt:///ABSOLUTE/PATH", spec, after)
-			}
-			rest = after
-		}
-		s, err := bolt.Open(rest, bolt.Options{})
+		s, err := bolt.Open(path, bolt.Options{})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -67,6 +62,41 @@ func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error)
 		return openCookieStore(key)
 	}
 	return nil, nil, fmt.Errorf("unknown -store %q: use %s", Redact(spec), Usage)
+}
+
+// OpenExisting is Open for tools that inspect the sessions of a running
+// server (sessionsctl): a bolt:PATH naming no file is an error rather than a
+// new, empty database, in which every lookup would find nothing and every
+// revocation would report success while the server's sessions live on.
+func OpenExisting(ctx context.Context, spec, key string) (sessions.Store, func(), error) {
+	if scheme, rest, _ := strings.Cut(spec, ":"); scheme == "bolt" {
+		path, err := boltPath(spec, rest)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fmt.Errorf("-store %s: no session database at %s; give the path of the file the server uses", spec, path)
+		}
+	}
+	return Open(ctx, spec, key)
+}
+
+// boltPath returns the file path of the bolt:PATH specification spec, whose
+// text after "bolt:" is rest.
+func boltPath(spec, rest string) (string, error) {
+	if rest == "" {
+		return "", fmt.Errorf("-store bolt:PATH needs a file path, e.g. bolt:./sessions.db")
+	}
+	// bolt:///abs/path is a file URL's spelling of /abs/path; but
+	// bolt://NAME would be the path //NAME, that is /NAME, at the root
+	// of the file system, never what was meant.
+	if after, ok := strings.CutPrefix(rest, "//"); ok {
+		if !strings.HasPrefix(after, "/") {
+			return "", fmt.Errorf("-store %s: bolt takes bolt:PATH, not a URL; write bolt:%s for a relative path or bolt:///ABSOLUTE/PATH", spec, after)
+		}
+		rest = after
+	}
+	return rest, nil
 }
 
 // Redact hides a password in a store URL for logs: the one in the user
