@@ -32,11 +32,12 @@
 //
 // A store implements [Store]: load, create-if-absent, delta commit, atomic
 // increment, delete and rename. [UserIndex] is the optional capability to
-// list and revoke a user's sessions. Stores only ever see [KeyOf] of an ID,
-// the SHA-256 of the cookie value, never the cookie value itself. Package
-// storetest is the conformance suite every store passes. [NewManager] takes
-// a store value and [Options]; [Register] and [New] are the name-based
-// shortcut.
+// list and revoke a user's sessions, [RenameCommitter] to rename and commit
+// in one step, and [Counter] to count live sessions (for administration).
+// Stores only ever see [KeyOf] of an ID, the SHA-256 of the cookie value,
+// never the cookie value itself. Package storetest is the conformance suite
+// every store passes. [NewManager] takes a store value and [Options];
+// [Register] and [New] are the name-based shortcut.
 //
 // # Concurrency
 //

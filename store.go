@@ -84,6 +84,19 @@ type UserIndex interface {
 	DeleteUserSessions(ctx context.Context, user, exceptKey string) (int, error)
 }
 
+// Counter is the optional capability of a store to count its live
+// sessions, for administration (sessionsctl count) and monitoring, not for
+// requests: a store may read every record to answer, and the count is not
+// a snapshot while sessions come and go.
+type Counter interface {
+	// Count returns the number of live sessions: records that have not
+	// expired and that Load would return. Rename grace aliases and expired
+	// records a store has not removed yet are not counted; nor are records
+	// Load would refuse as corrupt, as far as a store can tell without
+	// decoding every value (each store's Count says how far).
+	Count(ctx context.Context) (int, error)
+}
+
 // Info describes one session in a listing: its store key (the public handle,
 // never the cookie value) and its metadata.
 type Info struct {

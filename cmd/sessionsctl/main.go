@@ -5,13 +5,20 @@
 //
 //	sessionsctl -store redis://127.0.0.1:6379/0 show HANDLE
 //	sessionsctl -store postgres://... list alice
-//	sessionsctl -store bolt:./sessions.db revoke HANDLE
+//	sessionsctl -store bolt:./sessions.db revoke HANDLE   # server stopped, see below
 //	sessionsctl -store redis://... revoke-user alice
 //	sessionsctl -store postgres://... count
 //
 // A HANDLE is a session's public ID: the SHA-256 of its cookie value, as
 // Session.ID and the demo's /api/sessions show it. sessionsctl never needs
 // or prints a cookie value.
+//
+// A bbolt file can be open in one process only, so -store bolt:PATH works
+// while the server that uses the file is stopped; while it runs, sessionsctl
+// fails with "held by another process".
+//
+// sessionsctl creates nothing: a bolt:PATH naming no file, or a PostgreSQL
+// database without the sessions table, is an error, not a new empty store.
 package main
 
 import (
@@ -42,7 +49,8 @@ commands:
   revoke-user USER   destroy every session of USER ("log out everywhere")
   count              count live sessions (stores that can count)
 
-STORE is ` + storeurl.Usage + ` (not memory or cookie: sessionsctl cannot reach a server's memory or its clients' cookies)` + "\n"
+STORE is ` + storeurl.Usage + ` (not memory or cookie: sessionsctl cannot reach a server's memory or its clients' cookies).
+A bolt:PATH file can be open in one process only: stop the server first.` + "\n"
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sessionsctl", flag.ContinueOnError)
@@ -91,11 +99,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 var errUsage = errors.New("bad usage")
-
-// counter is the optional capability of a store to count its live sessions.
-type counter interface {
-	Count(ctx context.Context) (int, error)
-}
 
 func command(ctx context.Context, store sessions.Store, args []string, out io.Writer) error {
 	arg := func() (string, error) {
@@ -188,7 +191,7 @@ func command(ctx context.Context, store sessions.Store, args []string, out io.Wr
 		if len(args) != 1 {
 			return fmt.Errorf("%w: count takes no argument", errUsage)
 		}
-		c, ok := store.(counter)
+		c, ok := store.(sessions.Counter)
 		if !ok {
 			return fmt.Errorf("%w: this store cannot count its sessions", sessions.ErrNotSupported)
 		}

@@ -1,6 +1,6 @@
 // Package bolt is a [sessions.Store] kept in a [bbolt] database: embedded,
 // persistent, for a single machine. It also implements
-// [sessions.UserIndex].
+// [sessions.UserIndex] and [sessions.Counter].
 //
 // # Opening
 //

@@ -108,6 +108,7 @@ type Store struct {
 var (
 	_ sessions.Store     = (*Store)(nil)
 	_ sessions.UserIndex = (*Store)(nil)
+	_ sessions.Counter   = (*Store)(nil)
 )
 
 // Open opens (or creates) the bbolt database at path and returns a Store

@@ -1,6 +1,7 @@
 // Package postgres is a [sessions.Store] kept in PostgreSQL through pgx v5
-// ([pgxpool.Pool]). It also implements [sessions.UserIndex]. Any number of
-// application instances can share one database.
+// ([pgxpool.Pool]). It also implements [sessions.UserIndex] and
+// [sessions.Counter]. Any number of application instances can share one
+// database.
 //
 // # Use
 //

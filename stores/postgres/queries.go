@@ -10,6 +10,7 @@ import "strings"
 type queries struct {
 	load, clearKey, create, lock, commit, increment, lockKey, del                     string
 	rename, userSessions, userLock, lockUser, deleteUser, cleanSessions, cleanAliases string
+	count                                                                             string
 }
 
 // resolve is the key whose row $1 reaches: $1 itself when a row is stored
@@ -217,6 +218,10 @@ WITH d AS (
 	DELETE FROM {a} WHERE new_key IN (SELECT key FROM d)
 )
 SELECT count(*) FILTER (WHERE expires_at > $2) FROM d`),
+
+		// $1 now. The live rows Load would serve: not expired, of the
+		// format this package reads. Aliases live in their own table.
+		count: sql(`SELECT count(*) FROM {s} WHERE expires_at > $1 AND version = 1`),
 
 		// $1 now, $2 batch size. Rows another transaction holds are skipped,
 		// never waited for.

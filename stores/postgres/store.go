@@ -108,6 +108,7 @@ type Store struct {
 var (
 	_ sessions.Store     = (*Store)(nil)
 	_ sessions.UserIndex = (*Store)(nil)
+	_ sessions.Counter   = (*Store)(nil)
 )
 
 // New returns a Store that keeps sessions in the database pool connects to.

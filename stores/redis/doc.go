@@ -1,6 +1,8 @@
 // Package redis is a [sessions.Store] and [sessions.UserIndex] on Redis,
 // through go-redis v9's [redis.UniversalClient], so one store serves a
-// single server, a Sentinel-managed primary and a Redis Cluster.
+// single server, a Sentinel-managed primary and a Redis Cluster. It is a
+// [sessions.Counter] too, for administration: [Store.Count] SCANs the
+// keyspace, O(keys).
 //
 // It is its own Go module: importing the sessions core never downloads
 // go-redis. Import it under another name, since go-redis is package redis

@@ -72,6 +72,7 @@ type Store struct {
 var (
 	_ sessions.Store     = (*Store)(nil)
 	_ sessions.UserIndex = (*Store)(nil)
+	_ sessions.Counter   = (*Store)(nil)
 )
 
 // New returns a store on client with the default Options. It panics if

@@ -38,16 +38,7 @@ func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error)
 		}
 		return s, func() { s.Close() }, nil
 	case "postgres", "postgresql":
-		pool, err := pgxpool.New(ctx, spec)
-		if err != nil {
-			return nil, nil, fmt.Errorf("-store %s: %w", Redact(spec), err)
-		}
-		s, err := postgres.New(ctx, pool, postgres.Options{})
-		if err != nil {
-			pool.Close()
-			return nil, nil, err
-		}
-		return s, func() { s.Close(); pool.Close() }, nil
+		return openPostgres(ctx, spec, postgres.Options{})
 	case "bolt":
 		path, err := boltPath(spec, rest)
 		if err != nil {
@@ -65,11 +56,17 @@ func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error)
 }
 
 // OpenExisting is Open for tools that inspect the sessions of a running
-// server (sessionsctl): a bolt:PATH naming no file is an error rather than a
-// new, empty database, in which every lookup would find nothing and every
-// revocation would report success while the server's sessions live on.
+// server (sessionsctl), which must find the server's sessions, not make a
+// new, empty store in which every lookup would find nothing and every
+// revocation would report success while the server's sessions live on. So
+// it creates nothing: a bolt:PATH naming no file is an error rather than a
+// new database, and a postgres:// URL is opened without Migrate (a
+// database, or search_path, without the sessions table is an error rather
+// than one given new tables) and without the background cleaner, which is
+// the server's job.
 func OpenExisting(ctx context.Context, spec, key string) (sessions.Store, func(), error) {
-	if scheme, rest, _ := strings.Cut(spec, ":"); scheme == "bolt" {
+	switch scheme, rest, _ := strings.Cut(spec, ":"); scheme {
+	case "bolt":
 		path, err := boltPath(spec, rest)
 		if err != nil {
 			return nil, nil, err
@@ -77,8 +74,55 @@ func OpenExisting(ctx context.Context, spec, key string) (sessions.Store, func()
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return nil, nil, fmt.Errorf("-store %s: no session database at %s; give the path of the file the server uses", spec, path)
 		}
+	case "postgres", "postgresql":
+		return openPostgres(ctx, spec, postgres.Options{NoMigrate: true, CleanupInterval: -1})
 	}
 	return Open(ctx, spec, key)
+}
+
+// openPostgres opens the PostgreSQL store at the URL spec with opts. With
+// opts.NoMigrate it checks that the store's tables are there, so that a
+// URL naming the wrong database fails here, saying so.
+func openPostgres(ctx context.Context, spec string, opts postgres.Options) (sessions.Store, func(), error) {
+	pool, err := pgxpool.New(ctx, spec)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-store %s: %w", Redact(spec), err)
+	}
+	if opts.NoMigrate {
+		if err := checkTables(ctx, pool, spec); err != nil {
+			pool.Close()
+			return nil, nil, err
+		}
+	}
+	s, err := postgres.New(ctx, pool, opts)
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return s, func() { s.Close(); pool.Close() }, nil
+}
+
+// checkTables returns an error unless the database pool connects to has
+// the default tables of the PostgreSQL store where its search_path finds
+// them.
+func checkTables(ctx context.Context, pool *pgxpool.Pool, spec string) error {
+	table := postgres.DefaultTable
+	var (
+		db, path string
+		missing  []string
+	)
+	err := pool.QueryRow(ctx, `
+SELECT current_database(), current_setting('search_path'),
+	array(SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(quote_ident(t)) IS NULL)`,
+		[]string{table, table + "_values", table + "_aliases"}).Scan(&db, &path, &missing)
+	if err != nil {
+		return fmt.Errorf("-store %s: %w", Redact(spec), err)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("-store %s: no sessions table %q in database %q (search_path %s); point -store at the database, and schema, the server keeps its sessions in (nothing is created here)",
+		Redact(spec), missing[0], db, path)
 }
 
 // boltPath returns the file path of the bolt:PATH specification spec, whose

@@ -1,0 +1,136 @@
+package storeurl
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/sessionkit/sessions/stores/postgres"
+)
+
+func postgresURL() string {
+	if u := os.Getenv("SESSIONS_POSTGRES_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+}
+
+// freshSchema creates an empty schema, dropped with everything in it when
+// the test ends, and returns its name and a connection to the database, or
+// skips the test with SKIP-NO-SERVER when PostgreSQL cannot be reached.
+func freshSchema(t *testing.T) (string, *pgx.Conn) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, postgresURL())
+	if err != nil {
+		t.Skipf("SKIP-NO-SERVER: postgres not reachable at %s (set SESSIONS_POSTGRES_URL): %v", Redact(postgresURL()), err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "storeurl_test_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		conn.Close(ctx)
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+		conn.Close(ctx)
+	})
+	return schema, conn
+}
+
+// withSearchPath returns the URL u with the search_path run-time
+// parameter set to schema, which pgx sends to the server.
+func withSearchPath(t *testing.T, u, schema string) string {
+	t.Helper()
+	p, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := p.Query()
+	q.Set("search_path", schema)
+	p.RawQuery = q.Encode()
+	return p.String()
+}
+
+// tablesIn returns the tables of schema.
+func tablesIn(t *testing.T, conn *pgx.Conn, schema string) []string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// cleaners reports whether a PostgreSQL store's background cleaner is
+// running in this process.
+func cleaners() bool {
+	buf := make([]byte, 1<<20)
+	return strings.Contains(string(buf[:runtime.Stack(buf, true)]), "stores/postgres.(*Store).clean(")
+}
+
+// TestOpenExistingPostgresCreatesNothing: sessionsctl inspects the store of
+// a running server. Pointed at the wrong database (or schema), it used to
+// run Migrate there, creating an empty sessions table, and then answer
+// "no live session" for every handle and "revoked 0 sessions" for every
+// user, as if all were well. OpenExisting creates no tables and says that
+// the server's table is not there; nor does it start a background cleaner,
+// which deletes rows: that is the server's job.
+func TestOpenExistingPostgresCreatesNothing(t *testing.T) {
+	schema, conn := freshSchema(t)
+	spec := withSearchPath(t, postgresURL(), schema)
+	ctx := t.Context()
+
+	s, closeStore, err := OpenExisting(ctx, spec, "")
+	if err == nil {
+		closeStore()
+		t.Errorf("OpenExisting on a database without a sessions table = %T, nil; want an error", s)
+	} else {
+		msg := err.Error()
+		for _, want := range []string{`"sessions"`, "table", schema, "database", "-store"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("error %q does not mention %s", msg, want)
+			}
+		}
+	}
+	if tables := tablesIn(t, conn, schema); len(tables) != 0 {
+		t.Fatalf("OpenExisting created tables %v in schema %s", tables, schema)
+	}
+
+	// With the tables the server made, it opens, and runs no cleaner.
+	_, closeMigrated, err := Open(ctx, spec, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeMigrated()
+	if cleaners() {
+		t.Fatal("a postgres cleaner still runs after Close")
+	}
+	s, closeStore, err = OpenExisting(ctx, spec, "")
+	if err != nil {
+		t.Fatalf("OpenExisting with the tables in place: %v", err)
+	}
+	defer closeStore()
+	if _, ok := s.(*postgres.Store); !ok {
+		t.Fatalf("OpenExisting = %T, want a *postgres.Store", s)
+	}
+	if cleaners() {
+		t.Error("OpenExisting started a background cleaner; an inspecting tool must leave deleting expired rows to the server")
+	}
+}
