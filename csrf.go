@@ -228,7 +228,9 @@ func tokenMatches(token string, secret []byte) bool {
 	if len(token) != base64.RawURLEncoding.EncodedLen(2*len(secret)) {
 		return false
 	}
-	buf, err := base64.RawURLEncoding.DecodeString(token)
+	// Strict: the unused bits of the last character must be zero, so a
+	// token is accepted only as it was issued, not in other spellings.
+	buf, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(buf) != 2*len(secret) {
 		return false
 	}
