@@ -884,6 +884,7 @@ func TestStricterDefaultIsolation(t *testing.T) {
 				Skip: map[string]string{
 					"Expiry": "timing covered by TestConformance", "ExpiredOnWrite": "timing covered by TestConformance",
 					"RenameGrace": "timing covered by TestConformance", "UserIndex": "timing covered by TestConformance",
+					"ExpiredOnEveryWrite": "timing covered by TestConformance",
 				},
 			})
 		})

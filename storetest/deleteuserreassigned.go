@@ -1,0 +1,93 @@
+package storetest
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/sessions"
+)
+
+// testDeleteUserSessionsSparesReassigned checks that DeleteUserSessions
+// deletes a session only while it is the user's: a session that a commit
+// racing the deletion gives to another user (a login as someone else on that
+// device) either is deleted before the commit, which then finds it gone, or
+// survives as the other user's. A store that deletes what its listing found
+// without checking the record again logs the other user out.
+func testDeleteUserSessionsSparesReassigned(t *testing.T, h Harness) {
+	s := h.New(t)
+	ux, ok := s.(sessions.UserIndex)
+	if !ok {
+		t.Skip("store does not implement sessions.UserIndex")
+	}
+	const n = 100
+	// Rounds until enough have run or a second has passed: a slow store
+	// races fewer of them.
+	deadline := time.Now().Add(time.Second)
+	for round := 0; round < 30 && (round < 2 || time.Now().Before(deadline)); round++ {
+		u := "user-" + NewKey(t)[:12]
+		v := "user-" + NewKey(t)[:12]
+		keys := make([]string, n)
+		for i := range keys {
+			keys[i] = NewKey(t)
+			rec := NewRecord(time.Hour)
+			rec.User = u
+			mustCreate(t, s, keys[i], rec)
+		}
+		var (
+			wg        sync.WaitGroup
+			start     = make(chan struct{})
+			deleted   int
+			deleteErr error
+			moved     = make([]bool, n)
+		)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			<-start
+			deleted, deleteErr = ux.DeleteUserSessions(ctx(t), u, "")
+		}()
+		go func() {
+			defer wg.Done()
+			<-start
+			// From the end of the list, so the commits meet the deletion
+			// in the middle whatever order the store deletes in.
+			for i := n - 1; i >= 0; i-- {
+				meta := sessions.Meta{User: v}
+				err := s.Commit(ctx(t), keys[i], &sessions.Delta{Meta: &meta, MetaFields: sessions.MetaUser})
+				switch {
+				case err == nil:
+					moved[i] = true
+				case !errors.Is(err, sessions.ErrNotFound):
+					t.Errorf("Commit: %v", err)
+				}
+			}
+		}()
+		close(start)
+		wg.Wait()
+		if deleteErr != nil {
+			t.Fatalf("DeleteUserSessions: %v", deleteErr)
+		}
+		gone := 0
+		for i, key := range keys {
+			rec, found, err := s.Load(ctx(t), key)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			switch {
+			case moved[i] && !found:
+				t.Fatalf("round %d: the session %s… was given to another user by a commit that succeeded, then deleted by DeleteUserSessions of its former user", round, key[:8])
+			case moved[i] && rec.User != v:
+				t.Fatalf("round %d: session %s… is %q's after a commit gave it to %q", round, key[:8], rec.User, v)
+			case !moved[i] && found:
+				t.Fatalf("round %d: session %s… of the user survived DeleteUserSessions, and no commit moved it", round, key[:8])
+			case !found:
+				gone++
+			}
+		}
+		if deleted != gone {
+			t.Fatalf("round %d: DeleteUserSessions reported %d deleted, %d sessions are gone", round, deleted, gone)
+		}
+	}
+}
