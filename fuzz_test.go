@@ -192,7 +192,7 @@ func FuzzTokenMatches(f *testing.F) {
 		}
 		got := tokenMatches(token, secret)
 		// Reference: strict base64url of pad || pad^secret.
-		b, err := base64.RawURLEncoding.DecodeString(token)
+		b, err := base64.RawURLEncoding.Strict().DecodeString(token)
 		want := err == nil && len(token) == 86 && len(b) == 2*csrfSecretLen
 		if want {
 			for i := range csrfSecretLen {
