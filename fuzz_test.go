@@ -5,8 +5,15 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"math"
+	"net"
 	"net/http"
+	"net/netip"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -206,6 +213,165 @@ func FuzzTokenMatches(f *testing.F) {
 		}
 		if !tokenMatches(maskToken(rand.Reader, secret), secret) {
 			t.Fatal("a freshly masked token does not match its secret")
+		}
+	})
+}
+
+// fuzzDoc is a value of a type the codec has no tag for: remote stores keep
+// it as JSON (the codec's fallback), and Get[fuzzDoc] unmarshals it.
+type fuzzDoc struct {
+	Name  string
+	N     int
+	I64   int64
+	U     uint64
+	F     float64
+	OK    bool
+	Tags  []string
+	Count map[string]int
+	Ptr   *string
+	Raw   []byte
+	At    time.Time
+	Wait  time.Duration
+	Inner struct{ Small int8 }
+}
+
+// TestJSONFallbackRoundTrip round-trips values of a struct type through
+// the codec's JSON fallback, as a remote store does: EncodeValue,
+// DecodeValue, then As into the struct. The result equals the value stored
+// (times by Equal: the zone comes back as a fixed offset), so such a value
+// reads the same from every store. A value encoding/json cannot write (a
+// NaN or infinite float, a year past 9999) is refused with
+// ErrUnsupportedValue. Strings that are not UTF-8 are left out:
+// encoding/json replaces their bad bytes. (It ran as a fuzz target for
+// 3 minutes clean; it is a table here to keep CI's fuzzing short.)
+func TestJSONFallbackRoundTrip(t *testing.T) {
+	type row struct {
+		name            string
+		n               int64
+		u               uint64
+		fl              float64
+		ok              bool
+		tag1, tag2, key string
+		raw             []byte
+		sec             int64
+		nsec            int32
+		offMin          int16
+	}
+	for _, r := range []row{
+		{"cart", 3, 1 << 63, 2.5, true, "a", "", "k", []byte{0, 255}, 1_790_000_000, 123456789, 60},
+		{"", math.MinInt64, math.MaxUint64, math.Copysign(0, -1), false, "\u2028", "<&>", "", nil, -62135596800, 0, -720},
+		{"x", 0, 0, math.Inf(1), false, "", "", "", []byte{}, 253402300800, 0, 0},
+		{"n", 1, 1, math.NaN(), false, "", "", "", nil, 0, 0, 0},
+		// Each string alone is not UTF-8; all three together would be.
+		{"", math.MinInt64, math.MaxUint64, 0, true, "\xe2", "\x8d", "\xad", []byte("0"), -62135596724, 0, -812},
+	} {
+		checkJSONFallback(t, r.name, r.n, r.u, r.fl, r.ok, r.tag1, r.tag2, r.key, r.raw, r.sec, r.nsec, r.offMin)
+	}
+}
+
+// checkJSONFallback is TestJSONFallbackRoundTrip for one value.
+func checkJSONFallback(t *testing.T, name string, n int64, u uint64, fl float64, ok bool, tag1, tag2, key string, raw []byte, sec int64, nsec int32, offMin int16) {
+	t.Helper()
+	for _, s := range []string{name, tag1, tag2, key} {
+		if !utf8.ValidString(s) {
+			return // encoding/json writes U+FFFD for it: the value changes
+		}
+	}
+	at := time.Unix(sec, int64(nsec)%1e9).In(time.FixedZone("", int(offMin)%(18*60)*60))
+	doc := fuzzDoc{Name: name, N: int(n), I64: n, U: u, F: fl, OK: ok, Raw: raw, At: at, Wait: time.Duration(n)}
+	doc.Inner.Small = int8(n)
+	if tag1 != "" || tag2 != "" {
+		doc.Tags = []string{tag1, tag2}
+	}
+	if key != "" {
+		doc.Count = map[string]int{key: int(n)}
+		doc.Ptr = &key
+	}
+	enc, err := EncodeValue(doc)
+	if err != nil {
+		if !errors.Is(err, ErrUnsupportedValue) {
+			t.Fatalf("EncodeValue(%+v): %v does not wrap ErrUnsupportedValue", doc, err)
+		}
+		if _, jerr := json.Marshal(doc); jerr == nil {
+			t.Fatalf("EncodeValue(%+v) refused a value encoding/json writes: %v", doc, err)
+		}
+		return
+	}
+	v, err := DecodeValue(enc)
+	if err != nil {
+		t.Fatalf("DecodeValue(EncodeValue(%+v)): %v", doc, err)
+	}
+	if _, isJSON := v.(JSON); !isJSON {
+		t.Fatalf("a struct came back as %T, want JSON", v)
+	}
+	got, ok := As[fuzzDoc](v)
+	if !ok {
+		t.Fatalf("As[fuzzDoc](%s) failed", v)
+	}
+	if !got.At.Equal(doc.At) {
+		t.Fatalf("time %v came back as %v", doc.At, got.At)
+	}
+	got.At, doc.At = time.Time{}, time.Time{}
+	if !reflect.DeepEqual(got, doc) {
+		t.Fatalf("%+v came back as %+v", doc, got)
+	}
+}
+
+// FuzzClientIP feeds peer addresses and X-Forwarded-For headers to
+// clientIP, which names the client for guessing detection and events. A
+// peer outside the trusted proxies is the client, whatever the header
+// says; behind a trusted proxy the client is never a trusted address, and
+// one address counts as one client (guessKey) however a proxy writes it:
+// bare, with a port, in brackets, with a zone.
+func FuzzClientIP(f *testing.F) {
+	trusted := []*net.IPNet{
+		{IP: net.IPv4(10, 0, 0, 0).To4(), Mask: net.CIDRMask(8, 32)},
+		{IP: net.ParseIP("2001:db8:ffff::"), Mask: net.CIDRMask(48, 128)},
+		{IP: net.ParseIP("fe80::"), Mask: net.CIDRMask(64, 128)},
+	}
+	f.Add("10.1.2.3:443", "203.0.113.5, 10.0.0.7", "", []byte{203, 0, 113, 9}, uint16(50123))
+	f.Add("[fe80::1%eth0]:443", "", "198.51.100.1:80", []byte{0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5}, uint16(1))
+	f.Add("192.0.2.1:1234", "10.0.0.1", "", []byte{10, 0, 0, 1}, uint16(0))
+	f.Add("10.0.0.1", " , ,unknown,[::1]", "[2001:db8:ffff::1]:9", []byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4}, uint16(8080))
+	f.Fuzz(func(t *testing.T, peer, xff1, xff2 string, addr []byte, port uint16) {
+		r := &http.Request{RemoteAddr: peer, Header: http.Header{}}
+		for _, h := range []string{xff1, xff2} {
+			if h != "" {
+				r.Header.Add("X-Forwarded-For", h)
+			}
+		}
+		host, _, err := net.SplitHostPort(peer)
+		if err != nil {
+			host = peer
+		}
+		got := clientIP(r, trusted)
+		if !inNets(host, trusted) {
+			if got != host {
+				t.Fatalf("untrusted peer %q: client %q, want the peer", peer, got)
+			}
+			return
+		}
+		if got != host && inNets(got, trusted) {
+			t.Fatalf("client %q is a trusted proxy (peer %q, X-Forwarded-For %q)", got, peer, r.Header.Values("X-Forwarded-For"))
+		}
+		// One address, every spelling: the same client.
+		a, ok := netip.AddrFromSlice(addr)
+		if !ok || inNets(a.String(), trusted) || inNets(a.Unmap().String(), trusted) {
+			return
+		}
+		p := strconv.Itoa(int(port))
+		forms := []string{a.String(), a.StringExpanded(), strings.ToUpper(a.String())}
+		if a.Is4() {
+			forms = append(forms, a.String()+":"+p)
+		} else {
+			forms = append(forms, "["+a.String()+"]:"+p, "["+a.String()+"]", "["+a.StringExpanded()+"]:"+p, a.String()+"%eth0", "["+a.String()+"%25eth0]:"+p)
+		}
+		want := guessKey(a.String())
+		for _, form := range forms {
+			r.Header = http.Header{"X-Forwarded-For": {xff1 + ", " + form}}
+			if k := guessKey(clientIP(r, trusted)); k != want {
+				t.Fatalf("X-Forwarded-For entry %q counts as client %q, %q counts as %q", form, k, a.String(), want)
+			}
 		}
 	})
 }

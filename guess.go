@@ -98,11 +98,16 @@ func (g *guessCounter) blocked(ip string, now time.Time) bool {
 
 // guessKey is the unit a client is counted by: its IPv4 address, or the /64
 // of its IPv6 address, since an IPv6 client picks addresses from its /64 at
-// will and would otherwise never reach the threshold.
+// will and would otherwise never reach the threshold. An IPv4-mapped IPv6
+// address (how a dual-stack proxy names an IPv4 client) is its IPv4
+// address, in the one spelling netip gives it.
 func guessKey(ip string) string {
 	a, err := netip.ParseAddr(ip)
-	if err != nil || a.Is4() || a.Is4In6() {
+	if err != nil {
 		return ip
+	}
+	if a.Is4() || a.Is4In6() {
+		return a.Unmap().String()
 	}
 	p, err := a.WithZone("").Prefix(64)
 	if err != nil {

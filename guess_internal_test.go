@@ -48,3 +48,24 @@ func TestGuessCounterFull(t *testing.T) {
 		})
 	}
 }
+
+// TestGuessKeyOneClientEverySpelling: guessing detection counts a client
+// by its address, so every spelling of one address is one client. A proxy
+// on a dual-stack socket names an IPv4 client as an IPv4-mapped IPv6
+// address ("::ffff:203.0.113.5"), which may be written out in full; that
+// client is the IPv4 address, as it is for TrustedProxies.
+func TestGuessKeyOneClientEverySpelling(t *testing.T) {
+	for _, tc := range []struct {
+		want      string
+		spellings []string
+	}{
+		{"203.0.113.5", []string{"203.0.113.5", "::ffff:203.0.113.5", "::FFFF:203.0.113.5", "0:0:0:0:0:ffff:cb00:7105", "0000:0000:0000:0000:0000:ffff:cb00:7105"}},
+		{"2001:db8:1:2::/64", []string{"2001:db8:1:2::5", "2001:DB8:1:2:0:0:0:9", "2001:db8:1:2::5%eth0"}},
+	} {
+		for _, s := range tc.spellings {
+			if got := guessKey(s); got != tc.want {
+				t.Errorf("guessKey(%q) = %q, want %q", s, got, tc.want)
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"time"
 
@@ -72,6 +73,10 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, code, map[string]string{"error": msg})
 }
 
+// unsupportedValue answers sessions.ErrUnsupportedValue: a value, value
+// name or user name from the request that the store cannot keep.
+const unsupportedValue = "this session store cannot keep that value or name; use UTF-8 names without NUL bytes, of at most 2 KB"
+
 // storeFailed answers a session error the handler saw directly.
 func storeFailed(w http.ResponseWriter, err error) {
 	switch {
@@ -85,6 +90,8 @@ func storeFailed(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusServiceUnavailable, "session store unavailable, try again shortly")
 	case errors.Is(err, sessions.ErrTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, "session data too large")
+	case errors.Is(err, sessions.ErrUnsupportedValue):
+		writeError(w, http.StatusBadRequest, unsupportedValue)
 	case errors.Is(err, sessions.ErrNotSupported):
 		writeError(w, http.StatusNotImplemented, "this store keeps no user index; log out with POST /api/logout")
 	default:
@@ -126,7 +133,10 @@ func (d *demo) session(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// decodeValue reads one JSON value, keeping integers as int.
+// decodeValue reads one JSON value, keeping integers as int. It refuses
+// what no store could keep as it came: a number beyond float64 (it would
+// be ±Inf, which GET /api/session cannot render) and nesting deeper than
+// sessions.MaxDepth (the remote stores' codec refuses it at commit).
 func decodeValue(r io.Reader) (any, error) {
 	dec := json.NewDecoder(io.LimitReader(r, maxBody))
 	dec.UseNumber()
@@ -137,27 +147,38 @@ func decodeValue(r io.Reader) (any, error) {
 	if dec.More() {
 		return nil, errors.New("trailing data after the JSON value")
 	}
-	return normalize(v), nil
+	return normalize(v, 0)
 }
 
-func normalize(v any) any {
+func normalize(v any, depth int) (any, error) {
+	if depth > sessions.MaxDepth {
+		return nil, fmt.Errorf("nested deeper than %d", sessions.MaxDepth)
+	}
+	var err error
 	switch x := v.(type) {
 	case json.Number:
 		if n, err := x.Int64(); err == nil {
-			return int(n)
+			return int(n), nil
 		}
-		f, _ := x.Float64()
-		return f
+		f, err := x.Float64()
+		if err != nil || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("number %.20s is out of range", x)
+		}
+		return f, nil
 	case []any:
 		for i := range x {
-			x[i] = normalize(x[i])
+			if x[i], err = normalize(x[i], depth+1); err != nil {
+				return nil, err
+			}
 		}
 	case map[string]any:
 		for k := range x {
-			x[k] = normalize(x[k])
+			if x[k], err = normalize(x[k], depth+1); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return v
+	return v, nil
 }
 
 func (d *demo) putValue(w http.ResponseWriter, r *http.Request) {

@@ -82,6 +82,9 @@ func newManager(c config, store sessions.Store) (*sessions.Manager, error) {
 			if errors.Is(err, sessions.ErrTooLarge) {
 				code, msg = http.StatusRequestEntityTooLarge, "session data too large"
 			}
+			if errors.Is(err, sessions.ErrUnsupportedValue) {
+				code, msg = http.StatusBadRequest, unsupportedValue
+			}
 			writeError(w, code, msg)
 		},
 	}

@@ -28,7 +28,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -122,7 +124,7 @@ func command(ctx context.Context, store sessions.Store, args []string, out io.Wr
 		}
 		values := map[string]any{}
 		for _, f := range rec.Fields {
-			values[f.Key] = f.Value
+			values[f.Key] = jsonView(f.Value)
 		}
 		return printJSON(out, map[string]any{"id": handle, "meta": metaView(rec.Meta), "values": values})
 	case "list":
@@ -221,6 +223,41 @@ func metaView(m sessions.Meta) map[string]any {
 		"auth_time":  t(m.AuthTime),
 		"expires":    t(m.Expires),
 	}
+}
+
+// jsonView returns v with every value JSON has no literal for written as a
+// string: a NaN or infinite float as strconv formats it ("NaN", "+Inf"), a
+// time encoding/json refuses (a year past 9999, an offset of a day or
+// more) in RFC 3339. Sessions may hold such values in every store, and
+// show must still print the session.
+func jsonView(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return strconv.FormatFloat(x, 'g', -1, 64)
+		}
+	case float32:
+		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+			return strconv.FormatFloat(f, 'g', -1, 32)
+		}
+	case time.Time:
+		if _, err := x.MarshalJSON(); err != nil {
+			return x.Format(time.RFC3339Nano)
+		}
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonView(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonView(e)
+		}
+		return out
+	}
+	return v
 }
 
 func printJSON(w io.Writer, v any) error {

@@ -66,7 +66,7 @@ func NewFromURL(rawURL string) (*Store, error) {
 		}
 		opt, err := redis.ParseURL(scheme + "://" + base + "?" + pq.Encode())
 		if err != nil {
-			return nil, urlErr(rawURL, parseErrText(err))
+			return nil, urlErr(rawURL, parseReason(err))
 		}
 		if q.Has("dialer_retries") {
 			if opt.DialerRetries, err = strconv.Atoi(q.Get("dialer_retries")); err != nil {
@@ -94,7 +94,7 @@ func NewFromURL(rawURL string) (*Store, error) {
 		plain := strings.TrimSuffix(scheme, "+cluster")
 		opt, err := redis.ParseClusterURL(plain + "://" + userinfo + addrs[0] + "?" + q.Encode())
 		if err != nil {
-			return nil, urlErr(rawURL, parseErrText(err))
+			return nil, urlErr(rawURL, parseReason(err))
 		}
 		failFast(q, &opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries, &opt.DialerRetries)
 		client = redis.NewClusterClient(opt)
@@ -136,23 +136,33 @@ func last(q url.Values, name string) string {
 	return ""
 }
 
-// parseErrText is the text of a go-redis URL parsing error without the URL
-// that net/url's errors quote in full, password included: only its cause
-// ("invalid port", "invalid URL escape"). urlErr names the URL, redacted.
-func parseErrText(err error) string {
+// parseReason is why go-redis refused a URL. When net/url could not parse
+// it, that is the *url.Error's cause alone: the *url.Error quotes the whole
+// URL, password included.
+func parseReason(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return "cannot parse it: " + ue.Err.Error()
+		return ue.Err.Error()
 	}
 	return err.Error()
 }
 
 // urlErr reports a bad URL without echoing its password.
 func urlErr(rawURL, why string) error {
-	if u, err := url.Parse(rawURL); err == nil {
-		rawURL = u.Redacted()
-	} else if at := strings.LastIndex(rawURL, "@"); at >= 0 {
-		rawURL = "…@" + rawURL[at+1:]
+	return fmt.Errorf("%w: redis store URL %s: %s", sessions.ErrConfig, redactURL(rawURL), why)
+}
+
+// redactURL hides the password of rawURL. net/url finds it in a URL whose
+// scheme ends at "://"; any other text that net/url parses (it reads
+// "#://u:p@h" as a fragment, "redis:#://u:p@h" as a scheme and a fragment,
+// "redis:u:p@h" as opaque) may still hold one, so all of it up to its last
+// "@" goes.
+func redactURL(rawURL string) string {
+	if u, err := url.Parse(rawURL); err == nil && u.Scheme != "" && strings.Index(rawURL, "://") == len(u.Scheme) {
+		return u.Redacted()
 	}
-	return fmt.Errorf("%w: redis store URL %s: %s", sessions.ErrConfig, rawURL, why)
+	if at := strings.LastIndex(rawURL, "@"); at >= 0 {
+		return "…@" + rawURL[at+1:]
+	}
+	return rawURL
 }

@@ -145,18 +145,27 @@ func boltPath(spec, rest string) (string, error) {
 
 // Redact hides a password in a store URL for logs: the one in the user
 // information, and the password or sslpassword query parameter, where
-// PostgreSQL URLs may carry it too. A URL net/url cannot parse keeps only
-// its scheme, as it may hold a password in a form Redact cannot find. Text
-// that is no URL at all, such as a PostgreSQL key/value connection string
-// ("host=db password=..."), has its password and sslpassword values hidden.
+// PostgreSQL URLs may carry it too. Text is a URL when "://" comes before
+// any "=". A URL net/url cannot parse, or parses without a scheme and an
+// authority, keeps only what precedes "://", as it may hold a password in a
+// form Redact cannot find. Text that is no URL, such as a PostgreSQL
+// key/value connection string ("host=db password=..."), has its password
+// and sslpassword values hidden, whatever they hold, and whatever looks
+// like a URL's user information ("://user:password@").
 func Redact(s string) string {
-	if !strings.Contains(s, "://") {
-		return kvPassword.ReplaceAllString(s, "${1}xxxxx")
+	// A URL's scheme holds no "=", a key/value string's first keyword
+	// ends at one: "host=db password=a://b" is no URL.
+	sep, eq := strings.Index(s, "://"), strings.IndexByte(s, '=')
+	if sep < 0 || (eq >= 0 && eq < sep) {
+		s = kvPassword.ReplaceAllString(s, "${1}xxxxx")
+		return kvUserinfo.ReplaceAllString(s, "://xxxxx@")
 	}
 	u, err := url.Parse(s)
-	if err != nil {
-		scheme, _, _ := strings.Cut(s, "://")
-		return scheme + "://xxxxx"
+	if err != nil || len(u.Scheme) != sep {
+		// Not a URL whose scheme ends at "://" ("#://u:p@h" parses as a
+		// fragment, "a:#://u:p@h" as a scheme and a fragment): the
+		// password may be anywhere after "://".
+		return s[:sep] + "://xxxxx"
 	}
 	hidden := false
 	if u.RawQuery != "" {
@@ -185,7 +194,12 @@ func Redact(s string) string {
 	return u.Redacted()
 }
 
+// kvUserinfo finds what looks like a URL's user information in text that
+// is no URL ("=://u:p@h"): it may be a password all the same.
+var kvUserinfo = regexp.MustCompile(`://[^ \t\n\r\v\f/?#]*@`)
+
 // kvPassword finds the password and sslpassword values of a key/value
-// connection string: a bare word, or a single-quoted value with
-// backslash escapes.
-var kvPassword = regexp.MustCompile(`(?i)((?:^|[^a-z0-9_])(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|\S*)`)
+// connection string: a bare word or a single-quoted value, in both of which
+// a backslash escapes the next character ("a\ b" is one word), as pgx and
+// libpq read them. Their whitespace includes \v, which \s does not.
+var kvPassword = regexp.MustCompile(`(?is)((?:^|[^a-z0-9_])(?:ssl)?password[ \t\n\r\v\f]*=[ \t\n\r\v\f]*)('(?:[^'\\]|\\.)*'?|(?:[^ \t\n\r\v\f\\]|\\.)*\\?)`)
