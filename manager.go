@@ -286,8 +286,11 @@ func (m *Manager) DestroyUserSessions(ctx context.Context, user, except string) 
 	var err error
 	for range destroyRounds {
 		if except != "" && ValidKey(except) {
+			// An except that cannot be read (a corrupt record) has no
+			// alias to follow; its user's other sessions are destroyed
+			// all the same.
 			var at string
-			if _, _, at, err = m.loadAliased(ctx, except); err != nil {
+			if _, _, at, err = m.loadAliased(ctx, except); err != nil && !errors.Is(err, ErrCorrupt) {
 				break
 			}
 			if at != "" {

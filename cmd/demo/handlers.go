@@ -133,10 +133,11 @@ func (d *demo) session(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// decodeValue reads one JSON value, keeping integers as int. It refuses
-// what no store could keep as it came: a number beyond float64 (it would
-// be ±Inf, which GET /api/session cannot render) and nesting deeper than
-// sessions.MaxDepth (the remote stores' codec refuses it at commit).
+// decodeValue reads one JSON value, keeping integers as int. It refuses a
+// number beyond float64 (it would be ±Inf, which GET /api/session cannot
+// render) and nesting deeper than sessions.MaxDepth, which the encoding
+// stores refuse at commit: refused up front, it is the same 400 whatever
+// the -store.
 func decodeValue(r io.Reader) (any, error) {
 	dec := json.NewDecoder(io.LimitReader(r, maxBody))
 	dec.UseNumber()

@@ -25,7 +25,8 @@ const envDamagedChild = "SESSIONS_BOLT_DAMAGED_CHILD"
 // page of an unexpected type) or by a memory fault (a page past the end of
 // a truncated file), and either kills the process when nothing recovers it:
 // at Open, in a request, or in the background cleaner. The store returns an
-// error wrapping sessions.ErrStoreUnavailable instead, and stays usable.
+// error wrapping sessions.ErrStoreUnavailable instead, and from then on
+// answers every call with it, never waiting on bbolt's locks.
 // Each case runs in a child process, so that a crash fails the case rather
 // than the test binary.
 func TestDamagedFile(t *testing.T) {
@@ -83,6 +84,29 @@ func TestDamagedFile(t *testing.T) {
 			s := openDamaged(t, path, nil)
 			_, err := s.Cleanup(t.Context())
 			wantDamaged(t, "Cleanup", err)
+		}},
+		{"every call after the damage is found", func(t *testing.T) {
+			path := seedFile(t, 300)
+			damagePage(t, path, nestedRoot(bucketRecords))
+			s, err := Open(path, Options{CleanupInterval: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = s.Load(t.Context(), storetest.NewKey(t))
+			wantDamaged(t, "Load", err)
+			// The user index is intact, but bbolt may hold its locks
+			// after the panic: the store does not enter it again.
+			_, err = s.UserSessions(t.Context(), "u")
+			wantDamaged(t, "UserSessions after the damage", err)
+			wantDamaged(t, "Create after the damage", s.Create(t.Context(), storetest.NewKey(t), storetest.NewRecord(time.Hour)))
+			closed := make(chan error, 1)
+			go func() { closed <- s.Close() }()
+			select {
+			case err := <-closed:
+				wantDamaged(t, "Close", err)
+			case <-time.After(5 * time.Second):
+				t.Fatal("Close still waiting after 5s")
+			}
 		}},
 		{"background cleaner on a damaged expiry index", func(t *testing.T) {
 			path := seedFile(t, 300)

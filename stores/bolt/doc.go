@@ -20,7 +20,11 @@
 // short) by panicking or by a memory fault. The store turns either into an
 // error wrapping [sessions.ErrStoreUnavailable] that says the file is
 // damaged, from Open, from a request's method and in the background
-// cleaner alike, instead of letting it end the process.
+// cleaner alike, instead of letting it end the process. From then on the
+// store answers every call with that error without touching the file
+// (bbolt may have panicked holding its own locks, and waiting for them
+// would hang the request): restore the file from a backup, or move it
+// aside, and restart the process.
 //
 // bbolt lets one process at a time open a file. Run one application
 // instance per file, or use the PostgreSQL or Redis store when several

@@ -92,6 +92,7 @@ type Store struct {
 	log    *slog.Logger
 
 	closed    atomic.Bool
+	damaged   atomic.Pointer[error] // the first error guard made of a panic (see guarded)
 	closeOnce sync.Once
 	closeErr  error
 	stop      chan struct{} // closed by Close; created before the cleaner starts
@@ -217,11 +218,20 @@ func newStore(db *bbolt.DB, opts Options, owns bool) (*Store, error) {
 // the database if Open opened it. It is safe to call more than once; later
 // calls return the first call's result. Every method called after Close
 // returns an error wrapping sessions.ErrStoreUnavailable.
+//
+// After the store found its file damaged (see the package doc), Close
+// neither waits for the cleaner nor closes the database, whose locks the
+// panicking transaction may have left held: it returns the damage error,
+// and the file stays open until the process exits.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		close(s.stop)
 		s.cancel()
+		if d := s.damaged.Load(); d != nil {
+			s.closeErr = *d
+			return
+		}
 		<-s.done
 		if s.ownsDB {
 			s.closeErr = s.db.Close()
@@ -242,6 +252,9 @@ func (s *Store) check(ctx context.Context) error {
 	}
 	if s.closed.Load() {
 		return errClosed
+	}
+	if d := s.damaged.Load(); d != nil {
+		return *d
 	}
 	return nil
 }
@@ -306,23 +319,30 @@ var errDamaged = fmt.Errorf("%w: bolt: the database file looks damaged", session
 // damaged file by panicking (a page of an unexpected type) or, reading a
 // page past the end of a truncated file, by a memory fault, which
 // SetPanicOnFault makes a panic too; unrecovered, either kills the
-// process, from the background cleaner as from a request. bbolt rolls back
-// the transaction on the way out, so the store goes on serving what is
-// intact.
+// process, from the background cleaner as from a request.
 func guard(err *error) {
 	if r := recover(); r != nil {
 		if vp, ok := r.(valuePanic); ok {
-			panic(vp.v) // not the file's fault (see marshal)
+			panic(vp.v) // not the file's fault (see txn.put)
 		}
 		*err = fmt.Errorf("%w (a transaction panicked: %v); restore the file from a backup, or move it aside to start with no sessions", errDamaged, r)
 	}
 }
 
-// valuePanic is a panic from encoding a session value (see marshal).
+// valuePanic is a panic from encoding a session value (see txn.put).
 type valuePanic struct{ v any }
 
-// guarded runs fn, a bbolt transaction, under guard.
+// guarded runs fn, a bbolt transaction, under guard. After a panic the
+// store refuses every later call with the same error, without entering
+// bbolt again: bbolt may have panicked while holding its own locks (in
+// rolling back, or in reading its meta pages), and a transaction that
+// waited for them would wait forever.
 func (s *Store) guarded(fn func() error) (err error) {
+	defer func() {
+		if errors.Is(err, errDamaged) {
+			s.damaged.CompareAndSwap(nil, &err)
+		}
+	}()
 	defer guard(&err)
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	return fn()

@@ -105,12 +105,28 @@ func (t *txn) getLive(key string) (*sessions.Record, error) {
 
 // put writes rec under key and moves its index entries from old (the record
 // previously under key, nil when there was none or it could not be decoded).
+//
+// A value whose encoding panics (a MarshalJSON that panics) panics with
+// valuePanic, which guard passes on to the caller as the value's own panic
+// once bbolt has rolled the transaction back: it is the value's fault,
+// not the file's. (Outside a transaction, as in Create, marshal's panic
+// reaches the caller as it is.)
 func (t *txn) put(key string, old, rec *sessions.Record) error {
-	b, err := marshal(rec)
+	b, err := marshalInTx(rec)
 	if err != nil {
 		return err
 	}
 	return t.putEncoded(key, old, rec, b)
+}
+
+// marshalInTx is marshal with a panic wrapped in valuePanic (see put).
+func marshalInTx(rec *sessions.Record) ([]byte, error) {
+	defer func() {
+		if r := recover(); r != nil {
+			panic(valuePanic{r})
+		}
+	}()
+	return marshal(rec)
 }
 
 // putEncoded is put with rec already marshalled into b.
@@ -242,17 +258,7 @@ func unsortable(u uint64) int64 { return int64(u ^ (1 << 63)) }
 // field keys must be UTF-8, sorted and unique (sessions.UnmarshalRecord
 // refuses anything else), the user must fit a user-index key, and the whole
 // record must fit the decoder's size cap.
-//
-// A value whose encoding panics (a MarshalJSON that panics) panics with
-// valuePanic, which guard passes on to the caller as the value's own panic
-// once bbolt has rolled the transaction back: it is the value's fault,
-// not the file's.
 func marshal(in *sessions.Record) ([]byte, error) {
-	defer func() {
-		if r := recover(); r != nil {
-			panic(valuePanic{r})
-		}
-	}()
 	rec := *in
 	if len(rec.User) > maxUser {
 		return nil, fmt.Errorf("%w: bolt: the user name takes %d bytes, over the %d bytes the user index holds",

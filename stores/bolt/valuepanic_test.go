@@ -42,3 +42,26 @@ func TestValueEncodingPanicReachesCaller(t *testing.T) {
 		t.Fatalf("Load after the panic = %+v, %v, %v; want v=ok", rec, ok, err)
 	}
 }
+
+// TestValueEncodingPanicReachesCallerOutsideTransaction: Create encodes
+// the record before it takes the writer lock, outside any transaction; a
+// value whose encoding panics there panics in the caller with its own
+// value too, not with the store's internal wrapper.
+func TestValueEncodingPanicReachesCallerOutsideTransaction(t *testing.T) {
+	s := openTest(t, Options{})
+	ctx := t.Context()
+	rec := storetest.NewRecord(time.Hour)
+	rec.Fields = []sessions.Field{{Key: "v", Value: panickyValue{}}}
+	var got any
+	var err error
+	func() {
+		defer func() { got = recover() }()
+		err = s.Create(ctx, storetest.NewKey(t), rec)
+	}()
+	if s, ok := got.(string); !ok || s != "MarshalJSON panicked" {
+		t.Errorf("Create of a value whose MarshalJSON panics: panic %#v, error %v; want the value's own panic", got, err)
+	}
+	if err := s.Create(ctx, storetest.NewKey(t), storetest.NewRecord(time.Hour)); err != nil {
+		t.Fatalf("Create after the panic: %v", err)
+	}
+}
