@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/cmd/internal/storeurl"
+	"github.com/sessionkit/sessions/cmd/internal/testenv"
 	"github.com/sessionkit/sessions/stores/redis/redistest"
 )
 
@@ -184,8 +186,8 @@ func (c *rawClient) session(base string) sessionView {
 
 // TestTwoDemosShareRedis runs two demos on the Redis at redisAddr.
 func TestTwoDemosShareRedis(t *testing.T) {
-	requireTCP(t, "redis", redisAddr())
-	testTwoDemosShareStore(t, "redis://"+redisAddr()+"/0")
+	testenv.RequireRedis(t)
+	testTwoDemosShareStore(t, "redis://"+testenv.RedisAddr()+"/0")
 }
 
 // TestTwoDemosShareRedisCluster is TestTwoDemosShareRedis on a private
@@ -291,8 +293,8 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 	specs := map[string]func(t *testing.T) string{
 		"bolt": func(t *testing.T) string { return "bolt:" + filepath.Join(t.TempDir(), "s.db") },
 		"postgres": func(t *testing.T) string {
-			requirePostgres(t)
-			return postgresURL()
+			testenv.Postgres(t, storeurl.Redact)
+			return testenv.PostgresURL()
 		},
 	}
 	for name, spec := range specs {

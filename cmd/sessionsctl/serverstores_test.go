@@ -6,33 +6,17 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 	"github.com/sessionkit/sessions/cmd/internal/storeurl"
+	"github.com/sessionkit/sessions/cmd/internal/testenv"
 	"github.com/sessionkit/sessions/storetest"
 )
-
-func redisAddr() string {
-	if a := os.Getenv("SESSIONS_REDIS_ADDR"); a != "" {
-		return a
-	}
-	return "127.0.0.1:6379"
-}
-
-func postgresURL() string {
-	if u := os.Getenv("SESSIONS_POSTGRES_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
 
 func randomName(t *testing.T) string {
 	var b [6]byte
@@ -47,14 +31,10 @@ func randomName(t *testing.T) string {
 // ends, or skips the test with SKIP-NO-SERVER.
 func redisSpec(t *testing.T) string {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", redisAddr(), time.Second)
-	if err != nil {
-		t.Skipf("SKIP-NO-SERVER: redis not reachable at %s (set SESSIONS_REDIS_ADDR): %v", redisAddr(), err)
-	}
-	c.Close()
+	addr := testenv.RequireRedis(t)
 	prefix := "sessionsctltest:" + randomName(t) + ":"
 	t.Cleanup(func() {
-		c := redis.NewClient(&redis.Options{Addr: redisAddr()})
+		c := redis.NewClient(&redis.Options{Addr: addr})
 		defer c.Close()
 		ctx := context.Background()
 		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
@@ -65,7 +45,7 @@ func redisSpec(t *testing.T) string {
 			t.Errorf("deleting the test's keys: %v", err)
 		}
 	})
-	return "redis://" + redisAddr() + "/0?key_prefix=" + url.QueryEscape(prefix)
+	return "redis://" + addr + "/0?key_prefix=" + url.QueryEscape(prefix)
 }
 
 // postgresSpec returns a -store URL whose search_path is a fresh schema
@@ -73,32 +53,8 @@ func redisSpec(t *testing.T) string {
 // test with SKIP-NO-SERVER.
 func postgresSpec(t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, postgresURL())
-	if err != nil {
-		t.Skipf("SKIP-NO-SERVER: postgres not reachable at %s (set SESSIONS_POSTGRES_URL): %v", storeurl.Redact(postgresURL()), err)
-	}
-	schema := "sessionsctl_test_" + randomName(t)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		conn.Close(ctx)
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-		conn.Close(ctx)
-	})
-	u, err := url.Parse(postgresURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	_, _, spec := testenv.FreshSchema(t, "sessionsctl_test_", storeurl.Redact)
+	return spec
 }
 
 // TestCommandsOnEveryStore runs every command against every store

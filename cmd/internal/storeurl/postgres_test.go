@@ -2,67 +2,14 @@ package storeurl
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/sessionkit/sessions/cmd/internal/testenv"
 	"github.com/sessionkit/sessions/stores/postgres"
 )
-
-func postgresURL() string {
-	if u := os.Getenv("SESSIONS_POSTGRES_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
-// freshSchema creates an empty schema, dropped with everything in it when
-// the test ends, and returns its name and a connection to the database, or
-// skips the test with SKIP-NO-SERVER when PostgreSQL cannot be reached.
-func freshSchema(t *testing.T) (string, *pgx.Conn) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, postgresURL())
-	if err != nil {
-		t.Skipf("SKIP-NO-SERVER: postgres not reachable at %s (set SESSIONS_POSTGRES_URL): %v", Redact(postgresURL()), err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "storeurl_test_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		conn.Close(ctx)
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-		conn.Close(ctx)
-	})
-	return schema, conn
-}
-
-// withSearchPath returns the URL u with the search_path run-time
-// parameter set to schema, which pgx sends to the server.
-func withSearchPath(t *testing.T, u, schema string) string {
-	t.Helper()
-	p, err := url.Parse(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := p.Query()
-	q.Set("search_path", schema)
-	p.RawQuery = q.Encode()
-	return p.String()
-}
 
 // tablesIn returns the tables of schema.
 func tablesIn(t *testing.T, conn *pgx.Conn, schema string) []string {
@@ -93,8 +40,7 @@ func cleaners() bool {
 // the server's table is not there; nor does it start a background cleaner,
 // which deletes rows: that is the server's job.
 func TestOpenExistingPostgresCreatesNothing(t *testing.T) {
-	schema, conn := freshSchema(t)
-	spec := withSearchPath(t, postgresURL(), schema)
+	schema, conn, spec := testenv.FreshSchema(t, "storeurl_test_", Redact)
 	ctx := t.Context()
 
 	s, closeStore, err := OpenExisting(ctx, spec, "")
