@@ -52,11 +52,15 @@
 //     cross-site origin and for the session's CSRF token before the handler
 //     runs; a refused request is answered by the manager's CSRF failure
 //     handler (403 by default) and the handler is not called.
-//   - When the store fails, the manager's error handler answers (503 for
-//     [sessions.ErrStoreUnavailable]) and nothing the handler wrote, not its
+//   - When the session cannot be loaded or committed, the manager's error
+//     handler answers (503 for [sessions.ErrStoreUnavailable], 413 for
+//     [sessions.ErrTooLarge]) and nothing the handler wrote, not its
 //     headers nor its body, reaches the client. The response is then
 //     committed, so echo's default HTTPErrorHandler leaves it alone; a
 //     custom one should check c.Response().Committed as the default does.
+//     An error a session method returns to the handler itself (Increment,
+//     Login, Save) is the handler's to answer: returned as it is, as in the
+//     example above, echo's HTTPErrorHandler answers it 500.
 //   - A response that uses the session carries "Vary: Cookie".
 //
 // A handler that panics commits nothing, as under net/http: register
