@@ -94,6 +94,17 @@
 // deleted or emptied it, which the source node of a slot being migrated
 // would refuse halfway through the script.
 //
+// Under Sentinel (redis.NewFailoverClient), a failover, even one asked
+// for with SENTINEL FAILOVER, can lose writes the old primary acknowledged:
+// it takes writes until Sentinel demotes it, go-redis sends them there
+// until it hears of the new primary, and the demoted primary then drops
+// them when it resyncs (TestSentinelFailover saw a counter acknowledged at
+// 442 read back as 113; a killed primary loses what it had not replicated
+// too). The store does not wait for replicas (WAIT) on its writes. During
+// the switch every failure is an error wrapping
+// [sessions.ErrStoreUnavailable] (503), and the same store serves the new
+// primary afterwards.
+//
 // The store picks its protocol from the client's type. A *redis.Client (one
 // server, or a Sentinel primary from redis.NewFailoverClient) runs the
 // single-node protocol, whose scripts may touch several slots' keys: Rename

@@ -1,8 +1,11 @@
-// Package redistest starts private redis-server processes, single nodes and
-// Redis Clusters, for tests that need a real Redis. A test can change a
-// running cluster the way an operator does: move a hash slot to another
-// primary step by step ([Cluster.BeginMigration]), add a replica
-// ([Cluster.AddReplica]) and fail a primary over to it ([Cluster.Failover]).
+// Package redistest starts private redis-server processes, single nodes,
+// Redis Clusters and Sentinel deployments, for tests that need a real Redis.
+// A test can change a running cluster the way an operator does: move a hash
+// slot to another primary step by step ([Cluster.BeginMigration]), add a
+// replica ([Cluster.AddReplica]) and fail a primary over to it
+// ([Cluster.Failover]); and it can make Sentinel fail a primary over, on
+// request ([Sentinel.Failover]) or because the primary died
+// ([Sentinel.WaitFailover]).
 //
 // Every process listens on a free loopback port, keeps no data on disk
 // unless asked to, is killed with SIGKILL when the test that started it
@@ -73,6 +76,7 @@ type Server struct {
 	dir  string
 	port int
 	args []string
+	conf string // a Sentinel's config file; "" for a data node
 
 	mu  sync.Mutex
 	cmd *exec.Cmd
@@ -103,11 +107,15 @@ func (s *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
 
 func (s *Server) start() {
 	s.t.Helper()
-	args := append([]string{
+	var args []string
+	if s.conf != "" {
+		args = []string{s.conf, "--sentinel"}
+	}
+	args = append(append(args,
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no",
 		"--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log"),
-	}, s.args...)
+	), s.args...)
 	cmd := exec.Command(s.bin, args...)
 	setPdeathsig(cmd)
 	if err := cmd.Start(); err != nil {
