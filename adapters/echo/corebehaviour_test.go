@@ -15,40 +15,9 @@ import (
 
 	"github.com/sessionkit/sessions"
 	sessionecho "github.com/sessionkit/sessions/adapters/echo"
+	"github.com/sessionkit/sessions/internal/adaptertest"
 	"github.com/sessionkit/sessions/stores/memory"
 )
-
-// clockedManager returns a manager on a memory store, both on a clock the
-// test moves, and the kinds of the events it emits.
-func clockedManager(t *testing.T, opts sessions.Options) (*sessions.Manager, *atomic.Int64, func() []string) {
-	t.Helper()
-	now := new(atomic.Int64)
-	now.Store(time.Unix(1_800_000_000, 0).UnixNano())
-	clock := func() time.Time { return time.Unix(0, now.Load()) }
-	store := memory.New(memory.Options{Now: clock})
-	t.Cleanup(func() { store.Close() })
-	var mu sync.Mutex
-	var events []string
-	opts.Now = clock
-	opts.Logger = slog.New(slog.DiscardHandler)
-	opts.OnEvent = func(_ context.Context, e sessions.Event) {
-		mu.Lock()
-		events = append(events, e.Kind.String())
-		mu.Unlock()
-	}
-	m, err := sessions.NewManager(store, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m, now, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		out := events
-		events = nil
-		return out
-	}
-}
 
 // TestActivityRecordedWhenReadAfterBodyWritten checks that an echo handler
 // that writes its response before it first reads the session records the
@@ -64,7 +33,7 @@ func TestActivityRecordedWhenReadAfterBodyWritten(t *testing.T) {
 		{"Flush", func(c echo.Context) { c.Response().WriteHeader(http.StatusOK); c.Response().Flush() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, now, _ := clockedManager(t, sessions.Options{IdleTimeout: 10 * time.Minute})
+			m, now, _ := adaptertest.ClockedManager(t, sessions.Options{IdleTimeout: 10 * time.Minute})
 			e := echo.New()
 			e.Use(sessionecho.Middleware(m))
 			e.GET("/set", func(c echo.Context) error {
@@ -118,7 +87,7 @@ func TestTooLargeAnswered413(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, _, events := clockedManager(t, sessions.Options{MaxSize: 100})
+			m, _, events := adaptertest.ClockedManager(t, sessions.Options{MaxSize: 100})
 			e := echo.New()
 			e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 				return func(c echo.Context) error { c.Set("m", m); return next(c) }
@@ -145,7 +114,7 @@ func m0(c echo.Context) *sessions.Manager { return c.Get("m").(*sessions.Manager
 // under net/http, a Login whose session expired while the request ran is
 // stored as a new session whose cookie the response sets.
 func TestLoginOutlivesSessionExpiredMidRequest(t *testing.T) {
-	m, now, events := clockedManager(t, sessions.Options{IdleTimeout: 15 * time.Minute, KeepOnLogin: []string{"cart"}})
+	m, now, events := adaptertest.ClockedManager(t, sessions.Options{IdleTimeout: 15 * time.Minute, KeepOnLogin: []string{"cart"}})
 	e := echo.New()
 	e.Use(sessionecho.Middleware(m))
 	e.GET("/cart", func(c echo.Context) error {

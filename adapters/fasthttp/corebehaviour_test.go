@@ -1,59 +1,23 @@
 package sessionfasthttp_test
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sessionkit/sessions"
 	sessionfasthttp "github.com/sessionkit/sessions/adapters/fasthttp"
-	"github.com/sessionkit/sessions/stores/memory"
+	"github.com/sessionkit/sessions/internal/adaptertest"
 	"github.com/valyala/fasthttp"
 )
-
-// clockedManager returns a manager on a memory store, both on a clock the
-// test moves, and the kinds of the events it emits.
-func clockedManager(t *testing.T, opts sessions.Options) (*sessions.Manager, *atomic.Int64, func() []string) {
-	t.Helper()
-	now := new(atomic.Int64)
-	now.Store(time.Unix(1_800_000_000, 0).UnixNano())
-	clock := func() time.Time { return time.Unix(0, now.Load()) }
-	store := memory.New(memory.Options{Now: clock})
-	t.Cleanup(func() { store.Close() })
-	var mu sync.Mutex
-	var events []string
-	opts.Now = clock
-	opts.Logger = slog.New(slog.DiscardHandler)
-	opts.OnEvent = func(_ context.Context, e sessions.Event) {
-		mu.Lock()
-		events = append(events, e.Kind.String())
-		mu.Unlock()
-	}
-	m, err := sessions.NewManager(store, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m, now, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		out := events
-		events = nil
-		return out
-	}
-}
 
 // TestActivityRecordedWhenReadAfterBodyWritten checks that a fasthttp
 // handler that writes its body before it first reads the session records
 // the session's activity, as under net/http.
 func TestActivityRecordedWhenReadAfterBodyWritten(t *testing.T) {
-	m, now, _ := clockedManager(t, sessions.Options{IdleTimeout: 10 * time.Minute})
+	m, now, _ := adaptertest.ClockedManager(t, sessions.Options{IdleTimeout: 10 * time.Minute})
 	base, _ := serve(t, sessionfasthttp.Middleware(m)(routes{
 		"/set": func(ctx *fasthttp.RequestCtx, s *sessions.Session) { s.Set("name", "kataras"); ctx.WriteString("set") },
 		"/page": func(ctx *fasthttp.RequestCtx, s *sessions.Session) {
@@ -89,7 +53,7 @@ func TestTooLargeAnswered413(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, _, events := clockedManager(t, sessions.Options{MaxSize: 100})
+			m, _, events := adaptertest.ClockedManager(t, sessions.Options{MaxSize: 100})
 			base, _ := serve(t, sessionfasthttp.Middleware(m)(routes{"/big": tc.h}.handler(m)))
 			resp, body := newClient(t, base, m, nil).get("/big")
 			if resp.StatusCode != http.StatusRequestEntityTooLarge || strings.Contains(body, "stored") {
@@ -110,7 +74,7 @@ func TestTooLargeAnswered413(t *testing.T) {
 // the request ran is stored as a new session whose cookie the response
 // sets.
 func TestLoginOutlivesSessionExpiredMidRequest(t *testing.T) {
-	m, now, events := clockedManager(t, sessions.Options{IdleTimeout: 15 * time.Minute, KeepOnLogin: []string{"cart"}})
+	m, now, events := adaptertest.ClockedManager(t, sessions.Options{IdleTimeout: 15 * time.Minute, KeepOnLogin: []string{"cart"}})
 	base, _ := serve(t, sessionfasthttp.Middleware(m)(routes{
 		"/cart": func(ctx *fasthttp.RequestCtx, s *sessions.Session) { s.Set("cart", "book"); ctx.WriteString("ok") },
 		"/login": func(ctx *fasthttp.RequestCtx, s *sessions.Session) {
@@ -162,7 +126,7 @@ func TestSlowRequestKeepsLaterActivity(t *testing.T) {
 		{"writes", func(s *sessions.Session) { s.Set("upload", "done") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, now, _ := clockedManager(t, sessions.Options{IdleTimeout: 30 * time.Minute})
+			m, now, _ := adaptertest.ClockedManager(t, sessions.Options{IdleTimeout: 30 * time.Minute})
 			loaded, release := make(chan struct{}), make(chan struct{})
 			base, _ := serve(t, sessionfasthttp.Middleware(m)(routes{
 				"/set": func(ctx *fasthttp.RequestCtx, s *sessions.Session) { s.Set("name", "kataras") },

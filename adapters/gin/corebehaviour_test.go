@@ -1,13 +1,9 @@
 package sessiongin_test
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,40 +11,8 @@ import (
 
 	"github.com/sessionkit/sessions"
 	sessiongin "github.com/sessionkit/sessions/adapters/gin"
-	"github.com/sessionkit/sessions/stores/memory"
+	"github.com/sessionkit/sessions/internal/adaptertest"
 )
-
-// clockedManager returns a manager on a memory store, both on a clock the
-// test moves, and the kinds of the events it emits.
-func clockedManager(t *testing.T, opts sessions.Options) (*sessions.Manager, *atomic.Int64, func() []string) {
-	t.Helper()
-	now := new(atomic.Int64)
-	now.Store(time.Unix(1_800_000_000, 0).UnixNano())
-	clock := func() time.Time { return time.Unix(0, now.Load()) }
-	store := memory.New(memory.Options{Now: clock})
-	t.Cleanup(func() { store.Close() })
-	var mu sync.Mutex
-	var events []string
-	opts.Now = clock
-	opts.Logger = slog.New(slog.DiscardHandler)
-	opts.OnEvent = func(_ context.Context, e sessions.Event) {
-		mu.Lock()
-		events = append(events, e.Kind.String())
-		mu.Unlock()
-	}
-	m, err := sessions.NewManager(store, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m, now, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		out := events
-		events = nil
-		return out
-	}
-}
 
 // TestActivityRecordedWhenReadAfterBodyWritten checks that a gin handler
 // that writes its response before it first reads the session records the
@@ -64,7 +28,7 @@ func TestActivityRecordedWhenReadAfterBodyWritten(t *testing.T) {
 		{"Flush", func(c *gin.Context) { c.Writer.Flush() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, now, _ := clockedManager(t, sessions.Options{IdleTimeout: 10 * time.Minute})
+			m, now, _ := adaptertest.ClockedManager(t, sessions.Options{IdleTimeout: 10 * time.Minute})
 			r := gin.New()
 			r.Use(sessiongin.Middleware(m))
 			r.GET("/set", func(c *gin.Context) {
@@ -113,7 +77,7 @@ func TestTooLargeAnswered413(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, _, events := clockedManager(t, sessions.Options{MaxSize: 100})
+			m, _, events := adaptertest.ClockedManager(t, sessions.Options{MaxSize: 100})
 			r := gin.New()
 			r.Use(sessiongin.Middleware(m))
 			r.GET("/big", func(c *gin.Context) { tc.h(c, sessiongin.Session(m, c)) })
@@ -136,7 +100,7 @@ func TestTooLargeAnswered413(t *testing.T) {
 // under net/http, a Login whose session expired while the request ran is
 // stored as a new session whose cookie the response sets.
 func TestLoginOutlivesSessionExpiredMidRequest(t *testing.T) {
-	m, now, events := clockedManager(t, sessions.Options{IdleTimeout: 15 * time.Minute, KeepOnLogin: []string{"cart"}})
+	m, now, events := adaptertest.ClockedManager(t, sessions.Options{IdleTimeout: 15 * time.Minute, KeepOnLogin: []string{"cart"}})
 	r := gin.New()
 	r.Use(sessiongin.Middleware(m))
 	r.GET("/cart", func(c *gin.Context) {

@@ -14,8 +14,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sessionkit/sessions"
 	"github.com/sessionkit/sessions/stores/memory"
@@ -240,5 +242,38 @@ func CheckCSRF(t *testing.T, srv *httptest.Server, m *sessions.Manager, ran *ato
 				t.Errorf("%d handlers ran, body %q; want 2 and done", n, body)
 			}
 		})
+	}
+}
+
+// ClockedManager returns a manager on a memory store, both on a clock the
+// test moves (the returned Unix nanoseconds), and a function that returns
+// the kinds of the events emitted since its last call.
+func ClockedManager(t *testing.T, opts sessions.Options) (*sessions.Manager, *atomic.Int64, func() []string) {
+	t.Helper()
+	now := new(atomic.Int64)
+	now.Store(time.Unix(1_800_000_000, 0).UnixNano())
+	clock := func() time.Time { return time.Unix(0, now.Load()) }
+	store := memory.New(memory.Options{Now: clock})
+	t.Cleanup(func() { store.Close() })
+	var mu sync.Mutex
+	var events []string
+	opts.Now = clock
+	opts.Logger = slog.New(slog.DiscardHandler)
+	opts.OnEvent = func(_ context.Context, e sessions.Event) {
+		mu.Lock()
+		events = append(events, e.Kind.String())
+		mu.Unlock()
+	}
+	m, err := sessions.NewManager(store, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, now, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := events
+		events = nil
+		return out
 	}
 }
