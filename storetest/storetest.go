@@ -75,6 +75,7 @@ func Run(t *testing.T, h Harness) {
 		{"CommitRacingRename", testCommitRacingRename},
 		{"UserIndex", testUserIndex},
 		{"DeleteUserSessionsSparesReassigned", testDeleteUserSessionsSparesReassigned},
+		{"Count", testCount},
 		{"CorruptRecord", testCorrupt},
 		{"ContextCanceled", testContextCanceled},
 		{"KeysAreOpaque", testKeysAreOpaque},
