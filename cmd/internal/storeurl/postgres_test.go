@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/sessionkit/sessions/cmd/internal/testenv"
@@ -26,10 +27,20 @@ func tablesIn(t *testing.T, conn *pgx.Conn, schema string) []string {
 }
 
 // cleaners reports whether a PostgreSQL store's background cleaner is
-// running in this process.
+// running in this process. A cleaner that Close stopped may still be
+// returning for a moment after Close (it signals done from a deferred
+// call), so it looks again for up to a second before it says yes; a
+// cleaner of an open store runs until Close, and is still seen then.
 func cleaners() bool {
 	buf := make([]byte, 1<<20)
-	return strings.Contains(string(buf[:runtime.Stack(buf, true)]), "stores/postgres.(*Store).clean(")
+	for deadline := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "stores/postgres.(*Store).clean(") {
+			return false
+		}
+		if time.Now().After(deadline) {
+			return true
+		}
+	}
 }
 
 // TestOpenExistingPostgresCreatesNothing: sessionsctl inspects the store of
