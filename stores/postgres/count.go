@@ -3,13 +3,16 @@ package postgres
 import "context"
 
 // Count returns the number of live sessions in the store's table: rows
-// that have not expired, of the row format this package reads (a row of
-// another version, which Load refuses as corrupt, is not counted; the
-// values are not decoded). Rename aliases (a table of their own) and
-// expired rows the cleaner has not deleted yet are not counted. It is one query, which reads the whole table (an index
-// scan of expires_at at best): meant for administration (sessionsctl
-// count) and occasional monitoring, not for requests. It implements
-// sessions.Counter.
+// that have not expired, of the row format this package reads. Rename
+// aliases (a table of their own), expired rows the cleaner has not deleted
+// yet and rows of another format version (which Load refuses as corrupt)
+// are not counted. Values are not read: a live row one of whose values
+// does not decode is counted, although Load refuses it as corrupt (the
+// manager deletes it when a request presents its ID): telling it apart
+// would mean reading and decoding the whole values table. It is one
+// query, which reads the whole sessions table (an index scan of expires_at
+// at best): meant for administration (sessionsctl count) and occasional
+// monitoring, not for requests. It implements sessions.Counter.
 func (s *Store) Count(ctx context.Context) (int, error) {
 	if err := s.check(ctx); err != nil {
 		return 0, err

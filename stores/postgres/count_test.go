@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -43,5 +44,24 @@ func TestCountLiveSessions(t *testing.T) {
 	s.Close()
 	if _, err := s.Count(ctx); err == nil {
 		t.Errorf("Count after Close = nil error, want one wrapping %v", sessions.ErrStoreUnavailable)
+	}
+}
+
+// TestCountIncludesDamagedValues checks the limit Count documents: it does
+// not read values, so a live row whose value does not decode is counted,
+// although Load refuses it as corrupt.
+func TestCountIncludesDamagedValues(t *testing.T) {
+	ctx := t.Context()
+	s := newTestStore(t, Options{CleanupInterval: -1})
+	damaged := storetest.NewKey(t)
+	if err := s.Create(ctx, damaged, storetest.NewRecord(time.Hour, "role", "admin")); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, s, `UPDATE {v} SET value = '\x00ff'::bytea WHERE key = $1`, damaged)
+	if _, _, err := s.Load(ctx, damaged); !errors.Is(err, sessions.ErrCorrupt) {
+		t.Fatalf("Load of the damaged row: %v, want an error wrapping %v", err, sessions.ErrCorrupt)
+	}
+	if n, err := s.Count(ctx); err != nil || n != 1 {
+		t.Fatalf("Count = %d, %v; want 1 (the damaged row, whose values Count does not read), nil", n, err)
 	}
 }

@@ -87,6 +87,19 @@
 // repeated Commit writes its values once more, which can undo another
 // request's write in between, and a repeated Increment counts twice.
 //
+// # Rows of another format version
+//
+// The version column names a row's format; this package reads version 1
+// only. A row of another version (one written by a newer release sharing
+// the database, say) is not a session this package can use: Load refuses
+// it as corrupt, UserSessions does not list it and Count does not count
+// it. It may still be a live session for the release that wrote it, so
+// every deletion removes it: Delete of its key, and DeleteUserSessions of
+// its user_id, since "log out everywhere" that left it would leave the
+// user logged in on the newer release. DeleteUserSessions counts every
+// live row it deleted, of any version, so its count can exceed the number
+// of sessions UserSessions listed just before.
+//
 // # Schema
 //
 // [Store.Migrate] runs this SQL (the embedded [Schema]) with the "sessions" prefix

@@ -204,11 +204,15 @@ SELECT count(*) FROM (
 	ORDER BY key FOR UPDATE) l`),
 
 		// Third statement: delete the user's rows, which it sees with
-		// the keys renames gave them until lockUser got their locks, and
-		// the aliases leading to them (dead already, as they lead to no
-		// row). Returns how many of the rows were live. No index leads
-		// from new_key: the aliases are scanned, which is cheap enough
-		// for a rare operation on a table of renames within their grace.
+		// the keys renames gave them until lockUser got their locks, of
+		// every format version (a row this package cannot read may be a
+		// newer release's live session), and the aliases leading to them
+		// (dead already, as they lead to no row). Returns how many of the
+		// deleted rows were live, whatever their version: the count is
+		// what was deleted, which can be more than UserSessions listed.
+		// No index leads from new_key: the aliases are scanned, which is
+		// cheap enough for a rare operation on a table of renames within
+		// their grace.
 		//   $1 user, $2 now, $3 key to keep.
 		deleteUser: sql(`
 WITH d AS (

@@ -8,7 +8,9 @@ import (
 )
 
 // UserSessions lists the live sessions of user, oldest (by Meta.Created)
-// first, in one query on the user_id index.
+// first, in one query on the user_id index. Rows of a format version this
+// package does not read are not listed (see "Rows of another format
+// version" in the package documentation).
 func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
@@ -42,8 +44,11 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info,
 // DeleteUserSessions deletes every session of user except the one under
 // exceptKey ("" for none), with the rename aliases leading to them, and
 // reports how many live sessions it deleted (expired ones it meets are
-// deleted without being counted). One round trip: a transaction of three
-// statements sent as one pgx batch. The first takes an advisory lock on
+// deleted without being counted). It deletes and counts the user's rows of
+// every format version, including those UserSessions does not list, which
+// may be live sessions of a newer release (see "Rows of another format
+// version" in the package documentation). One round trip: a transaction
+// of three statements sent as one pgx batch. The first takes an advisory lock on
 // the user, so that revocations of one user run one after the other
 // rather than deadlock; the second locks the user's rows, so that renames
 // of them in flight finish first; the third, which therefore sees the
