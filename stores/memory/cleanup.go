@@ -38,10 +38,10 @@ type entry struct {
 type sweep struct {
 	expired, kept []entry
 	dead          []key
-	// spare is the map the last compaction replaced, emptied, and spareLen
-	// the records it held then (a lower bound of its capacity).
-	spare    map[key]*sessions.Record
-	spareLen int
+	// spare is the map the last compaction replaced, emptied, and
+	// sparePeak the most records it ever held: its size.
+	spare     map[key]*sessions.Record
+	sparePeak int
 }
 
 // Cleanup removes expired records and grace aliases now, one shard at a time.
@@ -51,21 +51,27 @@ type sweep struct {
 // outside any lock and swaps it in under the write lock, taking over the
 // changes writers made during the scan, so a lookup never waits for the
 // deletes. The new map is the old map of the shard rebuilt before, emptied,
-// unless that one held more than four times the records kept: then it is a
-// map of the right size, so the store's memory shrinks back after a wave of
-// expiries (a Go map never shrinks on delete); a shard's map of grace
-// aliases is likewise rebuilt when most of it has ended. A shard whose
-// records expire a few at a time keeps its map, and its size. Where few
+// unless that one once held more than four times the records kept, or fewer
+// than them: then it is a map of the right size, so the store's memory
+// shrinks back after a wave of expiries (a Go map never shrinks on delete,
+// so its size is the most records it ever held, not the records it held
+// last). A shard's map of grace aliases is likewise rebuilt when most of it
+// has ended, and the user index when most of its users are gone. A shard
+// whose records expire a few at a time keeps its map, and its size. Where few
 // have expired it deletes them in batches of 128 under the write lock. The
 // background cleaner calls it every Options.CleanupInterval; calls run one
-// at a time.
+// at a time. After Close it removes nothing and returns 0.
 func (s *Store) Cleanup() (removed int) {
+	if s.closed.Load() {
+		return 0
+	}
 	s.cleanMu.Lock()
 	defer s.cleanMu.Unlock()
 	var w sweep
 	for i := range s.shards {
 		removed += s.sweepShard(&s.shards[i], &w)
 	}
+	s.shrinkUsers()
 	s.sweeps.Add(1)
 	s.swept.Add(int64(removed))
 	return removed
@@ -115,12 +121,15 @@ func (s *Store) sweepShard(sh *shard, w *sweep) int {
 // the dead aliases. The write lock is held for the changes only.
 func (s *Store) compact(sh *shard, w *sweep, now int64) int {
 	// The new map is the one the last compaction replaced, emptied,
-	// unless it would be four times too big. Memory new to the heap costs
-	// page faults, and a sweep that made every shard a new map slowed the
-	// lookups beside it (to 1-2 ms at 1M sessions, half expired).
-	fresh := w.spare
-	if fresh == nil || len(w.kept) < w.spareLen/4 {
-		fresh = make(map[key]*sessions.Record, len(w.kept))
+	// unless it would be four times too big or would have to grow. Memory
+	// new to the heap costs page faults, and a sweep that made every shard
+	// a new map slowed the lookups beside it (to 1-2 ms at 1M sessions,
+	// half expired). A map is as big as the most records it ever held,
+	// which may be far more than it held when it was replaced (records
+	// deleted one by one leave their room behind).
+	fresh, size := w.spare, w.sparePeak
+	if fresh == nil || len(w.kept) < size/4 || len(w.kept) > size {
+		fresh, size = make(map[key]*sessions.Record, len(w.kept)), len(w.kept)
 	}
 	w.spare = nil
 	for _, e := range w.kept {
@@ -137,14 +146,14 @@ func (s *Store) compact(sh *shard, w *sweep, now int64) int {
 	// Every record gone from the new map is an expired one the scan found
 	// that no writer has touched since.
 	removed := len(sh.records) - len(fresh)
-	old, oldLen := sh.records, len(sh.records)
-	sh.records = fresh
+	old, oldPeak := sh.records, sh.peak
+	sh.records, sh.peak = fresh, max(size, len(fresh))
 	sh.rebuilding, sh.dirty = false, nil
 	s.count.Add(-int64(removed))
 	dropAliases(sh, w.dead, now)
 	unlockSweep(sh)
 	clear(old)
-	w.spare, w.spareLen = old, oldLen
+	w.spare, w.sparePeak = old, oldPeak
 	s.unindexGone(sh, w.expired)
 	return removed
 }
@@ -224,6 +233,47 @@ func (s *Store) unindexGone(sh *shard, gone []entry) {
 	if locked {
 		sh.mu.RUnlock()
 	}
+}
+
+// shrinkUsers gives the user index a new map when it holds fewer than
+// 1/compactShare of the users it once held (and more than a delete batch
+// fewer): after a wave of expiries the old map's memory goes back to the
+// heap, as a Go map never shrinks on delete. The users are copied a scan
+// batch at a time, releasing usersMu in between so that writers indexing
+// a session wait for one batch at most; users they change meanwhile are
+// noted in usersDirty and copied again under the lock before the new map
+// is swapped in. Each user's own set of keys moves over as it is.
+func (s *Store) shrinkUsers() {
+	s.usersMu.Lock()
+	defer s.usersMu.Unlock()
+	had, left := s.usersPeak, len(s.users)
+	if had-left <= deleteBatch || left >= had/compactShare {
+		return
+	}
+	s.usersRebuilding = true
+	fresh := make(map[string]map[key]struct{}, left)
+	seen := 0
+	for u, set := range s.users {
+		fresh[u] = set
+		if seen++; seen%scanBatch == 0 {
+			// Go map iteration allows changes between steps; the
+			// writers note what they changed in usersDirty. The yield
+			// lets a writer woken by the unlock take the lock first.
+			s.usersMu.Unlock()
+			runtime.Gosched()
+			s.usersMu.Lock()
+		}
+	}
+	for _, u := range s.usersDirty {
+		if set, ok := s.users[u]; ok {
+			fresh[u] = set
+		} else {
+			delete(fresh, u)
+		}
+	}
+	s.users = fresh
+	s.usersPeak = max(left, len(fresh))
+	s.usersRebuilding, s.usersDirty = false, nil
 }
 
 // dropAliases deletes the aliases in dead that are still past their end.

@@ -39,8 +39,8 @@ type shardFill struct {
 // ones: a shard where many expired gets a new map holding only the live
 // records, one where few did keeps its map and loses them one by one. A new
 // map is the one the shard compacted before had, unless it would be four
-// times too big. Either way the live sessions stay, the count and the user
-// index follow.
+// times too big or too small for the records kept. Either way the live
+// sessions stay, the count and the user index follow.
 func TestCleanupCompacts(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -54,6 +54,7 @@ func TestCleanupCompacts(t *testing.T) {
 		{"next shard reuses the map", []shardFill{{1000, 1000, "new"}, {800, 800, "reused"}}},
 		{"few kept get a small map", []shardFill{{1000, 1000, "new"}, {100, 2000, "new"}}},
 		{"reuse skips a shard kept", []shardFill{{1000, 1000, "new"}, {1000, 10, "kept"}, {900, 900, "reused"}}},
+		{"many kept skip a small map", []shardFill{{100, 200, "new"}, {4000, 4000, "new"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			now := time.Unix(1_800_000_000, 0)
@@ -135,5 +136,60 @@ func TestCleanupCompacts(t *testing.T) {
 				t.Errorf("alice has %d sessions listed and %d indexed, want %d", len(got), indexed, wantUser)
 			}
 		})
+	}
+}
+
+// TestCleanupDropsOutgrownMap: a shard's map keeps the size of the most
+// records it ever held, however many are left (a Go map never shrinks on
+// delete). When such a map is replaced by a compaction it must not be
+// handed to the next shard that compacts, which needs a fraction of it:
+// after the sweep the store's memory is back near where it started.
+func TestCleanupDropsOutgrownMap(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	st := New(Options{CleanupInterval: time.Hour, Now: func() time.Time { return now }})
+	defer st.Close()
+	ctx := context.Background()
+	base := heapInUse()
+
+	// create adds n sessions to shard i: the first expired of them end in
+	// a minute, the others in three hours.
+	create := func(i, n, expired int) []string {
+		keys := make([]string, n)
+		for j := range keys {
+			keys[j] = shardKey(t, i)
+			end := now.Add(3 * time.Hour)
+			if j < expired {
+				end = now.Add(time.Minute)
+			}
+			if err := st.Create(ctx, keys[j], &sessions.Record{Meta: sessions.Meta{Expires: end.UnixNano()}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return keys
+	}
+	// Shard 0 once held 100,000 sessions; all but 300 logged out, and 200
+	// of those expire.
+	keys := create(0, 100_000, 200)
+	peak := heapInUse()
+	for _, k := range keys[300:] {
+		if err := st.Delete(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys = nil
+	// Shard 1, compacted next, holds 400 sessions, 200 of which expire.
+	create(1, 400, 200)
+
+	now = now.Add(time.Hour)
+	if got := st.Cleanup(); got != 400 {
+		t.Fatalf("Cleanup removed %d records, want 400", got)
+	}
+	after := heapInUse()
+	if grew, wave := after-base, peak-base; grew > wave/8 {
+		t.Errorf("heap after the sweep: %d KB over the start, of %d KB at the peak; want at most an eighth kept",
+			grew>>10, wave>>10)
+	}
+	if n0, n1 := len(st.shards[0].records), len(st.shards[1].records); n0 != 100 || n1 != 200 {
+		t.Errorf("shards 0 and 1 hold %d and %d records after the sweep, want 100 and 200", n0, n1)
 	}
 }

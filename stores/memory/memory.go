@@ -76,6 +76,9 @@ type alias struct {
 type shard struct {
 	mu      sync.RWMutex
 	records map[key]*sessions.Record
+	// peak is the most records the records map has held, which is what its
+	// memory is sized by: a Go map never shrinks on delete.
+	peak    int
 	aliases map[key]alias
 	// While the cleaner scans the shard, rebuilding is set and every
 	// change to records notes its key in dirty, so that a map the sweep
@@ -87,6 +90,7 @@ type shard struct {
 // put stores r under k. The shard must be write-locked.
 func (sh *shard) put(k key, r *sessions.Record) {
 	sh.records[k] = r
+	sh.peak = max(sh.peak, len(sh.records))
 	if sh.rebuilding {
 		sh.dirty = append(sh.dirty, k)
 	}
@@ -108,9 +112,19 @@ type Store struct {
 	max    int64
 	nano   func() int64 // the clock in Unix nanoseconds
 	wall   clock.Wall
+	// closed is set by Close; every method checks it first, with one
+	// atomic load and no lock.
+	closed atomic.Bool
 
 	usersMu sync.Mutex
 	users   map[string]map[key]struct{}
+	// usersPeak is the most users the users map has held, which is what
+	// its memory is sized by (a Go map never shrinks). While Cleanup
+	// rebuilds the map (see shrinkUsers), usersRebuilding is set and every
+	// change to it notes the user in usersDirty.
+	usersPeak       int
+	usersRebuilding bool
+	usersDirty      []string
 
 	// Counters for Stats.
 	readWaits   atomic.Int64
@@ -158,13 +172,36 @@ func New(opts Options) *Store {
 	return s
 }
 
-// Close stops the cleaner. It is safe to call more than once.
+// Close stops the cleaner and waits for it to exit. It is safe to call
+// more than once. Every method called after Close returns an error wrapping
+// sessions.ErrStoreUnavailable, as the other stores' do, and Cleanup
+// removes nothing; Len and Stats go on reporting what the store held. A
+// call that began before Close may still complete.
 func (s *Store) Close() error {
+	s.closed.Store(true)
+	s.stopCleaner()
+	return nil
+}
+
+// stopCleaner stops the background cleaner and waits for it to exit. It is
+// safe to call more than once.
+func (s *Store) stopCleaner() {
 	s.closeOnce.Do(func() {
 		close(s.stop)
 		<-s.done
 	})
-	return nil
+}
+
+var errClosed = fmt.Errorf("%w: memory: the store is closed", sessions.ErrStoreUnavailable)
+
+// check returns errClosed after Close, otherwise ctx's error: the first
+// thing every method does, before it judges a key. It is small enough to
+// be inlined on the Load path.
+func (s *Store) check(ctx context.Context) error {
+	if s.closed.Load() {
+		return errClosed
+	}
+	return ctx.Err()
 }
 
 // Len reports how many records the store holds, expired ones not yet removed
@@ -281,7 +318,7 @@ func (s *Store) Load(ctx context.Context, k string) (*sessions.Record, bool, err
 // loadResolved is Load that also returns the key the record is stored
 // under (k, or where k's grace alias leads).
 func (s *Store) loadResolved(ctx context.Context, k string) (*sessions.Record, string, bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.check(ctx); err != nil {
 		return nil, "", false, err
 	}
 	id, ok := parseKey(k)
@@ -315,7 +352,7 @@ func (s *Store) loadResolved(ctx context.Context, k string) (*sessions.Record, s
 
 // Create implements sessions.Store.
 func (s *Store) Create(ctx context.Context, k string, rec *sessions.Record) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.check(ctx); err != nil {
 		return err
 	}
 	id, ok := addedKey(k)
@@ -383,7 +420,7 @@ func (s *Store) lockLive(id key, now int64) (*shard, key, *sessions.Record) {
 
 // Commit implements sessions.Store.
 func (s *Store) Commit(ctx context.Context, k string, d *sessions.Delta) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.check(ctx); err != nil {
 		return err
 	}
 	id, ok := parseKey(k)
@@ -411,7 +448,7 @@ func (s *Store) Commit(ctx context.Context, k string, d *sessions.Delta) error {
 
 // Increment implements sessions.Store.
 func (s *Store) Increment(ctx context.Context, k, field string, by int64) (int64, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.check(ctx); err != nil {
 		return 0, err
 	}
 	id, ok := parseKey(k)
@@ -448,7 +485,7 @@ func (s *Store) Increment(ctx context.Context, k, field string, by int64) (int64
 // Delete implements sessions.Store. Deleting a key that is a grace alias ends
 // the grace and leaves the renamed session alone.
 func (s *Store) Delete(ctx context.Context, k string) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.check(ctx); err != nil {
 		return err
 	}
 	id, ok := parseKey(k)
@@ -488,7 +525,7 @@ func (s *Store) RenameCommit(ctx context.Context, oldKey, newKey string, grace t
 
 // rename is Rename, applying d (if not nil) to the record it moves.
 func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Duration, d *sessions.Delta) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.check(ctx); err != nil {
 		return err
 	}
 	from, ok1 := parseKey(oldKey)
@@ -569,8 +606,12 @@ func (s *Store) index(user string, k key) {
 	if set == nil {
 		set = map[key]struct{}{}
 		s.users[user] = set
+		s.usersPeak = max(s.usersPeak, len(s.users))
 	}
 	set[k] = struct{}{}
+	if s.usersRebuilding {
+		s.usersDirty = append(s.usersDirty, user)
+	}
 	s.usersMu.Unlock()
 }
 
@@ -582,13 +623,16 @@ func (s *Store) unindex(user string, k key) {
 		if len(set) == 0 {
 			delete(s.users, user)
 		}
+		if s.usersRebuilding {
+			s.usersDirty = append(s.usersDirty, user)
+		}
 	}
 	s.usersMu.Unlock()
 }
 
 // UserSessions implements sessions.UserIndex.
 func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
 	s.usersMu.Lock()
@@ -633,7 +677,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 			if in.Key == exceptKey {
 				continue
 			}
-			if err := ctx.Err(); err != nil {
+			if err := s.check(ctx); err != nil {
 				return n, err
 			}
 			if s.deleteOf(in.Key, user) {

@@ -54,7 +54,9 @@ func TestSweepStress(t *testing.T) {
 			for i := range fill * stressShards {
 				user := ""
 				if i%2 == 0 {
-					user = "filler"
+					// Distinct users, so that the sweep also rebuilds
+					// the user index while the workers index theirs.
+					user = fmt.Sprintf("filler-%d", i)
 				}
 				rec := &sessions.Record{Meta: sessions.Meta{User: user, Expires: now.Load() - 1}}
 				if err := st.Create(ctx, shardKey(t, i%stressShards), rec); err != nil {
@@ -361,7 +363,10 @@ func checkStore(t *testing.T, st *Store) {
 	st.usersMu.Lock()
 	defer st.usersMu.Unlock()
 	indexed := 0
-	for _, set := range st.users {
+	for u, set := range st.users {
+		if len(set) == 0 {
+			t.Errorf("the user index holds %s with no sessions", u)
+		}
 		indexed += len(set)
 	}
 	withUser := 0
@@ -382,6 +387,9 @@ func checkStore(t *testing.T, st *Store) {
 			t.Errorf("shard %d left rebuilding", i)
 		}
 		sh.mu.RUnlock()
+	}
+	if st.usersRebuilding || len(st.usersDirty) != 0 {
+		t.Error("the user index left rebuilding")
 	}
 	if indexed != withUser {
 		t.Errorf("the user index has %d entries for %d records with a user", indexed, withUser)
@@ -466,7 +474,7 @@ func TestSweepChaos(t *testing.T) {
 	wg.Wait()
 	close(stop)
 	bg.Wait()
-	st.Close()
+	st.stopCleaner()
 	st.Cleanup()
 	checkStore(t, st)
 	// Every user's listing is exactly their live records.
