@@ -329,7 +329,14 @@ const destroyRounds = 4
 // session's ID was rotated, and still within the rotation's grace, destroys
 // the session under its new ID (with a store that reports grace aliases; see
 // ReportAlias). It emits EventDestroyed.
+//
+// With a ClientStore (the cookie store) it returns false and an error
+// wrapping ErrNotSupported: the session lives in its client's cookie, which
+// no other request can end.
 func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool, error) {
+	if m.client != nil {
+		return false, fmt.Errorf("%w: DestroySession: the session lives in its client's cookie, which the server cannot end; the cookie store has no revocation (Destroy or Logout in the client's own request expires its cookie)", ErrNotSupported)
+	}
 	if !ValidKey(handle) {
 		return false, nil
 	}

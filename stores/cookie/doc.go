@@ -25,10 +25,9 @@
 // Everything else is the same as with a server-side store: Set, Get,
 // Login, Renew, Destroy, CSRFToken. The manager detects that the store
 // implements [sessions.ClientStore] and seals the session into a new cookie
-// whenever it changes instead of writing to a server. Of the
-// [sessions.Store] methods of a Store the manager calls only Load, from
-// Manager.DestroySession, which finds nothing; the others report
-// [sessions.ErrNotSupported].
+// whenever it changes instead of writing to a server. The manager calls
+// none of the [sessions.Store] methods of a Store: Load finds nothing, and
+// the others report [sessions.ErrNotSupported].
 //
 // Importing the package also registers the store as "cookie" for
 // [sessions.New], reading the key ring from $SESSIONS_COOKIE_KEY:
@@ -127,8 +126,9 @@
 // cookie, taken by malware, a logging proxy or on a shared computer, keeps
 // opening until its idle timeout or absolute lifetime passes. For the same
 // reason Manager.UserSessions and Manager.DestroyUserSessions report
-// [sessions.ErrNotSupported] ("log out everywhere" is impossible),
-// Manager.DestroySession finds nothing, and Options.MaxPerUser is refused.
+// [sessions.ErrNotSupported] ("log out everywhere" is impossible), so does
+// Manager.DestroySession (no request can end another client's cookie), and
+// Options.MaxPerUser is refused.
 // Options that rest on server-side state do less here: after a rotation
 // (RotateAfter) the old cookie opens until its deadlines pass, whatever
 // RotateGrace says; BindDestroy refuses a mismatched request but cannot
