@@ -48,11 +48,23 @@ type Store interface {
 	// int64 range. With an error it returns 0 and the field is unchanged.
 	Increment(ctx context.Context, key, field string, by int64) (int64, error)
 
-	// Rename moves the record from oldKey to newKey atomically (ErrNotFound if
-	// oldKey is absent, ErrExists if newKey is taken). With grace > 0, oldKey
-	// keeps resolving to the renamed record for Load, Commit and Increment until
-	// the grace has passed; Delete(oldKey) ends it early. With grace == 0, oldKey
-	// is dead at once.
+	// Rename moves the record from oldKey to newKey atomically. With grace >
+	// 0, oldKey keeps resolving to the renamed record for Load, Commit and
+	// Increment until the grace has passed; Delete(oldKey) ends it early.
+	// With grace == 0, oldKey is dead at once.
+	//
+	// Rename judges oldKey first: it returns ErrNotFound when oldKey holds no
+	// live record of its own, whatever newKey holds (a grace alias holds no
+	// record: an alias is not renamed). Only then does it return ErrExists
+	// when newKey is taken by a live record or a live grace alias. So:
+	//   - Rename(k, k) is ErrNotFound when k holds no live record, and
+	//     ErrExists when it does (k is taken, by itself); neither changes
+	//     anything.
+	//   - Rename(a, b) repeated after it succeeded is ErrNotFound and
+	//     changes nothing, whether a was left dead or as b's grace alias
+	//     (which goes on resolving). A store whose client may send one
+	//     Rename twice on its own (a retry after a lost reply) recognizes
+	//     the second run of that one call and reports the first's success.
 	Rename(ctx context.Context, oldKey, newKey string, grace time.Duration) error
 }
 

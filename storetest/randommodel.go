@@ -21,11 +21,6 @@ type model struct {
 	// alias holds the live grace aliases, old key to new key. Nothing
 	// expires during a run: the graces are long.
 	alias map[int]int
-	// retired holds the keys renamed without a grace, old key to new key,
-	// until the old key is reused (Create, Rename onto it) or deleted
-	// (the Redis store's marker of such a key outlasts a run): for the
-	// allowRenameRetry allowance only.
-	retired map[int]int
 	// hopLo and hopHi bound how many aliases in a row the store follows,
 	// as learned from its answers (see reach): it follows chains of up to
 	// hopLo aliases and none longer than hopHi.
@@ -43,28 +38,13 @@ type mrec struct {
 // newModel returns the model of keys empty keys.
 func newModel(keys int) *model {
 	return &model{
-		keys:    keys,
-		recs:    map[int]*mrec{},
-		alias:   map[int]int{},
-		retired: map[int]int{},
-		hopLo:   1,
-		hopHi:   math.MaxInt,
+		keys:  keys,
+		recs:  map[int]*mrec{},
+		alias: map[int]int{},
+		hopLo: 1,
+		hopHi: math.MaxInt,
 	}
 }
-
-// Allowances: behaviours the contract does not allow, or does not decide,
-// that some stores show on purpose. Each is accepted unless the run is
-// strict (SESSIONS_STORETEST_STRICT), and logged when used.
-const (
-	// allowRenameRetry: a Rename or RenameCommit from a to b repeating a
-	// rename from a to b that already took effect (a is still b's grace
-	// alias, or was renamed to b without a grace and not reused since)
-	// may report success and change nothing. The contract says
-	// ErrNotFound (a holds no record); the Redis store answers success so
-	// that a rename retried after its reply was lost is not reported as a
-	// lost session.
-	allowRenameRetry = "a repeated Rename(a, b) of a rename that already happened may succeed without effect"
-)
 
 // outcome is one result the model accepts for an operation, and what the
 // model becomes if the store chose it.
@@ -79,9 +59,9 @@ type outcome struct {
 	rec   *mrec
 	at    int // the key an alias led to (-1: the record is under the key itself)
 
-	// note names the reading of the contract, the allowance or the
-	// learned behaviour this outcome stands for, when the choice is not
-	// the contract's plain answer.
+	// note names the reading of the contract or the learned behaviour
+	// this outcome stands for, when the choice is not the contract's
+	// plain answer.
 	note  string
 	apply func(m *model)
 }
@@ -208,7 +188,6 @@ func (m *model) create(k int, rec *mrec) []outcome {
 	}
 	return []outcome{{apply: func(m *model) {
 		m.recs[k] = rec
-		delete(m.retired, k)
 	}}}
 }
 
@@ -269,48 +248,32 @@ func (m *model) increment(k int, field string, by int64) []outcome {
 	return out
 }
 
-// rename lists the outcomes of Rename(a, b, grace), and of RenameCommit
-// with d when d is not nil.
-func (m *model) rename(a, b int, withGrace bool, d *deltaSpec, strict bool) []outcome {
+// rename lists the outcome of Rename(a, b, grace), and of RenameCommit
+// with d when d is not nil. The old key is judged first: ErrNotFound when
+// a holds no record (a grace alias holds none, so a repeat of a rename
+// that took effect is ErrNotFound too), whatever b holds; then ErrExists
+// when b is taken, by a record or a live grace alias, which a == b always
+// is by then.
+func (m *model) rename(a, b int, withGrace bool, d *deltaSpec) []outcome {
 	_, aliased := m.alias[b]
-	absent, taken := m.recs[a] == nil, m.recs[b] != nil || aliased
-	var out []outcome
-	if !strict && absent && (m.alias[a] == b && hasKey(m.alias, a) || m.retired[a] == b && hasKey(m.retired, a)) {
-		out = append(out, outcome{note: allowRenameRetry, apply: func(*model) {}})
-	}
 	switch {
-	case absent && a == b:
-		// Renaming a key onto itself: the contract does not say. The
-		// remote stores refuse it with ErrExists before looking.
-		return append(out,
-			outcome{err: sessions.ErrNotFound},
-			outcome{err: sessions.ErrExists, note: "a rename onto its own key is ErrExists"})
-	case absent && taken:
-		// Both errors apply; the contract names no order.
-		return append(out,
-			outcome{err: sessions.ErrNotFound, note: "absent old key reported first"},
-			outcome{err: sessions.ErrExists, note: "taken new key reported first"})
-	case absent:
-		return append(out, outcome{err: sessions.ErrNotFound})
-	case taken:
-		return append(out, outcome{err: sessions.ErrExists})
+	case m.recs[a] == nil:
+		return []outcome{{err: sessions.ErrNotFound}}
+	case m.recs[b] != nil || aliased:
+		return []outcome{{err: sessions.ErrExists}}
 	}
-	return append(out, outcome{apply: func(m *model) {
+	return []outcome{{apply: func(m *model) {
 		r := m.recs[a]
 		if d != nil {
 			r = d.applyTo(r)
 		}
 		delete(m.recs, a)
 		m.recs[b] = r
-		delete(m.retired, b)
 		delete(m.alias, a)
-		delete(m.retired, a)
 		if withGrace {
 			m.alias[a] = b
-		} else {
-			m.retired[a] = b
 		}
-	}})
+	}}}
 }
 
 // del lists the outcome of Delete(k): the record and any alias from k go.
@@ -318,13 +281,7 @@ func (m *model) del(k int) []outcome {
 	return []outcome{{apply: func(m *model) {
 		delete(m.recs, k)
 		delete(m.alias, k)
-		delete(m.retired, k)
 	}}}
-}
-
-func hasKey(m map[int]int, k int) bool {
-	_, ok := m[k]
-	return ok
 }
 
 // with returns a copy of r with field set to v.

@@ -28,10 +28,6 @@ const (
 	envRuns = "SESSIONS_STORETEST_RUNS"
 	// envOps is how many operations each seed runs (default 200).
 	envOps = "SESSIONS_STORETEST_OPS"
-	// envStrict, when set, turns off the model's allowances (see
-	// allowRenameRetry): behaviours some stores show
-	// on purpose but the contract does not allow or does not name.
-	envStrict = "SESSIONS_STORETEST_STRICT"
 )
 
 const (
@@ -69,7 +65,7 @@ func testRandomOps(t *testing.T, h Harness) {
 	for _, seed := range cfg.seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			ops := genOps(seed, cfg.ops, rc != nil)
-			run := runOps(ctx(t), t, s, rc, ops, cfg.strict)
+			run := runOps(ctx(t), t, s, rc, ops)
 			for _, n := range run.notes() {
 				t.Logf("seed %d: %s", seed, n)
 			}
@@ -77,11 +73,8 @@ func testRandomOps(t *testing.T, h Harness) {
 				return
 			}
 			msg := fmt.Sprintf("seed %d (replay: %s=%d %s=%d", seed, envSeed, seed, envOps, cfg.ops)
-			if cfg.strict {
-				msg += " " + envStrict + "=1"
-			}
 			msg += fmt.Sprintf(" go test -run '%s'): the store diverged from the model at step %d of %d:\n%s\n", name, run.div.step+1, len(ops), run.div.msg)
-			if short := shrink(ctx(t), t, s, rc, ops[:run.div.step+1], run.div, cfg.strict); short != nil {
+			if short := shrink(ctx(t), t, s, rc, ops[:run.div.step+1], run.div); short != nil {
 				msg += fmt.Sprintf("\nshortest failing sequence found (%d ops, replayed on fresh keys):\n%s\n%s\n",
 					len(short.ops), strings.Join(short.hist, "\n"), short.div.msg)
 			}
@@ -93,15 +86,14 @@ func testRandomOps(t *testing.T, h Harness) {
 
 // randomSettings is what the environment variables ask of testRandomOps.
 type randomSettings struct {
-	seeds  []uint64
-	ops    int
-	strict bool
+	seeds []uint64
+	ops   int
 }
 
 // randomConfig reads the environment variables.
 func randomConfig(t *testing.T) randomSettings {
 	t.Helper()
-	cfg := randomSettings{ops: 200, strict: os.Getenv(envStrict) != ""}
+	cfg := randomSettings{ops: 200}
 	if v := os.Getenv(envOps); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -403,20 +395,19 @@ type divergence struct {
 
 // run is one sequence played against a store on fresh keys.
 type run struct {
-	ctx    context.Context
-	s      sessions.Store
-	rc     sessions.RenameCommitter
-	keys   []string
-	m      *model
-	strict bool
-	hist   []string
-	used   map[string]int // notes of the outcomes chosen, and how often
-	div    *divergence
+	ctx  context.Context
+	s    sessions.Store
+	rc   sessions.RenameCommitter
+	keys []string
+	m    *model
+	hist []string
+	used map[string]int // notes of the outcomes chosen, and how often
+	div  *divergence
 }
 
 // runOps plays ops on fresh keys of s and stops at the first divergence.
-func runOps(c context.Context, t *testing.T, s sessions.Store, rc sessions.RenameCommitter, ops []op, strict bool) *run {
-	r := &run{ctx: c, s: s, rc: rc, m: newModel(randomKeys), strict: strict, used: map[string]int{}}
+func runOps(c context.Context, t *testing.T, s sessions.Store, rc sessions.RenameCommitter, ops []op) *run {
+	r := &run{ctx: c, s: s, rc: rc, m: newModel(randomKeys), used: map[string]int{}}
 	for range randomKeys {
 		r.keys = append(r.keys, NewKey(t))
 	}
@@ -463,7 +454,7 @@ func (r *run) choose(w outcome) {
 	}
 }
 
-// notes lists the readings and allowances the run relied on.
+// notes lists the readings of the contract and learned behaviours the run relied on.
 func (r *run) notes() []string {
 	var out []string
 	for n, c := range r.used {
@@ -488,9 +479,9 @@ func (r *run) outcomes(o *op) []outcome {
 	case opDelete:
 		return m.del(o.key)
 	case opRename:
-		return m.rename(o.key, o.to, o.grace > 0, nil, r.strict)
+		return m.rename(o.key, o.to, o.grace > 0, nil)
 	case opRenameCommit:
-		return m.rename(o.key, o.to, o.grace > 0, o.delta, r.strict)
+		return m.rename(o.key, o.to, o.grace > 0, o.delta)
 	}
 	panic("unknown op")
 }
@@ -546,12 +537,12 @@ type shrunk struct {
 // of s: it drops halves, quarters and so on down to single operations
 // while the failure stays, within shrinkBudget replays. It returns nil if
 // the failure does not replay.
-func shrink(c context.Context, t *testing.T, s sessions.Store, rc sessions.RenameCommitter, ops []op, div *divergence, strict bool) *shrunk {
+func shrink(c context.Context, t *testing.T, s sessions.Store, rc sessions.RenameCommitter, ops []op, div *divergence) *shrunk {
 	deadline := time.Now().Add(shrinkDeadline)
 	replays := 0
 	try := func(ops []op) *run {
 		replays++
-		r := runOps(c, t, s, rc, ops, strict)
+		r := runOps(c, t, s, rc, ops)
 		if r.div == nil || r.div.sig != div.sig {
 			return nil
 		}

@@ -69,6 +69,7 @@ func Run(t *testing.T, h Harness) {
 		{"ExpiredOnEveryWrite", testExpiredOnEveryWrite},
 		{"Delete", testDelete},
 		{"Rename", testRename},
+		{"RenameAnswers", testRenameAnswers},
 		{"RenameGrace", testRenameGrace},
 		{"ReportAlias", testReportAlias},
 		{"RenameCommit", testRenameCommit},

@@ -30,7 +30,9 @@ func (s *Store) clean(interval time.Duration) {
 // transactions of Options.CleanupBatch entries each, and reports how many
 // sessions it deleted. The background cleaner calls it every
 // Options.CleanupInterval; call it yourself when the cleaner is disabled.
-// It reads only the entries that are due, through the expiry index.
+// It reads only the entries that are due, through the expiry index. When a
+// batch fails, Cleanup returns its error with the count of the batches
+// committed before it: the failed batch deleted nothing.
 func (s *Store) Cleanup(ctx context.Context) (int, error) {
 	if err := s.check(ctx); err != nil {
 		return 0, err
@@ -47,9 +49,12 @@ func (s *Store) cleanup(ctx context.Context) (int, error) {
 			n, more, err = t.cleanBatch(s.batch)
 			return err
 		})
+		if err != nil {
+			return total, err // the batch rolled back: its deletes did not happen
+		}
 		total += n
-		if err != nil || !more {
-			return total, err
+		if !more {
+			return total, nil
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/sessionkit/sessions"
 	"github.com/sessionkit/sessions/storetest"
 	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // envDamagedChild names the case of TestDamagedFile a child process runs.
@@ -41,6 +42,17 @@ func TestDamagedFile(t *testing.T) {
 			if err := os.Truncate(path, 2*pageSize(t, path)); err != nil {
 				t.Fatal(err)
 			}
+			wantOpenRefused(t, path)
+		}},
+		{"Open of a truncated file again", func(t *testing.T) {
+			// bbolt.Open panics with the file locked and mapped: the
+			// store lets go of the lock, so a second Open finds the same
+			// damage rather than a file held by another process.
+			path := seedFile(t, 0)
+			if err := os.Truncate(path, 2*pageSize(t, path)); err != nil {
+				t.Fatal(err)
+			}
+			wantOpenRefused(t, path)
 			wantOpenRefused(t, path)
 		}},
 		{"Open with a damaged root page", func(t *testing.T) {
@@ -106,6 +118,53 @@ func TestDamagedFile(t *testing.T) {
 				wantDamaged(t, "Close", err)
 			case <-time.After(5 * time.Second):
 				t.Fatal("Close still waiting after 5s")
+			}
+		}},
+		{"Open after Close of a damaged store", func(t *testing.T) {
+			// Close lets go of the file, so that it can be opened again
+			// (after a repair, or to see the damage again) without
+			// restarting the process.
+			path := seedFile(t, 300)
+			damagePage(t, path, nestedRoot(bucketRecords))
+			s, err := Open(path, Options{CleanupInterval: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = s.Load(t.Context(), storetest.NewKey(t))
+			wantDamaged(t, "Load", err)
+			wantDamaged(t, "Close", s.Close())
+			s, err = Open(path, Options{CleanupInterval: -1})
+			if err != nil {
+				t.Fatalf("Open after Close: %v, want the file opened again", err)
+			}
+			_, _, err = s.Load(t.Context(), storetest.NewKey(t))
+			wantDamaged(t, "Load after opening again", err)
+			wantDamaged(t, "second Close", s.Close())
+		}},
+		{"Open after Close of a store whose meta pages broke", func(t *testing.T) {
+			// Both meta pages going bad under an open store makes bbolt
+			// panic while it holds its meta lock, so bbolt's own Close
+			// would wait for good: the store's Close lets go of the file
+			// without it.
+			path := seedFile(t, 300)
+			s, err := Open(path, Options{CleanupInterval: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			damageMeta(t, path, s.db.Info().PageSize)
+			_, _, err = s.Load(t.Context(), storetest.NewKey(t))
+			wantDamaged(t, "Load", err)
+			closed := make(chan error, 1)
+			go func() { closed <- s.Close() }()
+			select {
+			case err := <-closed:
+				wantDamaged(t, "Close", err)
+			case <-time.After(5 * time.Second):
+				t.Fatal("Close still waiting after 5s")
+			}
+			_, err = Open(path, Options{CleanupInterval: -1})
+			if !errors.Is(err, bolterrors.ErrChecksum) {
+				t.Fatalf("Open after Close: %v, want bbolt's %v (the file is no longer held)", err, bolterrors.ErrChecksum)
 			}
 		}},
 		{"background cleaner on a damaged expiry index", func(t *testing.T) {
@@ -211,6 +270,24 @@ func damagePage(t *testing.T, path string, page func(tx *bbolt.Tx) uint64) {
 	// A page header is its id (8 bytes), then its flags (2 bytes).
 	if _, err := f.WriteAt([]byte{0xff, 0xff}, int64(id)*size+8); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// damageMeta overwrites the checksums of both meta pages of the file at
+// path, whose pages are size bytes, through a descriptor of its own.
+func damageMeta(t *testing.T, path string, size int) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// A meta page's checksum is its last 8 bytes, after a 16-byte page
+	// header and 56 bytes of meta fields.
+	for page := range int64(2) {
+		if _, err := f.WriteAt([]byte{1, 2, 3, 4, 5, 6, 7, 8}, page*int64(size)+16+56); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

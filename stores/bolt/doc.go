@@ -23,8 +23,16 @@
 // cleaner alike, instead of letting it end the process. From then on the
 // store answers every call with that error without touching the file
 // (bbolt may have panicked holding its own locks, and waiting for them
-// would hang the request): restore the file from a backup, or move it
-// aside, and restart the process.
+// would hang the request): close the store, restore the file from a
+// backup or move it aside, and open it again; no restart is needed.
+// [Store.Close], and a failed [Open], let go of the file's lock and
+// descriptor even when bbolt cannot close the database itself (a panic
+// inside bbolt.Open leaves it nothing to close; a panic that left bbolt's
+// locks held makes its Close wait for good). What they cannot release in
+// those two cases is bbolt's read-only memory map of the file, which
+// bbolt alone knows the place of: it stays until the process exits,
+// taking address space, and disk space if the file is deleted, but no
+// lock.
 //
 // bbolt lets one process at a time open a file. Run one application
 // instance per file, or use the PostgreSQL or Redis store when several

@@ -203,9 +203,9 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	if !sessions.ValidKey(newKey) {
 		return badKey(newKey)
 	}
-	if oldKey == newKey {
-		return fmt.Errorf("%w (bolt: Rename to the same key %s…)", sessions.ErrExists, newKey[:8])
-	}
+	// The old key is judged first (see sessions.Store.Rename): oldKey ==
+	// newKey is ErrNotFound without a live record there, and ErrExists,
+	// the key being taken by itself, with one.
 	return s.update(ctx, func(t *txn) error {
 		rec, err := t.getLive(oldKey)
 		if err != nil {

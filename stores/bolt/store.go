@@ -87,6 +87,7 @@ func (o Options) withDefaults() (Options, error) {
 type Store struct {
 	db     *bbolt.DB
 	ownsDB bool
+	file   *dbFile // the database file, when Open opened it
 	root   []byte
 	batch  int
 	log    *slog.Logger
@@ -133,14 +134,19 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("bolt: creating directory for the session database: %w", err)
 		}
 	}
-	db, err := openFile(path, opts.OpenTimeout)
+	file := new(dbFile)
+	db, err := openFile(path, opts.OpenTimeout, file)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w: bolt: %s is held by another process (a bbolt file can be open in one process only); stop that process or use another path", sessions.ErrStoreUnavailable, path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bolt: opening %s: %w", path, err)
 	}
-	s, err := newStore(db, opts, true)
+	s, err := newStore(db, opts, file)
+	if errors.Is(err, errDamaged) {
+		closeDamaged(db, file)
+		return nil, err
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -150,11 +156,19 @@ func Open(path string, opts Options) (*Store, error) {
 
 // openFile is bbolt.Open with a damaged file refused by an error (see
 // guard) instead of a panic or a crash. bbolt.Open does not clean up after
-// a panic: the file stays mapped, and so locked, until the process exits.
-func openFile(path string, timeout time.Duration) (db *bbolt.DB, err error) {
+// a panic, and returns no DB to close: openFile releases the file's lock
+// and descriptor itself, through file, so that the file can be opened
+// again. bbolt's read-only memory map of the file, if it made one, stays
+// until the process exits.
+func openFile(path string, timeout time.Duration, file *dbFile) (db *bbolt.DB, err error) {
+	defer func() {
+		if errors.Is(err, errDamaged) { // bbolt cleans up after its errors, not its panics
+			file.release()
+		}
+	}()
 	defer guard(&err)
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	return bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout})
+	return bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout, OpenFile: file.open})
 }
 
 // New returns a Store kept in db, a database the caller already has open
@@ -169,13 +183,16 @@ func New(db *bbolt.DB, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newStore(db, opts, false)
+	return newStore(db, opts, nil)
 }
 
-func newStore(db *bbolt.DB, opts Options, owns bool) (*Store, error) {
+// newStore makes the store's buckets in db. file is the database's file
+// when Open opened db, which the store then owns, or nil.
+func newStore(db *bbolt.DB, opts Options, file *dbFile) (*Store, error) {
 	s := &Store{
 		db:     db,
-		ownsDB: owns,
+		ownsDB: file != nil,
+		file:   file,
 		root:   []byte(opts.Bucket),
 		batch:  opts.CleanupBatch,
 		log:    opts.Logger,
@@ -220,9 +237,13 @@ func newStore(db *bbolt.DB, opts Options, owns bool) (*Store, error) {
 // returns an error wrapping sessions.ErrStoreUnavailable.
 //
 // After the store found its file damaged (see the package doc), Close
-// neither waits for the cleaner nor closes the database, whose locks the
-// panicking transaction may have left held: it returns the damage error,
-// and the file stays open until the process exits.
+// returns the damage error and does not wait for the cleaner, which may be
+// stuck on a lock the panicking transaction left held. If Open opened the
+// database, Close closes it, or, when bbolt's own Close is still waiting
+// for those locks after a second, releases the file's lock and descriptor
+// itself: either way the file can then be opened again. (In the second
+// case bbolt's read-only memory map of the file stays until the process
+// exits.)
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
@@ -230,6 +251,9 @@ func (s *Store) Close() error {
 		s.cancel()
 		if d := s.damaged.Load(); d != nil {
 			s.closeErr = *d
+			if s.ownsDB {
+				closeDamaged(s.db, s.file)
+			}
 			return
 		}
 		<-s.done

@@ -254,9 +254,6 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	if !sessions.ValidKey(newKey) {
 		return badKey(newKey)
 	}
-	if oldKey == newKey {
-		return fmt.Errorf("%w (postgres: Rename to the same key %s…)", sessions.ErrExists, newKey[:8])
-	}
 	t := now()
 	var aliasExp int64
 	if grace > 0 {
@@ -281,18 +278,19 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	case isUnique(err):
 		// A transaction that committed while the move waited on newKey
 		// (a concurrent Create, say) took it. The statement failed before
-		// its result row, so live is unknown: taken decides, below.
-		taken, err = true, nil
+		// its result row; it fails so only when it tried to move a live
+		// row.
+		live, taken, err = true, true, nil
 	case err != nil:
 		return s.wrap(ctx, "renaming a session", err)
 	}
-	// taken comes first: a newKey taken concurrently leaves live false.
+	// The old key is judged first (see sessions.Store.Rename): an absent
+	// oldKey is ErrNotFound whatever newKey holds, and oldKey == newKey is
+	// ErrExists when it holds a live row (the key is taken by itself).
 	switch {
-	case taken:
-		return fmt.Errorf("%w (postgres: %s…)", sessions.ErrExists, newKey[:8])
 	case !live:
 		return notFound(oldKey)
-	case !moved:
+	case taken, !moved:
 		return fmt.Errorf("%w (postgres: %s…)", sessions.ErrExists, newKey[:8])
 	}
 	return nil

@@ -67,11 +67,15 @@
 //	                (a Go int is plain decimal, so HINCRBY works on it)
 //	sess:{K}        a grace alias instead, after Rename(K, K2, grace > 0):
 //	  m:v, m:to=K2  for grace; Load, Commit and Increment on K resolve to K2
+//	  m:rn          single-node protocol: the token of the Rename call that made it
 //	  v:<name>      values a Commit wrote before it saw the alias; never read
 //	sess:{K}        or a marker, after Rename(K, K2, 0), for one minute:
 //	  m:rt=K2       no session for Load, Commit or Increment (Create and Rename
 //	                may replace it); a Rename whose reply was lost and that
 //	                runs again sees it is done
+//	  m:rn          single-node protocol: the token of the Rename call that made
+//	                it, so that only a run of that call counts as done (another
+//	                Rename of K is sessions.ErrNotFound, as for any absent key)
 //	sess:u:{user}   sorted set, the user's index: members are store keys,
 //	                scores the Unix ms until which each entry is kept
 //
@@ -158,6 +162,7 @@
 // Increment may count twice and a retried Create report ErrExists (the
 // manager then draws a new ID), and a retried Commit writes its values
 // once more, which can undo another request's write in between. Delete and
-// Rename are safe to retry: a retried Rename sees its own work done (see
-// [Store.Rename]).
+// Rename are safe to retry: a Rename that go-redis sends again sees its own
+// work done (see [Store.Rename]); a Rename the application calls again
+// after one that took effect is sessions.ErrNotFound, as the contract says.
 package redis

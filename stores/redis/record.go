@@ -28,6 +28,7 @@ const (
 	fFence     = "m:mv"   // cluster-safe Rename in progress: the new store key
 	fFenceEnd  = "m:mvu"  // ... and the Unix ms its fence holds writes until
 	fRetiredTo = "m:rt"   // present only in a retired key's marker: renamed without grace to this store key
+	fRenameRun = "m:rn"   // in a grace alias or a marker the single-node Rename left: the token of the call that made it
 
 	valuePrefix = "v:"
 

@@ -2,6 +2,8 @@ package redis
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -17,16 +19,21 @@ import (
 const renameFence = 2 * time.Second
 
 // retiredTTL is how long a key renamed without a grace keeps a marker (a
-// hash holding only m:rt, the new store key). Load treats the marker as no
-// session; a Rename whose reply was lost and that runs again, by go-redis's
-// retry or the cluster-safe protocol's cleanup, finds it and knows the
-// rename is done. It must outlast a read timeout and a retry.
+// hash holding m:rt, the new store key, and in the single-node protocol
+// m:rn, the Rename call's token). Load treats the marker as no session; a
+// Rename whose reply was lost and that runs again, by go-redis's retry or
+// the cluster-safe protocol's cleanup, finds it and knows the rename is
+// done. It must outlast a read timeout and a retry.
 const retiredTTL = time.Minute
 
 // Rename moves the record under oldKey to newKey. With grace > 0, oldKey
 // becomes an alias hash resolving to newKey for Load, Commit and Increment
 // until the grace has passed or Delete(oldKey) removes it. A key that is
-// itself a grace alias cannot be renamed (sessions.ErrNotFound).
+// itself a grace alias cannot be renamed (sessions.ErrNotFound). As the
+// contract says, the old key is judged first: Rename(k, k) is
+// sessions.ErrNotFound unless k holds a live record, and then
+// sessions.ErrExists; a Rename(a, b) repeated after it succeeded is
+// sessions.ErrNotFound.
 //
 // Single-node protocol: one script, atomic. RENAME moves the hash with its
 // TTL, the alias takes its place, and the user index swaps the entry.
@@ -35,9 +42,11 @@ const retiredTTL = time.Minute
 // Rename onto the old key replaces it.
 //
 // Rename may run again after its reply was lost (go-redis retries a command
-// whose reply timed out when MaxRetries > 0): a run that finds oldKey
-// already an alias or a marker naming newKey reports success, so a rename
-// that happened is never reported as a lost session.
+// whose reply timed out when MaxRetries > 0): each call sends a random
+// token, which the alias or marker keeps, and a run that finds oldKey
+// already an alias or a marker naming newKey with its own call's token
+// reports success, so a rename that happened is never reported as a lost
+// session. A later call, with another token, finds no record at oldKey.
 //
 // Cluster-safe protocol (the keys are in different slots, so no one script
 // can see both): four single-slot steps.
@@ -77,7 +86,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string, grace time.Du
 		return s.renameSharded(ctx, oldKey, newKey, graceMS)
 	}
 	keys := []string{s.hashKey(oldKey), s.hashKey(newKey)}
-	return s.runRename(ctx, renameScript, keys, []any{graceMS, oldKey, newKey, s.prefix + "u:{"}, oldKey, newKey)
+	return s.runRename(ctx, renameScript, keys, []any{graceMS, oldKey, newKey, s.prefix + "u:{", renameToken()}, oldKey, newKey)
 }
 
 // RenameCommit implements sessions.RenameCommitter. In the single-node
@@ -101,7 +110,7 @@ func (s *Store) RenameCommit(ctx context.Context, oldKey, newKey string, grace t
 	if idx != "" {
 		keys = append(keys, idx)
 	}
-	args := append([]any{graceMS, oldKey, newKey, s.prefix + "u:{"}, cargs...)
+	args := append([]any{graceMS, oldKey, newKey, s.prefix + "u:{", renameToken()}, cargs...)
 	return s.runRename(ctx, renameCommitScript, keys, args, oldKey, newKey)
 }
 
@@ -117,13 +126,18 @@ func renameArgs(ctx context.Context, oldKey, newKey string, grace time.Duration)
 	if !sessions.ValidKey(newKey) {
 		return 0, fmt.Errorf("sessions/redis: rename to %q: not a store key; pass sessions.KeyOf(id)", newKey)
 	}
-	if oldKey == newKey {
-		return 0, fmt.Errorf("sessions/redis: rename %s onto itself: %w", short(oldKey), sessions.ErrExists)
-	}
 	if grace > 0 {
 		graceMS = max(grace.Milliseconds(), 1)
 	}
 	return graceMS, nil
+}
+
+// renameToken returns a random token naming one single-node Rename or
+// RenameCommit call, sent with every run of its script (see Store.Rename).
+func renameToken() string {
+	var b [12]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	return hex.EncodeToString(b[:])
 }
 
 // runRename runs the single-node rename script (renameScript or
@@ -214,6 +228,11 @@ func (s *Store) renameSharded(ctx context.Context, oldKey, newKey string, graceM
 		}
 		unfenceScript.Run(cctx, s.c, []string{oldH}, newKey)
 	}()
+	if oldKey == newKey {
+		// The live record takes its own key (see Rename); the cleanup
+		// lifts the fence.
+		return renameResult(codeExists, oldKey, newKey)
+	}
 
 	// 2. Copy it.
 	var expNS int64 // a record without fExpires has no expiry

@@ -198,29 +198,42 @@ end
 
 -- leaves the retired key h, whose record now lives under the store key
 -- new, as a grace alias for grace ms, or else as a marker that lets a
--- retried rename see it is done and lets Load see no session. A record
--- still at h is replaced in place: the alias or marker fields are written,
--- then every other field is deleted.
-local function retire(h, grace, new)
+-- retried rename see it is done and lets Load see no session. run, when
+-- not nil, is the token of the Rename call (m:rn), by which a run of the
+-- same call tells itself from a later call. A record still at h is
+-- replaced in place: the alias or marker fields are written, then every
+-- other field is deleted.
+local function retire(h, grace, new, run)
+  local keep
   if tonumber(grace) > 0 then
     redis.call('HSET', h, 'm:v', '1', 'm:to', new)
-    keep_only(h, {['m:v'] = true, ['m:to'] = true})
-    redis.call('PEXPIRE', h, grace)
+    keep = {['m:v'] = true, ['m:to'] = true}
   else
     redis.call('HSET', h, 'm:rt', new)
-    keep_only(h, {['m:rt'] = true})
+    keep = {['m:rt'] = true}
+  end
+  if run then
+    redis.call('HSET', h, 'm:rn', run)
+    keep['m:rn'] = true
+  end
+  keep_only(h, keep)
+  if tonumber(grace) > 0 then
+    redis.call('PEXPIRE', h, grace)
+  else
     redis.call('PEXPIRE', h, RETIRED_MS)
   end
 end
 
 -- moves the record old to new (see renameScript for the arguments A):
--- nil when done, else the reply. A rename to new that is done already (the
--- script is running again because its reply was lost) replies {1}.
+-- nil when done, else the reply. The same call's rename to new done
+-- already (the script is running again because its reply was lost: the
+-- alias or marker holds the call's token) replies {1}; any other call
+-- finds no record at old, {0}.
 local function rename(old, new, A)
-  local st = redis.call('HMGET', old, 'm:v', 'm:to', 'm:mvu', 'm:u', 'm:rt')
+  local st = redis.call('HMGET', old, 'm:v', 'm:to', 'm:mvu', 'm:u', 'm:rt', 'm:rn')
   local bad = check(old, st)
   if bad then
-    if (bad[1] == 2 and bad[2] == A[3]) or (bad[1] == 0 and st[5] == A[3]) then return {1} end
+    if ((bad[1] == 2 and bad[2] == A[3]) or (bad[1] == 0 and st[5] == A[3])) and st[6] == A[5] then return {1} end
     if bad[1] == 2 then return {0} end
     return bad
   end
@@ -234,7 +247,7 @@ local function rename(old, new, A)
   end
   local pttl = redis.call('PTTL', old)
   redis.call('RENAME', old, new)
-  retire(old, A[1], A[3])
+  retire(old, A[1], A[3], A[5])
   if idx then
     local score = '+inf'
     if pttl >= 0 then score = now_ms() + pttl end
@@ -325,7 +338,8 @@ return {1, redis.call('HGET', h, ARGV[1])}
 //
 // KEYS[1] old hash; KEYS[2] new hash. ARGV[1] grace (ms, '0' none); ARGV[2]
 // old member; ARGV[3] new member; ARGV[4] the user index key before the user
-// name (prefix .. 'u:{').
+// name (prefix .. 'u:{'); ARGV[5] the token of this Rename call (see
+// Store.Rename), the same in every run of the call.
 var renameScript = redis.NewScript(luaLib + `
 return rename(KEYS[1], KEYS[2], ARGV) or {1}
 `)
@@ -334,7 +348,7 @@ return rename(KEYS[1], KEYS[2], ARGV) or {1}
 // record, in one step (Store.RenameCommit).
 //
 // KEYS[1] old hash; KEYS[2] new hash; KEYS[3] the user index of index mode
-// '1'. ARGV[1..4] renameScript's arguments; ARGV[5..] commitScript's.
+// '1'. ARGV[1..5] renameScript's arguments; ARGV[6..] commitScript's.
 var renameCommitScript = redis.NewScript(luaLib + `
 if KEYS[3] then
   local bad = bad_index(KEYS[3])
@@ -343,7 +357,7 @@ end
 local bad = rename(KEYS[1], KEYS[2], ARGV)
 if bad then return bad end
 local A = {}
-for i = 5, #ARGV do A[i - 4] = ARGV[i] end
+for i = 6, #ARGV do A[i - 5] = ARGV[i] end
 local st = redis.call('HMGET', KEYS[2], 'm:v', 'm:to', 'm:mvu', 'm:u', 'm:ix')
 return apply(KEYS[2], st, KEYS[3], A)
 `)
