@@ -15,55 +15,117 @@ import (
 	"github.com/sessionkit/sessions/stores/memory"
 )
 
-// BenchmarkScale is this library's memory store at 1k, 100k and 1M live
-// sessions: each request reads (read) or updates (rw) a session picked at
-// random, so larger stores pay their cache misses. The target is a flat
-// cost: 1M within 1.2x of 1k. The lib=none rows send the same requests
-// (the same random cookies) to a handler without sessions: the harness's
-// own cost at that size, which the library's cost is the rest of.
+// BenchmarkScale is the in-memory stores (this library's and the peers':
+// every contender with heap set) at 1k, 100k and 1M live sessions. Each
+// request reads (read) or updates (rw) a session picked at random from all
+// of them, so larger stores pay their cache and TLB misses; the -hot
+// variants pick from 1,000 of them only, spread over the whole store, so
+// the number of live sessions grows while the sessions in use stay the
+// same. The target is a flat cost: 1M within 1.2x of 1k. The lib=none rows
+// send the same requests (the same random cookies) to a handler without
+// sessions, while this library's store of that size is in memory: the
+// harness's own cost at that size, with the garbage collector marking the
+// same heap, which the library's cost is the rest of.
 func BenchmarkScale(b *testing.B) {
 	for _, size := range []struct {
 		name string
 		n    int
 	}{{"1k", 1_000}, {"100k", 100_000}, {"1M", 1_000_000}} {
 		b.Run("sessions="+size.name, func(b *testing.B) {
-			h, closeFn := openOursMemory(b)
-			defer closeFn()
-			jar := newCookieJar(seed(b, h, size.n))
 			none, _ := openNone(b)
-			runtime.GC()
-			for _, run := range []struct {
-				lib string
-				op  scenario
-				h   http.Handler
-			}{
-				{"none", scenarios[0], none},
-				{"sessions-memory", scenarios[0], h},
-				{"none", scenarios[1], none},
-				{"sessions-memory", scenarios[1], h},
-			} {
-				sc, h := run.op, run.h
-				b.Run("op="+sc.name+"/lib="+run.lib, func(b *testing.B) {
-					rng := newXorshift()
-					req := newRequest(sc.path, "")
-					proto := *req
-					hdr := http.Header{"Cookie": {""}}
-					rec := newRecorder()
-					b.ReportAllocs()
-					for b.Loop() {
-						rec.reset()
-						*req = proto
-						hdr["Cookie"][0] = jar.pick(&rng)
-						req.Header = hdr
-						h.ServeHTTP(&rec.ResponseRecorder, req)
-					}
-					if rec.Code != http.StatusOK {
-						b.Fatalf("status %d", rec.Code)
-					}
-				})
+			for _, c := range contenders() {
+				if !c.heap {
+					continue
+				}
+				scaleRuns(b, c, size.n, none)
 			}
 		})
 	}
+}
+
+// hotSessions is how many sessions the -hot scale rows use.
+const hotSessions = 1_000
+
+// scaleRuns seeds n sessions into a fresh instance of c and runs the scale
+// scenarios on it (and, for this library, the same on the no-session
+// handler), then frees the store before the next contender is seeded.
+func scaleRuns(b *testing.B, c contender, n int, none http.Handler) {
+	h, closeFn := c.open(b)
+	defer func() {
+		closeFn()
+		runtime.GC()
+	}()
+	cookies := seed(b, h, n)
+	rng := newXorshift()
+	all, hot := newCookieJar(cookies), newCookieJar(spread(cookies, hotSessions, &rng))
+	cookies = nil
+	runtime.GC()
+	type run struct {
+		lib string
+		op  scenario
+		h   http.Handler
+		jar *cookieJar
+		hot bool
+	}
+	var runs []run
+	for _, hh := range []struct {
+		lib string
+		h   http.Handler
+	}{{c.name, h}, {"none", none}} {
+		if hh.lib == "none" && c.name != "sessions-memory" {
+			continue
+		}
+		for _, hotRun := range []bool{false, true} {
+			jar := all
+			if hotRun {
+				jar = hot
+			}
+			runs = append(runs, run{hh.lib, scenarios[0], hh.h, jar, hotRun}, run{hh.lib, scenarios[1], hh.h, jar, hotRun})
+		}
+	}
+	for _, run := range runs {
+		op := run.op.name
+		if run.hot {
+			op += "-hot"
+		}
+		b.Run("op="+op+"/lib="+run.lib, func(b *testing.B) {
+			req := newRequest(run.op.path, "")
+			proto := *req
+			hdr := http.Header{"Cookie": {""}}
+			rec := newRecorder()
+			b.ReportAllocs()
+			for b.Loop() {
+				rec.reset()
+				*req = proto
+				hdr["Cookie"][0] = run.jar.pick(&rng)
+				req.Header = hdr
+				run.h.ServeHTTP(&rec.ResponseRecorder, req)
+			}
+			if rec.Code != http.StatusOK {
+				b.Fatalf("status %d", rec.Code)
+			}
+		})
+	}
+}
+
+// spread returns k of cookies (all of them when there are no more), picked
+// at random, so that their sessions lie all over the store's memory and not
+// in the few pages the first sessions created share.
+func spread(cookies []string, k int, rng *xorshift) []string {
+	if len(cookies) <= k {
+		return cookies
+	}
+	idx := make([]int, len(cookies))
+	for i := range idx {
+		idx[i] = i
+	}
+	out := make([]string, k)
+	for i := range out {
+		j := i + int(rng.next()%uint64(len(idx)-i))
+		idx[i], idx[j] = idx[j], idx[i]
+		out[i] = cookies[idx[i]]
+	}
+	return out
 }
 
 // cookieJar holds many Cookie header values in one contiguous buffer, so

@@ -300,24 +300,44 @@ func (r *report) redis() {
 
 var sizes = []string{"1k", "100k", "1M"}
 
+// scaleLibs are the contenders BenchmarkScale measures, none first.
+var scaleLibs = []string{"none", "sessions-memory", "scs-memstore", "iris-memory"}
+
 func (r *report) scale() {
 	d := r.d
-	r.printf("### Memory store at scale (random session per request)\n\n")
-	r.printf("| live sessions | read-only | read-write | no session (same requests) | read-only minus no session | read-write minus no session |\n|---|---:|---:|---:|---:|---:|\n")
-	vals := make([][]float64, 3)
-	for _, n := range sizes {
-		rd := d.median("Scale/sessions="+n+"/op=read/lib=sessions-memory", "", "ns/op")
-		rw := d.median("Scale/sessions="+n+"/op=rw/lib=sessions-memory", "", "ns/op")
-		none := d.median("Scale/sessions="+n+"/op=read/lib=none", "", "ns/op")
-		noneRW := d.median("Scale/sessions="+n+"/op=rw/lib=none", "", "ns/op")
-		vals[0] = append(vals[0], rd)
-		vals[1] = append(vals[1], rw)
-		vals[2] = append(vals[2], none)
-		r.printf("| %s | %s | %s | %s | %s | %s |\n", n, fmtNs(rd), fmtNs(rw), fmtNs(none), fmtNs(rd-none), fmtNs(rw-noneRW))
+	r.printf("### In-memory stores at scale\n\n")
+	r.printf("Each request on a session picked at random from all the live sessions (all), or from 1,000 of them spread over the store (1,000 in use). `none` is the handler without sessions, run while this library's store of that size is in memory.\n\n")
+	r.printf("| contender | requests on | read 1k | read 100k | read 1M | 1M ÷ 1k | read-write 1k | read-write 100k | read-write 1M | 1M ÷ 1k |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	var series []string
+	var vals [][]float64
+	for _, lib := range scaleLibs {
+		for _, hot := range []string{"", "-hot"} {
+			if math.IsNaN(d.median("Scale/sessions=1k/op=read"+hot+"/lib="+lib, "", "ns/op")) {
+				continue
+			}
+			on := "all"
+			if hot != "" {
+				on = "1,000 in use"
+			}
+			row := "| " + lib + " | " + on + " |"
+			for _, op := range []string{"read", "rw"} {
+				var v []float64
+				for _, n := range sizes {
+					x := d.median("Scale/sessions="+n+"/op="+op+hot+"/lib="+lib, "", "ns/op")
+					v = append(v, x)
+					row += " " + fmtNs(x) + " |"
+				}
+				row += fmt.Sprintf(" %.2f× |", v[2]/v[0])
+				if op == "read" {
+					series = append(series, lib+" ("+on+")")
+					vals = append(vals, v)
+				}
+			}
+			r.printf("%s\n", row)
+		}
 	}
 	r.printf("\n![scale](results/scale.png)\n\n")
-	r.chart("scale.png", "sessions-memory at 1k, 100k and 1M live sessions (median, log scale)", sizes,
-		[]string{"read-only", "read-write", "no session"}, vals)
+	r.chart("scale.png", "Read-only request at 1k, 100k and 1M live sessions (median, log scale)", sizes, series, vals)
 }
 
 func (r *report) heap() {
@@ -430,11 +450,20 @@ func (r *report) targets() {
 	add("Redis read-write ≤ 0.6× scs redisstore", orw <= 0.6*srw, "%s vs %s (%.2f×)", fmtNs(orw), fmtNs(srw), orw/srw)
 	add("Redis read-write below iris Redis", orw < irw, "%s vs %s (%.2f×)", fmtNs(orw), fmtNs(irw), orw/irw)
 	for _, op := range []string{"read", "rw"} {
-		a := d.median("Scale/sessions=1k/op="+op+"/lib=sessions-memory", "", "ns/op")
-		b := d.median("Scale/sessions=1M/op="+op+"/lib=sessions-memory", "", "ns/op")
-		na := d.median("Scale/sessions=1k/op="+op+"/lib=none", "", "ns/op")
-		nb := d.median("Scale/sessions=1M/op="+op+"/lib=none", "", "ns/op")
-		add("memory "+op+" flat within 1.2× from 1k to 1M", b <= 1.2*a, "%s → %s (%.2f×; minus the no-session row %.2f×)", fmtNs(a), fmtNs(b), b/a, (b-nb)/(a-na))
+		sc := func(n, op, lib string) float64 {
+			return d.median("Scale/sessions="+n+"/op="+op+"/lib="+lib, "", "ns/op")
+		}
+		a, b := sc("1k", op, ours), sc("1M", op, ours)
+		na, nb := sc("1k", op, "none"), sc("1M", op, "none")
+		peers := ""
+		for _, lib := range []string{"scs-memstore", "iris-memory"} {
+			peers += fmt.Sprintf(", %s %.2f×", lib, sc("1M", op, lib)/sc("1k", op, lib))
+		}
+		add("memory "+op+" flat within 1.2× from 1k to 1M", b <= 1.2*a,
+			"%s → %s (%.2f×; minus the no-session row %.2f×%s); 1,000 sessions in use: %.2f× (minus the no-session row %.2f×)",
+			fmtNs(a), fmtNs(b), b/a, (b-nb)/(a-na), peers,
+			sc("1M", op+"-hot", ours)/sc("1k", op+"-hot", ours),
+			(sc("1M", op+"-hot", ours)-sc("1M", op+"-hot", "none"))/(sc("1k", op+"-hot", ours)-sc("1k", op+"-hot", "none")))
 	}
 	wait := d.highest("CleanupLatency", "", "wait-max-ns")
 	add("lookup wait during cleanup at 1M ≤ 1 ms", wait <= 1e6, "longest wait on the store %s (all runs; over 1 ms in "+r.over("CleanupLatency", "wait-max-ns", 1e6)+"); whole lookup by the clock: max %s (control without a sweep %s), p99 %s",
