@@ -19,7 +19,7 @@
 #   go test -run='^$' -bench='^Benchmark(Request|TCP|HeapPerSession|Scale|CleanupLatency|RedisCommands|ServeFile)$' -benchmem -benchtime=$BENCHTIME -count=1
 #   go test -run='^$' -bench='^BenchmarkParallelRW$' -cpu=1,2 -benchmem -benchtime=$BENCHTIME -count=1
 #
-# (through one compiled test binary). About 20-25 minutes on 2 cores.
+# (through one compiled test binary). 25-50 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")"
 

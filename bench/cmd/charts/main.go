@@ -491,6 +491,10 @@ var palette = []color.Color{
 	color.RGBA{0xff, 0x7f, 0x0e, 0xff},
 	color.RGBA{0x2c, 0xa0, 0x2c, 0xff},
 	color.RGBA{0x94, 0x67, 0xbd, 0xff},
+	color.RGBA{0xd6, 0x27, 0x28, 0xff},
+	color.RGBA{0x8c, 0x56, 0x4b, 0xff},
+	color.RGBA{0xe3, 0x77, 0xc2, 0xff},
+	color.RGBA{0x7f, 0x7f, 0x7f, 0xff},
 }
 
 // logTicks labels a log10-transformed axis with durations.
@@ -537,6 +541,10 @@ func (r *report) chart(file, title string, cats, series []string, vals [][]float
 	}
 	base := math.Floor(math.Log10(lo))
 	top := math.Ceil(math.Log10(hi)) - base
+	if len(series) > 4 {
+		// Room above the bars for a legend of many entries.
+		top++
+	}
 	p := plot.New()
 	p.Title.Text = title
 	p.Y.Label.Text = "time per request"
