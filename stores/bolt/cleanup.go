@@ -30,9 +30,12 @@ func (s *Store) clean(interval time.Duration) {
 // transactions of Options.CleanupBatch entries each, and reports how many
 // sessions it deleted. The background cleaner calls it every
 // Options.CleanupInterval; call it yourself when the cleaner is disabled.
-// It reads only the entries that are due, through the expiry index. When a
-// batch fails, Cleanup returns its error with the count of the batches
-// committed before it: the failed batch deleted nothing.
+// It reads only the entries that are due, through the expiry index. An
+// index entry the store never writes is dropped, and a nested bucket found
+// where the store keeps a plain entry is deleted and logged at Warn, so that
+// neither stops the cleanup there on every run. When a batch fails, Cleanup
+// returns its error with the count of the batches committed before it: the
+// failed batch deleted nothing.
 func (s *Store) Cleanup(ctx context.Context) (int, error) {
 	if err := s.check(ctx); err != nil {
 		return 0, err
@@ -80,7 +83,7 @@ func (t *txn) cleanBatch(limit int) (deleted int, more bool, err error) {
 		due = append(due, bytes.Clone(k))
 	}
 	for _, k := range due {
-		if err := t.expiry.Delete(k); err != nil {
+		if err := t.remove(t.expiry, bucketExpiry, k); err != nil {
 			return deleted, more, err
 		}
 		if len(k) != 9+keyLen {
@@ -104,7 +107,7 @@ func (t *txn) cleanBatch(limit int) (deleted int, more bool, err error) {
 			if aexp, _, ok := parseAlias(t.aliases.Get([]byte(key))); ok && aexp != exp && aexp > t.now {
 				continue
 			}
-			if err := t.aliases.Delete([]byte(key)); err != nil {
+			if err := t.remove(t.aliases, bucketAliases, []byte(key)); err != nil {
 				return deleted, more, err
 			}
 		}

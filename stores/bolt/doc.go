@@ -73,4 +73,14 @@
 // walking only the due part of the expiry index, in write transactions of
 // [Options.CleanupBatch] entries so that requests are never held up for
 // long. [Store.Close] stops it and waits for it to exit.
+//
+// # Errors
+//
+// A record that does not decode is reported as [sessions.ErrCorrupt]. A
+// database whose contents are not what the store wrote (one of its buckets
+// deleted, a nested bucket where a record belongs) makes the calls that
+// reach it fail with an error wrapping [sessions.ErrStoreUnavailable] that
+// says what to repair, as do bbolt's own failures. A nested bucket where
+// the store keeps an index entry is deleted, and logged at Warn, by the
+// first write or cleanup that would remove the entry.
 package bolt

@@ -319,11 +319,11 @@ func (s *Store) update(ctx context.Context, fn func(t *txn) error) error {
 		return fmt.Errorf("bolt: waiting for the writer lock: %w", ctx.Err())
 	}
 	var own error
+	var t *txn
 	err := s.guarded(func() error {
 		return s.db.Update(func(tx *bbolt.Tx) error {
 			err := ctx.Err()
 			if err == nil {
-				var t *txn
 				if t, err = s.txn(tx); err == nil {
 					err = fn(t)
 				}
@@ -332,6 +332,12 @@ func (s *Store) update(ctx context.Context, fn func(t *txn) error) error {
 			return err
 		})
 	})
+	if err == nil && t != nil {
+		for _, entry := range t.dropped {
+			s.log.Warn("sessions/bolt: deleted a nested bucket found where the store keeps a plain index entry; something other than the store writes into its bucket",
+				"bucket", string(s.root), "entry", entry)
+		}
+	}
 	return s.wrap(err, own)
 }
 
@@ -372,14 +378,39 @@ func (s *Store) guarded(fn func() error) (err error) {
 	return fn()
 }
 
-// wrap marks errors from bbolt itself (closed database, failed commit, disk
-// errors) as ErrStoreUnavailable; errors our own code returned pass through.
+// wrap marks errors from bbolt (closed database, failed commit, disk
+// errors, and those its bucket methods return inside a transaction) as
+// ErrStoreUnavailable; errors our own code made (ErrNotFound, ErrCorrupt,
+// ErrExists, a context's error, ...) pass through.
 func (s *Store) wrap(err, own error) error {
-	if err == nil || (own != nil && err == own) || errors.Is(err, errDamaged) {
+	if err == nil || errors.Is(err, errDamaged) || errors.Is(err, sessions.ErrStoreUnavailable) {
 		return err
 	}
 	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 		return errClosed
 	}
+	if errors.Is(err, bolterrors.ErrIncompatibleValue) {
+		return fmt.Errorf("%w: bolt: the database holds a nested bucket where the store keeps a session record or index entry (%w), so something other than the store wrote into bucket %q; delete that nested bucket, or restore the file from a backup",
+			sessions.ErrStoreUnavailable, err, s.root)
+	}
+	if own != nil && err == own && !fromBolt(err) {
+		return err
+	}
 	return fmt.Errorf("%w: bolt: %w", sessions.ErrStoreUnavailable, err)
+}
+
+// fromBolt reports whether err is one of the errors bbolt's transaction
+// and bucket methods return.
+func fromBolt(err error) bool {
+	for _, e := range [...]error{
+		bolterrors.ErrTxClosed, bolterrors.ErrTxNotWritable, bolterrors.ErrDatabaseReadOnly,
+		bolterrors.ErrBucketNotFound, bolterrors.ErrBucketExists, bolterrors.ErrBucketNameRequired,
+		bolterrors.ErrKeyRequired, bolterrors.ErrKeyTooLarge, bolterrors.ErrValueTooLarge,
+		bolterrors.ErrMaxSizeReached, bolterrors.ErrIncompatibleValue,
+	} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/sessionkit/sessions"
 	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Nested buckets under Options.Bucket. Keys are store keys (64 hex bytes)
@@ -44,12 +46,16 @@ const maxUser = bbolt.MaxKeySize - 1 - keyLen
 type txn struct {
 	records, expiry, users, aliases *bbolt.Bucket
 	now                             int64
+
+	// dropped describes each nested bucket remove deleted, for the store
+	// to log once the transaction has committed.
+	dropped []string
 }
 
 func (s *Store) txn(tx *bbolt.Tx) (*txn, error) {
 	root := tx.Bucket(s.root)
 	if root == nil {
-		return nil, fmt.Errorf("bolt: bucket %q is missing from the database; it was deleted after the store was created, create the store again with New or Open", s.root)
+		return nil, fmt.Errorf("%w: bolt: bucket %q is missing from the database; it was deleted after the store was created, create the store again with New or Open", sessions.ErrStoreUnavailable, s.root)
 	}
 	t := &txn{
 		records: root.Bucket(bucketRecords),
@@ -59,7 +65,7 @@ func (s *Store) txn(tx *bbolt.Tx) (*txn, error) {
 		now:     time.Now().UnixNano(),
 	}
 	if t.records == nil || t.expiry == nil || t.users == nil || t.aliases == nil {
-		return nil, fmt.Errorf("bolt: a nested bucket of %q is missing; create the store again with New or Open", s.root)
+		return nil, fmt.Errorf("%w: bolt: a nested bucket of %q is missing; create the store again with New or Open", sessions.ErrStoreUnavailable, s.root)
 	}
 	return t, nil
 }
@@ -164,12 +170,30 @@ func (t *txn) del(key string, old *sessions.Record) error {
 }
 
 func (t *txn) unindex(key string, rec *sessions.Record) error {
-	if err := t.expiry.Delete(expiryKey(rec.Expires, kindRecord, key)); err != nil {
+	if err := t.remove(t.expiry, bucketExpiry, expiryKey(rec.Expires, kindRecord, key)); err != nil {
 		return err
 	}
 	if rec.User != "" {
-		return t.users.Delete(userKey(rec.User, key))
+		return t.remove(t.users, bucketUsers, userKey(rec.User, key))
 	}
+	return nil
+}
+
+// remove deletes the entry k of b, one of the store's nested buckets named
+// name. The store keeps plain entries there only: a nested bucket under k,
+// which bbolt refuses to delete as an entry, was put there from outside the
+// store, and remove deletes it with whatever it holds, noting it in
+// t.dropped, rather than failing on it in every transaction that reaches
+// k (the cleaner's above all, which would never get past it).
+func (t *txn) remove(b *bbolt.Bucket, name, k []byte) error {
+	err := b.Delete(k)
+	if !errors.Is(err, bolterrors.ErrIncompatibleValue) {
+		return err
+	}
+	if err := b.DeleteBucket(k); err != nil {
+		return err
+	}
+	t.dropped = append(t.dropped, fmt.Sprintf("%s/%x", name, k))
 	return nil
 }
 
@@ -194,7 +218,7 @@ func (t *txn) delAlias(oldKey string) error {
 		return nil
 	}
 	if exp, _, ok := parseAlias(v); ok {
-		if err := t.expiry.Delete(expiryKey(exp, kindAlias, oldKey)); err != nil {
+		if err := t.remove(t.expiry, bucketExpiry, expiryKey(exp, kindAlias, oldKey)); err != nil {
 			return err
 		}
 	}

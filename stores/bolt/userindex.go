@@ -69,7 +69,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 			if key == exceptKey {
 				continue
 			}
-			if err := t.users.Delete(userKey(user, key)); err != nil {
+			if err := t.remove(t.users, bucketUsers, userKey(user, key)); err != nil {
 				return err
 			}
 			if t.records.Get([]byte(key)) == nil {
