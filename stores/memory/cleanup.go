@@ -9,9 +9,11 @@ import (
 
 // compactShare decides how a sweep removes a shard's expired records. When
 // more than one delete batch of them has expired and they are at least
-// 1/compactShare of the shard, the shard gets a new map of its live records,
-// built without holding the shard's write lock and swapped in under it;
-// otherwise the expired ones are deleted in batches.
+// 1/compactShare of the shard, or when the shard's live records are fewer
+// than 1/compactShare of the most it ever held and more than a delete batch
+// fewer, the shard gets a new map of its live records, built without
+// holding the shard's write lock and swapped in under it; otherwise the
+// expired ones are deleted in batches.
 const compactShare = 8
 
 func (s *Store) cleaner(interval time.Duration) {
@@ -50,15 +52,22 @@ type sweep struct {
 // and at least one in eight) it builds the shard a new map of the live ones
 // outside any lock and swaps it in under the write lock, taking over the
 // changes writers made during the scan, so a lookup never waits for the
-// deletes. The new map is the old map of the shard rebuilt before, emptied,
+// deletes. It rebuilds a shard's map the same way when the shard holds
+// fewer than one in eight of the most records it ever held (and more than
+// 128 fewer), however its records left: a wave of sessions that end by
+// logout (Delete) or by a Rename without grace gives its memory back as a
+// wave of expiries does. A rebuilt map is sized for at most four times the
+// records it took, so a shard that stays at that size is not rebuilt again.
+// The new map is the old map of the shard rebuilt before, emptied,
 // unless that one once held more than four times the records kept, or fewer
 // than them: then it is a map of the right size, so the store's memory
-// shrinks back after a wave of expiries (a Go map never shrinks on delete,
-// so its size is the most records it ever held, not the records it held
-// last). A shard's map of grace aliases is likewise rebuilt when most of it
-// has ended, and the user index when most of its users are gone. A shard
-// whose records expire a few at a time keeps its map, and its size. Where few
-// have expired it deletes them in batches of 128 under the write lock. The
+// shrinks back after a wave of expiries or deletes (a Go map never shrinks
+// on delete, so its size is the most records it ever held, not the records
+// it held last). A shard's map of grace aliases is likewise rebuilt when
+// most of it has ended, and the user index when most of its users are
+// gone. A shard whose records leave a few at a time keeps its map, and its
+// size, until it holds under one in eight of its most. Where few have
+// expired it deletes them in batches of 128 under the write lock. The
 // background cleaner calls it every Options.CleanupInterval; calls run one
 // at a time. After Close it removes nothing and returns 0.
 func (s *Store) Cleanup() (removed int) {
@@ -106,14 +115,27 @@ func (s *Store) sweepShard(sh *shard, w *sweep) int {
 			w.dead = append(w.dead, k)
 		}
 	}
+	peak := sh.peak
 	sh.mu.RUnlock()
-	if n := len(w.expired); n > deleteBatch && n*compactShare >= n+len(w.kept) {
+	n, live := len(w.expired), len(w.kept)
+	if (n > deleteBatch && n*compactShare >= n+live) || outgrown(peak, live) {
 		return s.compact(sh, w, now)
 	}
 	sh.mu.Lock()
 	sh.rebuilding, sh.dirty = false, nil
 	unlockSweep(sh)
 	return s.deleteExpired(sh, w, now)
+}
+
+// outgrown reports whether a map that once held peak records, and would
+// keep live of them, holds fewer than 1/compactShare of its peak and more
+// than a delete batch fewer: records that left through Delete or Rename,
+// which a sweep does not count as expired, left their room behind. A
+// rebuild sets the shard's peak to its new map's size, at most four times
+// the records the map took (see compact), so a shard that stays at that
+// size is not rebuilt again.
+func outgrown(peak, live int) bool {
+	return peak-live > deleteBatch && live < peak/compactShare
 }
 
 // compact gives sh a new map holding the records its scan kept, with the
@@ -136,13 +158,7 @@ func (s *Store) compact(sh *shard, w *sweep, now int64) int {
 		fresh[e.k] = e.r
 	}
 	sh.mu.Lock()
-	for _, k := range sh.dirty {
-		if r, ok := sh.records[k]; ok {
-			fresh[k] = r
-		} else {
-			delete(fresh, k)
-		}
-	}
+	takeOver(fresh, sh.records, sh.dirty)
 	// Every record gone from the new map is an expired one the scan found
 	// that no writer has touched since.
 	removed := len(sh.records) - len(fresh)
@@ -264,13 +280,7 @@ func (s *Store) shrinkUsers() {
 			s.usersMu.Lock()
 		}
 	}
-	for _, u := range s.usersDirty {
-		if set, ok := s.users[u]; ok {
-			fresh[u] = set
-		} else {
-			delete(fresh, u)
-		}
-	}
+	takeOver(fresh, s.users, s.usersDirty)
 	s.users = fresh
 	s.usersPeak = max(left, len(fresh))
 	s.usersRebuilding, s.usersDirty = false, nil
@@ -305,4 +315,17 @@ func dropAliases(sh *shard, dead []key, now int64) {
 func unlockSweep(sh *shard) {
 	sh.mu.Unlock()
 	runtime.Gosched()
+}
+
+// takeOver brings fresh, a map being built to replace cur, up to date with
+// the keys writers changed in cur meanwhile (dirty): what cur holds under
+// each is copied, and a key cur no longer holds is deleted.
+func takeOver[K comparable, V any](fresh, cur map[K]V, dirty []K) {
+	for _, k := range dirty {
+		if v, ok := cur[k]; ok {
+			fresh[k] = v
+		} else {
+			delete(fresh, k)
+		}
+	}
 }

@@ -12,8 +12,11 @@
 // time, scanning it under the shard's read lock. Where many have expired it
 // builds the shard a new map of the live records and swaps it in, so lookups
 // do not wait for the deletes (and after a wave of expiries the map is
-// smaller); where few have, it deletes them in small batches. No lookup
-// waits for a sweep over every session.
+// smaller); where few have, it deletes them in small batches. A shard left
+// with a small share of the most records it held, whether they expired or
+// were deleted, gets a new map the same way, so the memory of a wave of
+// sessions goes back to the heap once they end. No lookup waits for a sweep
+// over every session.
 //
 // The store lives in one process: sessions are lost on restart and not shared
 // between instances. Use the Redis, PostgreSQL or bbolt store for that.
