@@ -100,15 +100,11 @@ func TestDamagedFile(t *testing.T) {
 		{"every call after the damage is found", func(t *testing.T) {
 			path := seedFile(t, 300)
 			damagePage(t, path, nestedRoot(bucketRecords))
-			s, err := Open(path, Options{CleanupInterval: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, _, err = s.Load(t.Context(), storetest.NewKey(t))
-			wantDamaged(t, "Load", err)
+			s := openDamaged(t, path, nil)
+			wantLoadDamaged(t, s)
 			// The user index is intact, but bbolt may hold its locks
 			// after the panic: the store does not enter it again.
-			_, err = s.UserSessions(t.Context(), "u")
+			_, err := s.UserSessions(t.Context(), "u")
 			wantDamaged(t, "UserSessions after the damage", err)
 			wantDamaged(t, "Create after the damage", s.Create(t.Context(), storetest.NewKey(t), storetest.NewRecord(time.Hour)))
 			closed := make(chan error, 1)
@@ -126,14 +122,10 @@ func TestDamagedFile(t *testing.T) {
 			// restarting the process.
 			path := seedFile(t, 300)
 			damagePage(t, path, nestedRoot(bucketRecords))
-			s, err := Open(path, Options{CleanupInterval: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, _, err = s.Load(t.Context(), storetest.NewKey(t))
-			wantDamaged(t, "Load", err)
+			s := openDamaged(t, path, nil)
+			wantLoadDamaged(t, s)
 			wantDamaged(t, "Close", s.Close())
-			s, err = Open(path, Options{CleanupInterval: -1})
+			s, err := Open(path, Options{CleanupInterval: -1})
 			if err != nil {
 				t.Fatalf("Open after Close: %v, want the file opened again", err)
 			}
@@ -147,13 +139,9 @@ func TestDamagedFile(t *testing.T) {
 			// would wait for good: the store's Close lets go of the file
 			// without it.
 			path := seedFile(t, 300)
-			s, err := Open(path, Options{CleanupInterval: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
+			s := openDamaged(t, path, nil)
 			damageMeta(t, path, s.db.Info().PageSize)
-			_, _, err = s.Load(t.Context(), storetest.NewKey(t))
-			wantDamaged(t, "Load", err)
+			wantLoadDamaged(t, s)
 			closed := make(chan error, 1)
 			go func() { closed <- s.Close() }()
 			select {
@@ -162,7 +150,7 @@ func TestDamagedFile(t *testing.T) {
 			case <-time.After(5 * time.Second):
 				t.Fatal("Close still waiting after 5s")
 			}
-			_, err = Open(path, Options{CleanupInterval: -1})
+			_, err := Open(path, Options{CleanupInterval: -1})
 			if !errors.Is(err, bolterrors.ErrChecksum) {
 				t.Fatalf("Open after Close: %v, want bbolt's %v (the file is no longer held)", err, bolterrors.ErrChecksum)
 			}
@@ -302,6 +290,13 @@ func openDamaged(t *testing.T, path string, opts *Options) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// wantLoadDamaged checks that a Load from s finds the file damaged.
+func wantLoadDamaged(t *testing.T, s *Store) {
+	t.Helper()
+	_, _, err := s.Load(t.Context(), storetest.NewKey(t))
+	wantDamaged(t, "Load", err)
 }
 
 // wantOpenRefused checks that Open refuses the damaged file with an error.
