@@ -107,14 +107,7 @@ func TestDamagedFile(t *testing.T) {
 			_, err := s.UserSessions(t.Context(), "u")
 			wantDamaged(t, "UserSessions after the damage", err)
 			wantDamaged(t, "Create after the damage", s.Create(t.Context(), storetest.NewKey(t), storetest.NewRecord(time.Hour)))
-			closed := make(chan error, 1)
-			go func() { closed <- s.Close() }()
-			select {
-			case err := <-closed:
-				wantDamaged(t, "Close", err)
-			case <-time.After(5 * time.Second):
-				t.Fatal("Close still waiting after 5s")
-			}
+			wantCloseDamaged(t, s)
 		}},
 		{"Open after Close of a damaged store", func(t *testing.T) {
 			// Close lets go of the file, so that it can be opened again
@@ -142,14 +135,7 @@ func TestDamagedFile(t *testing.T) {
 			s := openDamaged(t, path, nil)
 			damageMeta(t, path, s.db.Info().PageSize)
 			wantLoadDamaged(t, s)
-			closed := make(chan error, 1)
-			go func() { closed <- s.Close() }()
-			select {
-			case err := <-closed:
-				wantDamaged(t, "Close", err)
-			case <-time.After(5 * time.Second):
-				t.Fatal("Close still waiting after 5s")
-			}
+			wantCloseDamaged(t, s)
 			_, err := Open(path, Options{CleanupInterval: -1})
 			if !errors.Is(err, bolterrors.ErrChecksum) {
 				t.Fatalf("Open after Close: %v, want bbolt's %v (the file is no longer held)", err, bolterrors.ErrChecksum)
@@ -297,6 +283,20 @@ func wantLoadDamaged(t *testing.T, s *Store) {
 	t.Helper()
 	_, _, err := s.Load(t.Context(), storetest.NewKey(t))
 	wantDamaged(t, "Load", err)
+}
+
+// wantCloseDamaged checks that s's Close returns the damage error within
+// 5 s, however bbolt's locks were left.
+func wantCloseDamaged(t *testing.T, s *Store) {
+	t.Helper()
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		wantDamaged(t, "Close", err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close still waiting after 5s")
+	}
 }
 
 // wantOpenRefused checks that Open refuses the damaged file with an error.

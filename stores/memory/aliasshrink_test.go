@@ -18,6 +18,17 @@ func heapInUse() int64 {
 	return int64(m.HeapAlloc)
 }
 
+// wantHeapGivenBack checks that, measured by heapInUse now, at most an
+// eighth of what the heap grew by from base to peak is still held: the
+// memory of a wave that has ended went back to the heap after what.
+func wantHeapGivenBack(t *testing.T, what string, base, peak int64) {
+	t.Helper()
+	if grew, wave := heapInUse()-base, peak-base; grew > wave/8 {
+		t.Errorf("heap after %s: %d KB over the start, of %d KB at the peak; want at most an eighth kept",
+			what, grew>>10, wave>>10)
+	}
+}
+
 // TestCleanupShrinksAliasMaps: after a wave of rotations, once their grace
 // aliases have ended and Cleanup has dropped them, the shards' alias maps
 // give their memory back, as the record maps do after a wave of expiries
@@ -54,12 +65,7 @@ func TestCleanupShrinksAliasMaps(t *testing.T) {
 	if got := st.Cleanup(); got != rotations {
 		t.Fatalf("Cleanup removed %d records, want %d", got, rotations)
 	}
-	after := heapInUse()
-
-	if grew, wave := after-base, peak-base; grew > wave/8 {
-		t.Errorf("heap after the wave ended: %d MB over the start, of %d MB at its peak; want at most an eighth kept",
-			grew>>20, wave>>20)
-	}
+	wantHeapGivenBack(t, "the wave ended", base, peak)
 	aliases := 0
 	for i := range st.shards {
 		aliases += len(st.shards[i].aliases)

@@ -184,11 +184,7 @@ func TestCleanupDropsOutgrownMap(t *testing.T) {
 	if got := st.Cleanup(); got != 400 {
 		t.Fatalf("Cleanup removed %d records, want 400", got)
 	}
-	after := heapInUse()
-	if grew, wave := after-base, peak-base; grew > wave/8 {
-		t.Errorf("heap after the sweep: %d KB over the start, of %d KB at the peak; want at most an eighth kept",
-			grew>>10, wave>>10)
-	}
+	wantHeapGivenBack(t, "the sweep", base, peak)
 	if n0, n1 := len(st.shards[0].records), len(st.shards[1].records); n0 != 100 || n1 != 200 {
 		t.Errorf("shards 0 and 1 hold %d and %d records after the sweep, want 100 and 200", n0, n1)
 	}

@@ -133,11 +133,7 @@ func TestCleanupShrinksAfterLogouts(t *testing.T) {
 	if got := st.Cleanup(); got != 0 {
 		t.Fatalf("Cleanup removed %d records, want 0 (none expired)", got)
 	}
-	after := heapInUse()
-	if grew, wave := after-base, peak-base; grew > wave/8 {
-		t.Errorf("heap after the logouts and a sweep: %d KB over the start, of %d KB at the peak; want at most an eighth kept",
-			grew>>10, wave>>10)
-	}
+	wantHeapGivenBack(t, "the logouts and a sweep", base, peak)
 	if st.Len() != 1 {
 		t.Errorf("Len() = %d after the sweep, want 1", st.Len())
 	}
