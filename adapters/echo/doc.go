@@ -62,6 +62,10 @@
 //     Login, Save) is the handler's to answer: returned as it is, as in the
 //     example above, echo's HTTPErrorHandler answers it 500.
 //   - A response that uses the session carries "Vary: Cookie".
+//   - A response that sets or clears the session cookie goes out with
+//     "Cache-Control: no-store" and one "Vary: Cookie", even when
+//     middleware registered before Middleware changes those headers in a
+//     c.Response().Before hook (echo runs it after the session's commit).
 //
 // A handler that panics commits nothing, as under net/http: register
 // middleware.Recover before Middleware, and the recovered error response

@@ -39,6 +39,15 @@ import (
 // handler's changes, and after a store failure middleware that reads
 // c.Response() after next sees the handler's status, not the error
 // handler's that was sent.
+//
+// A response that sets or clears the session cookie goes out with
+// "Cache-Control: no-store" and one "Vary: Cookie" even when middleware
+// registered before this one changes those headers in a
+// c.Response().Before hook, which echo runs after the session's commit:
+// the middleware puts a writer under c.Response().Writer that sets them
+// again when the status is written, after every hook. It stays there for
+// the rest of the request, so a response that middleware writes after the
+// chain returns keeps them as well.
 func Middleware(m *sessions.Manager) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -48,6 +57,7 @@ func Middleware(m *sessions.Manager) echo.MiddlewareFunc {
 				c.SetResponse(res)
 			}()
 			h := &chain{c: c, next: next, status: res.Status}
+			h.guard.install(res, m.CookieName())
 			m.Handler(h).ServeHTTP(res, req)
 			return h.err
 		}
@@ -56,12 +66,14 @@ func Middleware(m *sessions.Manager) echo.MiddlewareFunc {
 
 // chain is the http.Handler Middleware hands to m.Handler: it runs the rest
 // of echo's chain with the session's request and writer. It holds the inner
-// response too, so a request costs one allocation for both.
+// response and the outer response's no-store writer too, so a request
+// costs one allocation for all three.
 type chain struct {
 	c      echo.Context
 	next   echo.HandlerFunc
 	status int // the outer response's status, set but not sent yet
 	inner  echo.Response
+	guard  noStoreWriter // under the outer response, see Middleware
 	err    error
 }
 

@@ -1,0 +1,158 @@
+package sessionecho
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// noStoreWriter sits under echo's outermost response (c.Response().Writer
+// as the server's middleware chain found it) and keeps a response that
+// sets or clears a session cookie uncacheable: at the status line it sets
+// "Cache-Control: no-store" and exactly one "Vary: Cookie" whenever a
+// Set-Cookie line carries one of its cookie names. The session's commit
+// sets both before echo's outer response runs the c.Response().Before
+// hooks of middleware registered before Middleware, which could overwrite
+// them; echo calls this writer's WriteHeader after every such hook.
+type noStoreWriter struct {
+	http.ResponseWriter
+	name  string   // the first manager's cookie name
+	names []string // the names of further managers' Middleware
+	sent  bool     // the final status has been written
+}
+
+// install puts w under res, between res and its writer, or, when a
+// noStoreWriter is already down res's writer chain (Middleware of another
+// manager, or of the same one, registered further out), adds name to that
+// one instead: the outermost place is the one every Before hook runs
+// ahead of.
+func (w *noStoreWriter) install(res *echo.Response, name string) {
+	for next := res.Writer; next != nil; {
+		if g, ok := next.(*noStoreWriter); ok {
+			if !g.covers(name) {
+				g.names = append(g.names, name)
+			}
+			return
+		}
+		u, ok := next.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		next = u.Unwrap()
+	}
+	w.ResponseWriter, w.name = res.Writer, name
+	res.Writer = w
+}
+
+// covers reports whether name is one of w's cookie names.
+func (w *noStoreWriter) covers(name string) bool {
+	if name == w.name {
+		return true
+	}
+	for _, n := range w.names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// enforce makes the header uncacheable if it sets one of w's cookies, once,
+// before the final status goes out.
+func (w *noStoreWriter) enforce(code int) {
+	if w.sent {
+		return
+	}
+	if code >= 200 || code == http.StatusSwitchingProtocols {
+		w.sent = true
+	}
+	h := w.ResponseWriter.Header()
+	if !w.setsCookie(h["Set-Cookie"]) {
+		return
+	}
+	if cc := h["Cache-Control"]; len(cc) != 1 || cc[0] != "no-store" {
+		h["Cache-Control"] = []string{"no-store"}
+	}
+	varyCookieOnce(h)
+}
+
+// setsCookie reports whether one of the Set-Cookie lines names one of w's
+// cookies.
+func (w *noStoreWriter) setsCookie(lines []string) bool {
+	for _, l := range lines {
+		name, _, ok := strings.Cut(l, "=")
+		if ok && w.covers(strings.TrimSpace(name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// varyCookieOnce leaves exactly one Cookie among h's Vary field names: it
+// adds "Vary: Cookie" when none names it (a name that only contains
+// "Cookie", such as X-Cookie-Consent, does not), and drops the repeats.
+func varyCookieOnce(h http.Header) {
+	n := 0
+	for _, v := range h["Vary"] {
+		for f := range strings.SplitSeq(v, ",") {
+			if isCookie(f) {
+				n++
+			}
+		}
+	}
+	switch {
+	case n == 0:
+		h.Add("Vary", "Cookie")
+		return
+	case n == 1:
+		return
+	}
+	seen := false
+	var kept []string
+	for _, v := range h["Vary"] {
+		var fs []string
+		for f := range strings.SplitSeq(v, ",") {
+			if isCookie(f) {
+				if seen {
+					continue
+				}
+				seen = true
+			}
+			if f = strings.TrimSpace(f); f != "" {
+				fs = append(fs, f)
+			}
+		}
+		if len(fs) > 0 {
+			kept = append(kept, strings.Join(fs, ", "))
+		}
+	}
+	h["Vary"] = kept
+}
+
+// isCookie reports whether the Vary field name f is Cookie.
+func isCookie(f string) bool { return strings.EqualFold(strings.TrimSpace(f), "Cookie") }
+
+// WriteHeader fixes the cache headers, then writes the status.
+func (w *noStoreWriter) WriteHeader(code int) {
+	w.enforce(code)
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write fixes the cache headers if the status has not gone out yet, then
+// writes b.
+func (w *noStoreWriter) Write(b []byte) (int, error) {
+	w.enforce(http.StatusOK)
+	return w.ResponseWriter.Write(b)
+}
+
+// FlushError fixes the cache headers if the status has not gone out yet,
+// then flushes the response (http.ResponseController's Flush, which echo's
+// Flush calls, uses it) and returns the server writer's error.
+func (w *noStoreWriter) FlushError() error {
+	w.enforce(http.StatusOK)
+	return http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (w *noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
