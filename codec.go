@@ -1,9 +1,12 @@
 package sessions
 
 import (
+	"bytes"
+	"encoding"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"time"
@@ -31,11 +34,15 @@ const MaxDepth = 32
 // and never names a Go type: integers of type int are plain decimal text (so
 // stores can increment them natively, e.g. Redis HINCRBY), every other type
 // starts with a one-byte tag. Types without a tag of their own are encoded with
-// encoding/json and come back as JSON. A time.Time keeps its instant to the
-// nanosecond and its zone's offset from UTC, not the zone's name or rules
-// (time.Time.MarshalBinary): a time in America/New_York comes back in a
-// fixed zone of the same offset, and its monotonic reading is dropped. The
-// memory store keeps values as they are, so compare times with Equal.
+// encoding/json and come back as JSON; such a value holding a string that is
+// not valid UTF-8 (a field, a map key, a TextMarshaler's text) is refused
+// with ErrUnsupportedValue, as encoding/json would store it changed. Strings
+// and []byte outside of it keep their bytes, valid or not. A time.Time keeps
+// its instant to the nanosecond and its zone's offset from UTC, not the
+// zone's name or rules (time.Time.MarshalBinary): a time in
+// America/New_York comes back in a fixed zone of the same offset, and its
+// monotonic reading is dropped. The memory store keeps values as they are,
+// so compare times with Equal.
 func EncodeValue(v any) ([]byte, error) { return AppendValue(nil, v) }
 
 // AppendValue appends the encoding of v to dst.
@@ -132,7 +139,127 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 	if !json.Valid(j) {
 		return b, fmt.Errorf("%w: %T: its JSON encoding does not parse back (nested too deep?)", ErrUnsupportedValue, v)
 	}
+	// encoding/json writes U+FFFD for bytes of a string that are not
+	// UTF-8, so the value would come back changed: refuse it. Each such
+	// replacement leaves U+FFFD in the output, escaped or not, so a
+	// document without one needs no further look.
+	if bytes.Contains(j, []byte(`\ufffd`)) || bytes.Contains(j, []byte("\uFFFD")) {
+		if s, ok := invalidJSONString(reflect.ValueOf(v), 0); ok {
+			// The string itself stays out of the message, which may be
+			// logged: it is the application's data.
+			return b, fmt.Errorf("%w: %T holds a string of %d bytes that is not valid UTF-8 and would be stored changed (encoding/json writes U+FFFD for its bad bytes); make it valid UTF-8, or keep the bytes in a []byte field or store them as a []byte or string value of their own",
+				ErrUnsupportedValue, v, len(s))
+		}
+	}
 	return append(append(b, 'j'), j...), nil
+}
+
+var (
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// maxJSONWalk bounds invalidJSONString's recursion; json.Valid accepts no
+// document nested deeper than 10000.
+const maxJSONWalk = 10000
+
+// invalidJSONString returns a string that json.Marshal(v) writes with its
+// bad bytes replaced by U+FFFD: a string, a map key, or the text of an
+// encoding.TextMarshaler, reached as encoding/json reaches it. The output
+// of a json.Marshaler is not looked at: encoding/json keeps it as written.
+// It reports false when there is none.
+func invalidJSONString(v reflect.Value, depth int) (string, bool) {
+	if !v.IsValid() || depth > maxJSONWalk {
+		return "", false
+	}
+	t := v.Type()
+	addr := t.Kind() != reflect.Pointer && v.CanAddr()
+	if t.Implements(jsonMarshalerType) || (addr && reflect.PointerTo(t).Implements(jsonMarshalerType)) {
+		return "", false
+	}
+	if t.Implements(textMarshalerType) || (addr && reflect.PointerTo(t).Implements(textMarshalerType)) {
+		return invalidText(v, addr && !t.Implements(textMarshalerType))
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if !utf8.ValidString(v.String()) {
+			return v.String(), true
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return invalidJSONString(v.Elem(), depth+1)
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			k := it.Key()
+			if k.Kind() == reflect.String {
+				if !utf8.ValidString(k.String()) {
+					return k.String(), true
+				}
+			} else if k.Type().Implements(textMarshalerType) {
+				if s, ok := invalidText(k, false); ok {
+					return s, true
+				}
+			}
+			if s, ok := invalidJSONString(it.Value(), depth+1); ok {
+				return s, true
+			}
+		}
+	case reflect.Slice:
+		if e := reflect.PointerTo(t.Elem()); t.Elem().Kind() == reflect.Uint8 &&
+			!e.Implements(jsonMarshalerType) && !e.Implements(textMarshalerType) {
+			return "", false // base64
+		}
+		fallthrough
+	case reflect.Array:
+		for i := range v.Len() {
+			if s, ok := invalidJSONString(v.Index(i), depth+1); ok {
+				return s, true
+			}
+		}
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Tag.Get("json") == "-" {
+				continue
+			}
+			if !f.IsExported() {
+				ft := f.Type
+				if ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				// encoding/json writes the exported fields of an
+				// embedded struct of an unexported type, nothing else.
+				if !f.Anonymous || ft.Kind() != reflect.Struct {
+					continue
+				}
+			}
+			if s, ok := invalidJSONString(v.Field(i), depth+1); ok {
+				return s, true
+			}
+		}
+	}
+	return "", false
+}
+
+// invalidText returns the text of the encoding.TextMarshaler v (of v's
+// address when ptr is set) if it is not valid UTF-8.
+func invalidText(v reflect.Value, ptr bool) (string, bool) {
+	if ptr {
+		v = v.Addr()
+	}
+	if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() || !v.CanInterface() {
+		return "", false
+	}
+	m, ok := v.Interface().(encoding.TextMarshaler)
+	if !ok {
+		return "", false
+	}
+	text, err := m.MarshalText()
+	if err != nil || utf8.Valid(text) {
+		return "", false
+	}
+	return string(text), true
 }
 
 // appendNested writes a length-prefixed encoding of v.

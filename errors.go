@@ -25,7 +25,9 @@ var (
 
 	// ErrUnsupportedValue reports a value the codec cannot encode for a remote
 	// store. Store strings, numbers, bools, []byte, time.Time, time.Duration,
-	// []string, []any, map[string]any, or any type encoding/json can marshal.
+	// []string, []any, map[string]any, or any type encoding/json can marshal
+	// without change: its strings must be valid UTF-8 (keep other bytes in a
+	// []byte).
 	ErrUnsupportedValue = errors.New("sessions: value type cannot be stored")
 
 	// ErrTooLarge reports a value, record or cookie over the configured size

@@ -55,6 +55,7 @@ func Run(t *testing.T, h Harness) {
 		{"CreateExisting", testCreateExisting},
 		{"ValueTypes", testValueTypes},
 		{"ValueNames", testValueNames},
+		{"InvalidUTF8Values", testInvalidUTF8Values},
 		{"CommitDelta", testCommitDelta},
 		{"CommitClear", testCommitClear},
 		{"CallerKeepsArguments", testCallerKeepsArguments},
@@ -304,6 +305,78 @@ func testValueNames(t *testing.T, h Harness) {
 			}
 			if got := values(rec); got[name] != "v" || got["keep"] != 1 || len(got) != 2 {
 				t.Errorf("%s with a value named %q: loaded %q, want keep=1 and the value", via, name, got)
+			}
+		}
+	}
+}
+
+// textDoc is a value a remote store encodes as JSON.
+type textDoc struct {
+	Name string
+	Tags map[string]string
+}
+
+// testInvalidUTF8Values stores values holding strings that are not UTF-8.
+// Strings, byte slices, []string and map[string]any load back with the
+// same bytes. A value a store would change on the way (encoding/json
+// writes U+FFFD for bad bytes) must be refused with an error wrapping
+// sessions.ErrUnsupportedValue, leaving the session as it was, or load
+// back equal.
+func testInvalidUTF8Values(t *testing.T, h Harness) {
+	s := h.New(t)
+	kept := []struct {
+		name string
+		v    any
+	}{
+		{"string", "a\xffb"},
+		{"bytes", []byte("a\xffb")},
+		{"strings", []string{"ok", "\xc3"}},
+		{"map", map[string]any{"\xfe": "\x80", "k": []any{"\xff"}}},
+	}
+	key := NewKey(t)
+	rec := NewRecord(time.Hour)
+	for _, c := range kept {
+		rec.SetField(c.name, c.v)
+	}
+	mustCreate(t, s, key, rec)
+	got := values(mustLoad(t, s, key))
+	for _, c := range kept {
+		if !reflect.DeepEqual(got[c.name], c.v) {
+			t.Errorf("%s: got %#v, want %#v", c.name, got[c.name], c.v)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		v    any
+		as   func(any) (any, bool)
+	}{
+		{"struct", textDoc{Name: "a\xffb"}, func(v any) (any, bool) { return sessions.As[textDoc](v) }},
+		{"map[string]string", map[string]string{"\xff": "v"}, func(v any) (any, bool) { return sessions.As[map[string]string](v) }},
+		{"structs", []textDoc{{Name: "ok"}, {Tags: map[string]string{"k": "\xe2\x82"}}}, func(v any) (any, bool) { return sessions.As[[]textDoc](v) }},
+	} {
+		for _, via := range []string{"Create", "Commit"} {
+			key := NewKey(t)
+			var err error
+			if via == "Create" {
+				err = s.Create(ctx(t), key, NewRecord(time.Hour, "keep", 1, "v", c.v))
+			} else {
+				mustCreate(t, s, key, NewRecord(time.Hour, "keep", 1))
+				err = s.Commit(ctx(t), key, &sessions.Delta{Set: []sessions.Field{{Key: "v", Value: c.v}}})
+			}
+			if err != nil {
+				if !errors.Is(err, sessions.ErrUnsupportedValue) {
+					t.Errorf("%s of a %s: %v, want nil or ErrUnsupportedValue", via, c.name, err)
+				}
+				if via == "Commit" {
+					if got := values(mustLoad(t, s, key)); !reflect.DeepEqual(got, map[string]any{"keep": 1}) {
+						t.Errorf("after a refused Commit of a %s: %v, want keep=1 only", c.name, got)
+					}
+				}
+				continue
+			}
+			v, ok := c.as(values(mustLoad(t, s, key))["v"])
+			if !ok || !reflect.DeepEqual(v, c.v) {
+				t.Errorf("%s of a %s succeeded, and it loads back as %#v, want %#v", via, c.name, v, c.v)
 			}
 		}
 	}
