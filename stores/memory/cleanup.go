@@ -127,13 +127,14 @@ func (s *Store) sweepShard(sh *shard, w *sweep) int {
 	return s.deleteExpired(sh, w, now)
 }
 
-// outgrown reports whether a map that once held peak records, and would
+// outgrown reports whether a map that once held peak entries, and would
 // keep live of them, holds fewer than 1/compactShare of its peak and more
-// than a delete batch fewer: records that left through Delete or Rename,
-// which a sweep does not count as expired, left their room behind. A
-// rebuild sets the shard's peak to its new map's size, at most four times
-// the records the map took (see compact), so a shard that stays at that
-// size is not rebuilt again.
+// than a delete batch fewer: worth a new map of its own size, as a Go map
+// never shrinks on delete. For a shard's records it catches those that
+// left through Delete or Rename, which a sweep does not count as expired.
+// A rebuild sets the shard's peak to its new map's size, at most four
+// times the records the map took (see compact), so a shard that stays at
+// that size is not rebuilt again.
 func outgrown(peak, live int) bool {
 	return peak-live > deleteBatch && live < peak/compactShare
 }
@@ -262,8 +263,8 @@ func (s *Store) unindexGone(sh *shard, gone []entry) {
 func (s *Store) shrinkUsers() {
 	s.usersMu.Lock()
 	defer s.usersMu.Unlock()
-	had, left := s.usersPeak, len(s.users)
-	if had-left <= deleteBatch || left >= had/compactShare {
+	left := len(s.users)
+	if !outgrown(s.usersPeak, left) {
 		return
 	}
 	s.usersRebuilding = true
@@ -298,7 +299,7 @@ func dropAliases(sh *shard, dead []key, now int64) {
 			delete(sh.aliases, k)
 		}
 	}
-	if left := len(sh.aliases); had-left > deleteBatch && left < had/compactShare {
+	if left := len(sh.aliases); outgrown(had, left) {
 		fresh := make(map[key]alias, left)
 		for k, a := range sh.aliases {
 			fresh[k] = a
