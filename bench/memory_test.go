@@ -57,7 +57,7 @@ func scaleRuns(b *testing.B, c contender, n int, none http.Handler) {
 	}()
 	cookies := seed(b, h, n)
 	rng := newXorshift()
-	all, hot := newCookieJar(cookies), newCookieJar(spread(cookies, hotSessions, &rng))
+	all, hotJar := newCookieJar(cookies), newCookieJar(spread(cookies, hotSessions, &rng))
 	cookies = nil
 	runtime.GC()
 	type run struct {
@@ -68,20 +68,18 @@ func scaleRuns(b *testing.B, c contender, n int, none http.Handler) {
 		hot bool
 	}
 	var runs []run
-	for _, hh := range []struct {
-		lib string
-		h   http.Handler
-	}{{c.name, h}, {"none", none}} {
-		if hh.lib == "none" && c.name != "sessions-memory" {
-			continue
-		}
-		for _, hotRun := range []bool{false, true} {
+	add := func(lib string, h http.Handler) {
+		for _, hot := range []bool{false, true} {
 			jar := all
-			if hotRun {
-				jar = hot
+			if hot {
+				jar = hotJar
 			}
-			runs = append(runs, run{hh.lib, scenarios[0], hh.h, jar, hotRun}, run{hh.lib, scenarios[1], hh.h, jar, hotRun})
+			runs = append(runs, run{lib, scenarios[0], h, jar, hot}, run{lib, scenarios[1], h, jar, hot})
 		}
+	}
+	add(c.name, h)
+	if c.name == "sessions-memory" {
+		add("none", none)
 	}
 	for _, run := range runs {
 		op := run.op.name
