@@ -2,6 +2,7 @@ package sessionecho
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -47,15 +48,7 @@ func (w *noStoreWriter) install(res *echo.Response, name string) {
 
 // covers reports whether name is one of w's cookie names.
 func (w *noStoreWriter) covers(name string) bool {
-	if name == w.name {
-		return true
-	}
-	for _, n := range w.names {
-		if n == name {
-			return true
-		}
-	}
-	return false
+	return name == w.name || slices.Contains(w.names, name)
 }
 
 // enforce makes the header uncacheable if it sets one of w's cookies, once,
