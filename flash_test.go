@@ -136,3 +136,53 @@ func TestFlashes(t *testing.T) {
 		})
 	}
 }
+
+// TestFlashesAcrossLogin checks that Login drops queued flash messages
+// with the rest of the anonymous session's values, unless KeepOnLogin
+// lists FlashKey: then every queued message is carried over.
+func TestFlashesAcrossLogin(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		keep []string
+		want []string
+	}{
+		{"dropped", nil, nil},
+		{"kept", []string{sessions.FlashKey}, []string{"one", "two", "after"}},
+		{"kept with a listed key", []string{"cart", sessions.FlashKey}, []string{"one", "two", "after"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _, _ := newClockedManager(t, sessions.Options{KeepOnLogin: tc.keep})
+			var got []string
+			h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				s := m.Start(w, r)
+				switch r.URL.Path {
+				case "/new":
+					s.Set("cart", 1)
+					s.AddFlash("one")
+					s.AddFlash("two")
+				case "/login":
+					if err := s.Login("alice"); err != nil {
+						t.Errorf("Login: %v", err)
+					}
+					if tc.keep != nil {
+						s.AddFlash("after")
+					}
+				default:
+					got = s.Flashes()
+				}
+			}))
+			res := serveCookie(h, "/new", nil).Result()
+			if len(res.Cookies()) != 1 {
+				t.Fatalf("/new set %d cookies, want 1", len(res.Cookies()))
+			}
+			res = serveCookie(h, "/login", res.Cookies()[0]).Result()
+			if len(res.Cookies()) != 1 {
+				t.Fatalf("/login set %d cookies, want 1", len(res.Cookies()))
+			}
+			serveCookie(h, "/read", res.Cookies()[0])
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("Flashes after Login = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -87,8 +87,9 @@ type Options struct {
 	RotateGrace time.Duration
 
 	// KeepOnLogin lists the keys an anonymous session carries into the
-	// session Login creates (a shopping cart, a locale). Every other key is
-	// dropped, so nothing planted before login is promoted. Default none.
+	// session Login creates (a shopping cart, a locale); FlashKey carries
+	// the queued flash messages. Every other key is dropped, so nothing
+	// planted before login is promoted. Default none.
 	KeepOnLogin []string
 
 	// MaxPerUser caps a user's concurrent sessions; Login applies the

@@ -766,6 +766,15 @@ func (s *Session) Login(user string) error {
 		if v, ok := vals[k]; ok {
 			s.chg.Set = append(s.chg.Set, Field{Key: k, Value: v})
 		}
+		if k == FlashKey {
+			// FlashKey stands for the whole flash queue: each message
+			// has a key of its own under it.
+			for fk, v := range vals {
+				if strings.HasPrefix(fk, flashPrefix) && fieldIndex(s.chg.Set, fk) < 0 {
+					s.chg.Set = append(s.chg.Set, Field{Key: fk, Value: v})
+				}
+			}
+		}
 	}
 	now := m.now().UnixNano()
 	s.renewLocked()
