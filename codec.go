@@ -42,7 +42,11 @@ const MaxDepth = 32
 // zone's name or rules (time.Time.MarshalBinary): a time in
 // America/New_York comes back in a fixed zone of the same offset, and its
 // monotonic reading is dropped. The memory store keeps values as they are,
-// so compare times with Equal.
+// so compare times with Equal. A time.Time inside a value of the JSON
+// fallback is written in RFC 3339, whose offsets have no seconds: a time
+// in local mean time (a zone's offset before its standard time, such as
+// Europe/Amsterdam's +00:19:32) comes back moved by those seconds; keep such
+// times in UTC there.
 func EncodeValue(v any) ([]byte, error) { return AppendValue(nil, v) }
 
 // AppendValue appends the encoding of v to dst.
@@ -93,7 +97,8 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 	case time.Time:
 		t, err := x.MarshalBinary()
 		if err != nil {
-			return b, fmt.Errorf("%w: %v", ErrUnsupportedValue, err)
+			_, off := x.Zone()
+			return b, fmt.Errorf("%w: a time.Time with the zone offset %ds cannot be encoded (%v); store it in UTC (t.UTC()) or a zone of whole minutes", ErrUnsupportedValue, off, err)
 		}
 		return append(append(b, 'T'), t...), nil
 	case JSON:
@@ -262,6 +267,25 @@ func invalidText(v reflect.Value, ptr bool) (string, bool) {
 	return string(text), true
 }
 
+// decodeTime decodes time.Time.MarshalBinary's output. A zone offset
+// west of UTC with seconds in it (local mean time, such as Africa/Accra's
+// -00:00:52 before 1918) is written by MarshalBinary as minutes and a
+// negative seconds byte, which time.Time.UnmarshalBinary reads as positive:
+// the instant is right, the offset is not, so it is put right here.
+func decodeTime(p []byte) (time.Time, error) {
+	var t time.Time
+	if err := t.UnmarshalBinary(p); err != nil {
+		return t, corrupt("bad time")
+	}
+	// The second version's layout: version, seconds (8), nanoseconds (4),
+	// offset in minutes (2), then the offset's seconds (1).
+	if len(p) == 16 && p[0] == 2 && int8(p[15]) < 0 {
+		off := int(int16(binary.BigEndian.Uint16(p[13:15])))*60 + int(int8(p[15]))
+		t = t.In(time.FixedZone("", off))
+	}
+	return t, nil
+}
+
 // appendNested writes a length-prefixed encoding of v.
 func appendNested(b []byte, v any, depth int) ([]byte, error) {
 	start := len(b)
@@ -335,11 +359,7 @@ func decodeValue(b []byte, depth int) (any, error) {
 		}
 		return time.Duration(n), nil
 	case 'T':
-		var t time.Time
-		if err := t.UnmarshalBinary(p); err != nil {
-			return nil, corrupt("bad time")
-		}
-		return t, nil
+		return decodeTime(p)
 	case 'j':
 		if !json.Valid(p) {
 			return nil, corrupt("bad JSON")
