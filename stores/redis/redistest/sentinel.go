@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -17,10 +18,17 @@ const SentinelMaster = "m"
 // Sentinel timings: a primary that does not answer for SentinelDownAfter is
 // subjectively down, and a failover that has not finished within
 // SentinelFailoverTimeout is abandoned (a sentinel then waits twice that
-// before it tries the same primary again).
+// before it tries the same primary again). A sentinel asks each data node
+// for INFO every SentinelInfoPeriod and publishes its hello message every
+// SentinelPublishPeriod; it makes a restarted old primary a replica once
+// it has seen it claim the primary role for four publish periods (Redis's
+// defaults, 10s and 2s, make that take about ten seconds; servers older
+// than 7.0, which have no SENTINEL DEBUG to change them, keep them).
 const (
 	SentinelDownAfter       = 500 * time.Millisecond
 	SentinelFailoverTimeout = 3 * time.Second
+	SentinelInfoPeriod      = 500 * time.Millisecond
+	SentinelPublishPeriod   = 250 * time.Millisecond
 )
 
 // Sentinel is a primary, its replicas and three Redis Sentinels that
@@ -36,9 +44,12 @@ type Sentinel struct {
 // least one, or a failover has nowhere to go) and three sentinels, and
 // returns once every sentinel knows the other two and every replica, and
 // every replica has synchronised with the primary. Data nodes keep nothing
-// on disk. A missing binary skips t; a deployment that does not come
-// together fails it.
-func StartSentinel(t testing.TB, replicas int) *Sentinel {
+// on disk unless extraArgs, appended to each data node's command line as
+// for [StartServer], say so: with "--appendonly", "yes" a data node that
+// was killed comes back from [Server.Restart] with what it had written. A
+// missing binary skips t; a deployment that does not come together fails
+// it.
+func StartSentinel(t testing.TB, replicas int, extraArgs ...string) *Sentinel {
 	t.Helper()
 	if replicas < 1 {
 		t.Fatalf("redistest.StartSentinel: %d replicas, want at least 1", replicas)
@@ -47,11 +58,12 @@ func StartSentinel(t testing.TB, replicas int) *Sentinel {
 	ports := freePorts(t, 1+replicas+3)
 	d := &Sentinel{}
 	// A replica's first sync starts at once, not after 5s.
-	primary := newServer(t, bin, ports[0], []string{"--repl-diskless-sync-delay", "0"})
+	primary := newServer(t, bin, ports[0], append([]string{"--repl-diskless-sync-delay", "0"}, extraArgs...))
 	primary.start()
 	d.data = append(d.data, primary)
 	for i := range replicas {
-		r := newServer(t, bin, ports[1+i], []string{"--repl-diskless-sync-delay", "0", "--replicaof", "127.0.0.1", strconv.Itoa(ports[0])})
+		args := []string{"--repl-diskless-sync-delay", "0", "--replicaof", "127.0.0.1", strconv.Itoa(ports[0])}
+		r := newServer(t, bin, ports[1+i], append(args, extraArgs...))
 		r.start()
 		d.data = append(d.data, r)
 	}
@@ -71,6 +83,11 @@ func StartSentinel(t testing.TB, replicas int) *Sentinel {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	for _, s := range d.sentinels {
+		// Best effort: SENTINEL DEBUG is new in Redis 7.0.
+		clusterDo(ctx, s.Addr(), "SENTINEL", "DEBUG",
+			"INFO-PERIOD", SentinelInfoPeriod.Milliseconds(), "PUBLISH-PERIOD", SentinelPublishPeriod.Milliseconds())
+	}
 	for _, r := range d.data[1:] {
 		for {
 			info, err := clusterDo(ctx, r.Addr(), "INFO", "replication").Text()
@@ -216,4 +233,54 @@ func (d *Sentinel) WaitFailover(t testing.TB, old *Server) *Server {
 	}
 	t.Fatalf("WaitFailover: the sentinels name %s, which is no data node of this deployment", addr)
 	return nil
+}
+
+// Replicas returns the data nodes other than the one [Sentinel.Primary]
+// names, running or not.
+func (d *Sentinel) Replicas(t testing.TB) []*Server {
+	t.Helper()
+	primary := d.Primary(t)
+	var rs []*Server
+	for _, s := range d.data {
+		if s != primary {
+			rs = append(rs, s)
+		}
+	}
+	return rs
+}
+
+// WaitReplicated waits until every replica in rs reports the replica role,
+// a replication link to primary that is up, and a replication offset at
+// least the one primary reports when WaitReplicated is called: from then
+// on each replica holds every write primary acknowledged before the call.
+// A node that has just been restarted counts once Sentinel has made it a
+// replica of primary and it has synchronised (see [SentinelPublishPeriod]).
+// It fails t if that takes longer than 20 seconds.
+func (d *Sentinel) WaitReplicated(t testing.TB, primary *Server, rs ...*Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	info, err := clusterDo(ctx, primary.Addr(), "INFO", "replication").Text()
+	if err != nil || infoField(info, "role") != "master" {
+		t.Fatalf("WaitReplicated: %s is not a primary: %v\n%s", primary.Addr(), err, info)
+	}
+	want, err := strconv.ParseInt(infoField(info, "master_repl_offset"), 10, 64)
+	if err != nil {
+		t.Fatalf("WaitReplicated: master_repl_offset of %s: %v", primary.Addr(), err)
+	}
+	_, port, _ := strings.Cut(primary.Addr(), ":")
+	for _, r := range rs {
+		for {
+			info, err := clusterDo(ctx, r.Addr(), "INFO", "replication").Text()
+			off, _ := strconv.ParseInt(infoField(info, "slave_repl_offset"), 10, 64)
+			if err == nil && infoField(info, "role") == "slave" && infoField(info, "master_port") == port &&
+				infoField(info, "master_link_status") == "up" && off >= want {
+				break
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("WaitReplicated: %s has not replicated %s up to offset %d: %v\n%s", r.Addr(), primary.Addr(), want, err, info)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 }
