@@ -64,12 +64,13 @@ type sweep struct {
 // shrinks back after a wave of expiries or deletes (a Go map never shrinks
 // on delete, so its size is the most records it ever held, not the records
 // it held last). A shard's map of grace aliases is likewise rebuilt when
-// most of it has ended, and the user index when most of its users are
-// gone. A shard whose records leave a few at a time keeps its map, and its
-// size, until it holds under one in eight of its most. Where few have
-// expired it deletes them in batches of 128 under the write lock. The
-// background cleaner calls it every Options.CleanupInterval; calls run one
-// at a time. After Close it removes nothing and returns 0.
+// most of it has ended, the user index when most of its users are gone,
+// and one user's set of keys when most of that user's keys are. A shard
+// whose records leave a few at a time keeps its map, and its size, until
+// it holds under one in eight of its most. Where few have expired it
+// deletes them in batches of 128 under the write lock. The background
+// cleaner calls it every Options.CleanupInterval; calls run one at a time.
+// After Close it removes nothing and returns 0.
 func (s *Store) Cleanup() (removed int) {
 	if s.closed.Load() {
 		return 0
@@ -81,6 +82,7 @@ func (s *Store) Cleanup() (removed int) {
 		removed += s.sweepShard(&s.shards[i], &w)
 	}
 	s.shrinkUsers()
+	s.shrinkUserSets()
 	s.sweeps.Add(1)
 	s.swept.Add(int64(removed))
 	return removed
@@ -259,7 +261,8 @@ func (s *Store) unindexGone(sh *shard, gone []entry) {
 // batch at a time, releasing usersMu in between so that writers indexing
 // a session wait for one batch at most; users they change meanwhile are
 // noted in usersDirty and copied again under the lock before the new map
-// is swapped in. Each user's own set of keys moves over as it is.
+// is swapped in. Each user's own set of keys moves over as it is (see
+// shrinkUserSets for those).
 func (s *Store) shrinkUsers() {
 	s.usersMu.Lock()
 	defer s.usersMu.Unlock()
@@ -268,7 +271,7 @@ func (s *Store) shrinkUsers() {
 		return
 	}
 	s.usersRebuilding = true
-	fresh := make(map[string]map[key]struct{}, left)
+	fresh := make(map[string]*userSet, left)
 	seen := 0
 	for u, set := range s.users {
 		fresh[u] = set
@@ -285,6 +288,61 @@ func (s *Store) shrinkUsers() {
 	s.users = fresh
 	s.usersPeak = max(left, len(fresh))
 	s.usersRebuilding, s.usersDirty = false, nil
+}
+
+// shrinkUserSets gives each user listed in usersOutgrown a new map of the
+// keys they hold now, if their set still holds fewer than 1/compactShare
+// of the most keys it held: a user who once had a wave of sessions (a
+// script logging in in a loop) and has a few left gives the wave's memory
+// back, as a Go map never shrinks on delete. As in shrinkUsers the keys
+// are copied a scan batch at a time, releasing usersMu in between; the
+// keys writers change meanwhile are noted in the set's dirty list and
+// taken over under the lock before the new map is swapped in. The set's
+// peak becomes the new map's size, so a set that stays at that size is
+// not rebuilt again, and one rebuild is paid for by the deletes of at
+// least seven times as many keys as it copies.
+func (s *Store) shrinkUserSets() {
+	s.usersMu.Lock()
+	defer s.usersMu.Unlock()
+	queue := s.usersOutgrown
+	s.usersOutgrown = nil
+	// seen counts the users and keys visited since usersMu was last
+	// released, across sets, so that many small sets hold it no longer.
+	seen := 0
+	pause := func() {
+		if seen++; seen%scanBatch == 0 {
+			// Go map iteration allows changes between steps; the
+			// writers note what they changed in the set's dirty list.
+			s.usersMu.Unlock()
+			runtime.Gosched()
+			s.usersMu.Lock()
+		}
+	}
+	for _, user := range queue {
+		pause()
+		set := s.users[user]
+		if set == nil || !set.queued {
+			// The set listed is gone: the user's keys all left (a set
+			// made for the user since then is not listed).
+			continue
+		}
+		left := len(set.keys)
+		if !outgrown(set.peak, left) {
+			// It grew back.
+			set.queued = false
+			continue
+		}
+		set.rebuilding = true
+		fresh := make(map[key]struct{}, left)
+		for k := range set.keys {
+			fresh[k] = struct{}{}
+			pause()
+		}
+		takeOver(fresh, set.keys, set.dirty)
+		set.keys = fresh
+		set.peak = max(left, len(fresh))
+		set.rebuilding, set.dirty, set.queued = false, nil, false
+	}
 }
 
 // dropAliases deletes the aliases in dead that are still past their end.

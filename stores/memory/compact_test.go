@@ -132,7 +132,7 @@ func TestCleanupCompacts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if indexed := len(st.users["alice"]); len(got) != wantUser || indexed != wantUser {
+			if indexed := len(indexedKeys(st, "alice")); len(got) != wantUser || indexed != wantUser {
 				t.Errorf("alice has %d sessions listed and %d indexed, want %d", len(got), indexed, wantUser)
 			}
 		})

@@ -120,7 +120,7 @@ type Store struct {
 	closed atomic.Bool
 
 	usersMu sync.Mutex
-	users   map[string]map[key]struct{}
+	users   map[string]*userSet
 	// usersPeak is the most users the users map has held, which is what
 	// its memory is sized by (a Go map never shrinks). While Cleanup
 	// rebuilds the map (see shrinkUsers), usersRebuilding is set and every
@@ -128,6 +128,9 @@ type Store struct {
 	usersPeak       int
 	usersRebuilding bool
 	usersDirty      []string
+	// usersOutgrown lists the users whose set of keys has outgrown what it
+	// holds, for Cleanup to give a new map (see shrinkUserSets).
+	usersOutgrown []string
 
 	// Counters for Stats.
 	readWaits   atomic.Int64
@@ -151,7 +154,7 @@ var (
 func New(opts Options) *Store {
 	s := &Store{
 		max:   int64(opts.MaxEntries),
-		users: map[string]map[key]struct{}{},
+		users: map[string]*userSet{},
 		stop:  make(chan struct{}),
 		done:  make(chan struct{}),
 	}
@@ -602,29 +605,57 @@ func lockPair(a, b *shard, aFirst bool) func() {
 // briefly; UserSessions checks every key it lists against its record. The
 // lock order is shard locks, then usersMu.
 
+// userSet is one user's keys in the user index.
+type userSet struct {
+	keys map[key]struct{}
+	// peak is the most keys the keys map has held, which is what its
+	// memory is sized by (a Go map never shrinks on delete).
+	peak int
+	// queued is set while the user is listed in usersOutgrown.
+	queued bool
+	// While Cleanup copies keys to a new map (see shrinkUserSets),
+	// rebuilding is set and every change to keys notes the key in dirty.
+	rebuilding bool
+	dirty      []key
+}
+
 // index adds k to user's keys. The shard of k must be locked.
 func (s *Store) index(user string, k key) {
 	s.usersMu.Lock()
 	set := s.users[user]
 	if set == nil {
-		set = map[key]struct{}{}
+		set = &userSet{keys: map[key]struct{}{}}
 		s.users[user] = set
 		s.usersPeak = max(s.usersPeak, len(s.users))
 	}
-	set[k] = struct{}{}
+	set.keys[k] = struct{}{}
+	set.peak = max(set.peak, len(set.keys))
+	if set.rebuilding {
+		set.dirty = append(set.dirty, k)
+	}
 	if s.usersRebuilding {
 		s.usersDirty = append(s.usersDirty, user)
 	}
 	s.usersMu.Unlock()
 }
 
-// unindex removes k from user's keys. The shard of k must be locked.
+// unindex removes k from user's keys. The shard of k must be locked. When
+// that leaves the user's set holding under 1/compactShare of the most keys
+// it held (see outgrown), the user is listed for Cleanup to give the set a
+// new map: a set only shrinks here, so none is missed, and the copy is
+// made in batches off this path.
 func (s *Store) unindex(user string, k key) {
 	s.usersMu.Lock()
 	if set := s.users[user]; set != nil {
-		delete(set, k)
-		if len(set) == 0 {
+		delete(set.keys, k)
+		if set.rebuilding {
+			set.dirty = append(set.dirty, k)
+		}
+		if len(set.keys) == 0 {
 			delete(s.users, user)
+		} else if !set.queued && outgrown(set.peak, len(set.keys)) {
+			set.queued = true
+			s.usersOutgrown = append(s.usersOutgrown, user)
 		}
 		if s.usersRebuilding {
 			s.usersDirty = append(s.usersDirty, user)
@@ -639,9 +670,12 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info,
 		return nil, err
 	}
 	s.usersMu.Lock()
-	keys := make([]key, 0, len(s.users[user]))
-	for k := range s.users[user] {
-		keys = append(keys, k)
+	var keys []key
+	if set := s.users[user]; set != nil {
+		keys = make([]key, 0, len(set.keys))
+		for k := range set.keys {
+			keys = append(keys, k)
+		}
 	}
 	s.usersMu.Unlock()
 	now := s.nano()

@@ -364,10 +364,13 @@ func checkStore(t *testing.T, st *Store) {
 	defer st.usersMu.Unlock()
 	indexed := 0
 	for u, set := range st.users {
-		if len(set) == 0 {
+		if len(set.keys) == 0 {
 			t.Errorf("the user index holds %s with no sessions", u)
 		}
-		indexed += len(set)
+		indexed += len(set.keys)
+		if set.rebuilding || len(set.dirty) != 0 {
+			t.Errorf("the set of keys of %s left rebuilding", u)
+		}
 	}
 	withUser := 0
 	for i := range st.shards {
@@ -379,7 +382,7 @@ func checkStore(t *testing.T, st *Store) {
 				continue
 			}
 			withUser++
-			if _, ok := st.users[r.User][k]; !ok {
+			if _, ok := indexedKeys(st, r.User)[k]; !ok {
 				t.Errorf("record %s… of %s is not in the user index", string(k[:8]), r.User)
 			}
 		}

@@ -108,7 +108,7 @@ func sweepThenCreate(t *testing.T, expired int, user string) {
 		return
 	}
 	st.usersMu.Lock()
-	_, stale := st.users["alice"][id]
+	_, stale := indexedKeys(st, "alice")[id]
 	st.usersMu.Unlock()
 	if stale {
 		t.Errorf("alice's swept session is still in her index, under a key that now holds a session of %q", user)
@@ -194,7 +194,7 @@ func TestRemovalsDropIndex(t *testing.T) {
 			}
 			id, _ := parseKey(k)
 			st.usersMu.Lock()
-			_, stale := st.users["alice"][id]
+			_, stale := indexedKeys(st, "alice")[id]
 			st.usersMu.Unlock()
 			if stale {
 				t.Errorf("alice's index still holds the key after %s", tc.name)
@@ -249,7 +249,7 @@ func TestUserChangesKeepIndex(t *testing.T) {
 		}
 		id, _ := parseKey(k)
 		for _, u := range users {
-			if _, indexed := st.users[u][id]; indexed != (u == rec.User) {
+			if _, indexed := indexedKeys(st, u)[id]; indexed != (u == rec.User) {
 				t.Fatalf("round %d: the index has the session under %s: %v; its record names %s", round, u, indexed, rec.User)
 			}
 		}
