@@ -32,10 +32,11 @@ func (s *Store) clean(interval time.Duration) {
 // Options.CleanupInterval; call it yourself when the cleaner is disabled.
 // It reads only the entries that are due, through the expiry index. An
 // index entry the store never writes is dropped, and a nested bucket found
-// where the store keeps a plain entry is deleted and logged at Warn, so that
-// neither stops the cleanup there on every run. When a batch fails, Cleanup
-// returns its error with the count of the batches committed before it: the
-// failed batch deleted nothing.
+// where the store keeps a plain entry (an index entry, or the record or alias
+// a due entry names) is deleted and logged at Warn, so that neither stops
+// the cleanup there on every run. When a batch fails, Cleanup returns its
+// error with the count of the batches committed before it: the failed batch
+// deleted nothing.
 func (s *Store) Cleanup(ctx context.Context) (int, error) {
 	if err := s.check(ctx); err != nil {
 		return 0, err
@@ -93,6 +94,11 @@ func (t *txn) cleanBatch(limit int) (deleted int, more bool, err error) {
 		switch kind {
 		case kindRecord:
 			if t.records.Get([]byte(key)) == nil {
+				// No record: nothing to delete but a nested bucket in its
+				// place (see txn.remove).
+				if err := t.remove(t.records, bucketRecords, []byte(key)); err != nil {
+					return deleted, more, err
+				}
 				continue
 			}
 			rec, err := t.get(key)

@@ -77,10 +77,13 @@
 // # Errors
 //
 // A record that does not decode is reported as [sessions.ErrCorrupt]. A
-// database whose contents are not what the store wrote (one of its buckets
-// deleted, a nested bucket where a record belongs) makes the calls that
-// reach it fail with an error wrapping [sessions.ErrStoreUnavailable] that
-// says what to repair, as do bbolt's own failures. A nested bucket where
-// the store keeps an index entry is deleted, and logged at Warn, by the
-// first write or cleanup that would remove the entry.
+// database whose buckets are not what the store made (one of them deleted)
+// makes every call fail with an error wrapping [sessions.ErrStoreUnavailable]
+// that says what to repair, as do bbolt's own failures. A nested bucket
+// where the store keeps a plain entry (a session record, a rename alias, an
+// index entry) holds no session: [Store.Load] finds nothing there, and
+// Commit and Increment report [sessions.ErrNotFound], as for an absent
+// record. The first write, delete or cleanup that would put or remove the
+// entry deletes the nested bucket, with whatever it holds, logs it at Warn,
+// and goes on.
 package bolt

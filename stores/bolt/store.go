@@ -334,7 +334,7 @@ func (s *Store) update(ctx context.Context, fn func(t *txn) error) error {
 	})
 	if err == nil && t != nil {
 		for _, entry := range t.dropped {
-			s.log.Warn("sessions/bolt: deleted a nested bucket found where the store keeps a plain index entry; something other than the store writes into its bucket",
+			s.log.Warn("sessions/bolt: deleted a nested bucket found where the store keeps a plain record or index entry; something other than the store writes into its bucket",
 				"bucket", string(s.root), "entry", entry)
 		}
 	}

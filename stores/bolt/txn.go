@@ -47,8 +47,8 @@ type txn struct {
 	records, expiry, users, aliases *bbolt.Bucket
 	now                             int64
 
-	// dropped describes each nested bucket remove deleted, for the store
-	// to log once the transaction has committed.
+	// dropped describes each nested bucket remove or set deleted, for the
+	// store to log once the transaction has committed.
 	dropped []string
 }
 
@@ -137,7 +137,7 @@ func marshalInTx(rec *sessions.Record) ([]byte, error) {
 
 // putEncoded is put with rec already marshalled into b.
 func (t *txn) putEncoded(key string, old, rec *sessions.Record, b []byte) error {
-	if err := t.records.Put([]byte(key), b); err != nil {
+	if err := t.set(t.records, bucketRecords, []byte(key), b); err != nil {
 		return err
 	}
 	if old != nil && old.Expires == rec.Expires && old.User == rec.User {
@@ -148,25 +148,26 @@ func (t *txn) putEncoded(key string, old, rec *sessions.Record, b []byte) error 
 			return err
 		}
 	}
-	if err := t.expiry.Put(expiryKey(rec.Expires, kindRecord, key), nil); err != nil {
+	if err := t.set(t.expiry, bucketExpiry, expiryKey(rec.Expires, kindRecord, key), nil); err != nil {
 		return err
 	}
 	if rec.User != "" {
-		return t.users.Put(userKey(rec.User, key), nil)
+		return t.set(t.users, bucketUsers, userKey(rec.User, key), nil)
 	}
 	return nil
 }
 
-// del deletes the record under key and the index entries of old, its
-// decoded value (nil when it could not be decoded: then stale index entries
-// stay behind, and every reader of the indexes checks the record itself).
+// del deletes the record under key, or a nested bucket there (see remove),
+// and the index entries of old, its decoded value (nil when it could not be
+// decoded or there is none: then stale index entries stay behind, and every
+// reader of the indexes checks the record itself).
 func (t *txn) del(key string, old *sessions.Record) error {
 	if old != nil {
 		if err := t.unindex(key, old); err != nil {
 			return err
 		}
 	}
-	return t.records.Delete([]byte(key))
+	return t.remove(t.records, bucketRecords, []byte(key))
 }
 
 func (t *txn) unindex(key string, rec *sessions.Record) error {
@@ -190,6 +191,25 @@ func (t *txn) remove(b *bbolt.Bucket, name, k []byte) error {
 	if !errors.Is(err, bolterrors.ErrIncompatibleValue) {
 		return err
 	}
+	return t.drop(b, name, k)
+}
+
+// set puts v under k in b, one of the store's nested buckets named name,
+// first deleting a nested bucket under k as remove does: bbolt refuses to
+// put an entry there, and every write of k would fail on it for good.
+func (t *txn) set(b *bbolt.Bucket, name, k, v []byte) error {
+	err := b.Put(k, v)
+	if !errors.Is(err, bolterrors.ErrIncompatibleValue) {
+		return err
+	}
+	if err := t.drop(b, name, k); err != nil {
+		return err
+	}
+	return b.Put(k, v)
+}
+
+// drop deletes the nested bucket k of b, for remove and set.
+func (t *txn) drop(b *bbolt.Bucket, name, k []byte) error {
 	if err := b.DeleteBucket(k); err != nil {
 		return err
 	}
@@ -205,24 +225,21 @@ func (t *txn) putAlias(oldKey, newKey string, exp int64) error {
 	v := make([]byte, 8, 8+len(newKey))
 	binary.BigEndian.PutUint64(v, sortable(exp))
 	v = append(v, newKey...)
-	if err := t.aliases.Put([]byte(oldKey), v); err != nil {
+	if err := t.set(t.aliases, bucketAliases, []byte(oldKey), v); err != nil {
 		return err
 	}
-	return t.expiry.Put(expiryKey(exp, kindAlias, oldKey), nil)
+	return t.set(t.expiry, bucketExpiry, expiryKey(exp, kindAlias, oldKey), nil)
 }
 
-// delAlias removes the alias under oldKey, if any, and its expiry entry.
+// delAlias removes the alias under oldKey, if any, and its expiry entry,
+// or a nested bucket under oldKey (see remove).
 func (t *txn) delAlias(oldKey string) error {
-	v := t.aliases.Get([]byte(oldKey))
-	if v == nil {
-		return nil
-	}
-	if exp, _, ok := parseAlias(v); ok {
+	if exp, _, ok := parseAlias(t.aliases.Get([]byte(oldKey))); ok {
 		if err := t.remove(t.expiry, bucketExpiry, expiryKey(exp, kindAlias, oldKey)); err != nil {
 			return err
 		}
 	}
-	return t.aliases.Delete([]byte(oldKey))
+	return t.remove(t.aliases, bucketAliases, []byte(oldKey))
 }
 
 // taken reports whether key already reaches a live session, directly or
@@ -239,16 +256,15 @@ func (t *txn) taken(key string) (bool, error) {
 }
 
 // clearKey removes whatever expired record or alias is left under key, so
-// that an expired session never blocks its key.
+// that an expired session never blocks its key, and a nested bucket in
+// place of either (see remove).
 func (t *txn) clearKey(key string) error {
 	old, err := t.get(key)
 	if err != nil {
 		return err
 	}
-	if old != nil {
-		if err := t.del(key, old); err != nil {
-			return err
-		}
+	if err := t.del(key, old); err != nil {
+		return err
 	}
 	return t.delAlias(key)
 }

@@ -72,12 +72,17 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 			if err := t.remove(t.users, bucketUsers, userKey(user, key)); err != nil {
 				return err
 			}
-			if t.records.Get([]byte(key)) == nil {
-				continue
-			}
 			rec, err := t.get(key)
-			if err == nil && rec.User != user {
+			if err == nil && rec != nil && rec.User != user {
 				continue // stale entry: the session belongs to someone else now
+			}
+			if err == nil && rec == nil {
+				// No record: nothing to delete but a nested bucket in its
+				// place (see txn.remove).
+				if err := t.remove(t.records, bucketRecords, []byte(key)); err != nil {
+					return err
+				}
+				continue
 			}
 			// A record that cannot be decoded is deleted too: the index says
 			// it is the user's, and revocation errs on the side of deleting.
