@@ -61,6 +61,8 @@ func newMux(m *sessions.Manager) *http.ServeMux {
 
 type demo struct{ m *sessions.Manager }
 
+// maxBody caps the request bodies the demo reads: a longer PUT of a value
+// is a 413, a longer login a 400.
 const maxBody = 64 << 10
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -137,15 +139,17 @@ func (d *demo) session(w http.ResponseWriter, r *http.Request) {
 // number beyond float64 (it would be ±Inf, which GET /api/session cannot
 // render) and nesting deeper than sessions.MaxDepth, which the encoding
 // stores refuse at commit: refused up front, it is the same 400 whatever
-// the -store.
+// the -store. The caller caps what r holds.
 func decodeValue(r io.Reader) (any, error) {
-	dec := json.NewDecoder(io.LimitReader(r, maxBody))
+	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
-	if dec.More() {
+	// More would miss a stray ']' or '}': only the end of the body may
+	// follow the value.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("trailing data after the JSON value")
 	}
 	return normalize(v, 0)
@@ -183,7 +187,11 @@ func normalize(v any, depth int) (any, error) {
 }
 
 func (d *demo) putValue(w http.ResponseWriter, r *http.Request) {
-	v, err := decodeValue(r.Body)
+	v, err := decodeValue(http.MaxBytesReader(w, r.Body, maxBody))
+	if tooLong := new(http.MaxBytesError); errors.As(err, &tooLong) {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes; store a smaller value", maxBody))
+		return
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "body must be one JSON value: "+err.Error())
 		return

@@ -54,6 +54,15 @@ func parseFlags(args []string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	// Parse stops at the first argument that is not a flag, so every flag
+	// after a stray word ("-insecure-cookie true -store ...") would be
+	// dropped without a word.
+	if fs.NArg() > 0 {
+		err := fmt.Errorf("unexpected argument %q: the demo takes flags only (a bool flag is -name or -name=false)", fs.Arg(0))
+		fmt.Fprintln(fs.Output(), "demo:", err)
+		fs.Usage()
+		return c, err
+	}
 	if c.key == "" {
 		c.key = os.Getenv("SESSIONS_COOKIE_KEY")
 	}
@@ -102,6 +111,9 @@ func newManager(c config, store sessions.Store) (*sessions.Manager, error) {
 
 func main() {
 	c, err := parseFlags(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0) // the usage was asked for, and printed
+	}
 	if err != nil {
 		os.Exit(2)
 	}
@@ -140,7 +152,14 @@ func run(c config) error {
 		return err
 	case <-ctx.Done():
 	}
+	// From here a second signal ends the process at once, as it would
+	// have before NotifyContext, instead of waiting out the shutdown.
+	stop()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdown)
+	if err := srv.Shutdown(shutdown); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: requests still running after 5s were cut off: %w", err)
+	}
+	return nil
 }

@@ -17,8 +17,9 @@
 // while the server that uses the file is stopped; while it runs, sessionsctl
 // fails with "held by another process".
 //
-// sessionsctl creates nothing: a bolt:PATH naming no file, or a PostgreSQL
-// database without the sessions table, is an error, not a new empty store.
+// sessionsctl creates nothing: a bolt:PATH naming no file or an empty one,
+// or a PostgreSQL database without the sessions table, is an error, not a
+// new empty store.
 package main
 
 import (
@@ -60,7 +61,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
 	spec := fs.String("store", "", "session store (required)")
 	timeout := fs.Duration("timeout", 10*time.Second, "time limit for the whole command")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return 0 // the usage was asked for, and printed
+	} else if err != nil {
 		return 2
 	}
 	if fs.NArg() < 1 {

@@ -59,11 +59,11 @@ func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error)
 // server (sessionsctl), which must find the server's sessions, not make a
 // new, empty store in which every lookup would find nothing and every
 // revocation would report success while the server's sessions live on. So
-// it creates nothing: a bolt:PATH naming no file is an error rather than a
-// new database, and a postgres:// URL is opened without Migrate (a
-// database, or search_path, without the sessions table is an error rather
-// than one given new tables) and without the background cleaner, which is
-// the server's job.
+// it creates nothing: a bolt:PATH naming no file, or an empty one, is an
+// error rather than a new database, and a postgres:// URL is opened
+// without Migrate (a database, or search_path, without the sessions table
+// is an error rather than one given new tables) and without the background
+// cleaner, which is the server's job.
 func OpenExisting(ctx context.Context, spec, key string) (sessions.Store, func(), error) {
 	switch scheme, rest, _ := strings.Cut(spec, ":"); scheme {
 	case "bolt":
@@ -71,8 +71,13 @@ func OpenExisting(ctx context.Context, spec, key string) (sessions.Store, func()
 		if err != nil {
 			return nil, nil, err
 		}
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		fi, err := os.Stat(path)
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil, fmt.Errorf("-store %s: no session database at %s; give the path of the file the server uses", spec, path)
+		}
+		// bbolt makes an empty file a new database.
+		if err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+			return nil, nil, fmt.Errorf("-store %s: %s is empty, not a session database; give the path of the file the server uses", spec, path)
 		}
 	case "postgres", "postgresql":
 		return openPostgres(ctx, spec, postgres.Options{NoMigrate: true, CleanupInterval: -1})
