@@ -1,11 +1,13 @@
 package sessions
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 )
 
@@ -28,7 +30,10 @@ type CSRFOptions struct {
 	Header string
 
 	// FormField is the form field carrying the token, for HTML forms.
-	// Default "csrf_token".
+	// Default "csrf_token". In a multipart/form-data body the field must
+	// come within the first 10 MB (put it before the file inputs): the
+	// check reads no further, and it leaves the body whole for the
+	// handler, which parses or streams it under its own limits.
 	FormField string
 
 	// ExemptPatterns are http.ServeMux patterns (such as "POST /webhook")
@@ -151,7 +156,7 @@ var errCSRFToken = fmt.Errorf("sessions: missing or wrong CSRF token")
 // checkToken checks the request's token against the session's secret. A
 // session without a secret (a new one, say) has no token to match, so the
 // body of its request is not parsed for one: an anonymous client cannot
-// make the server read a form of up to 32 MB only to be refused.
+// make the server read a form of up to 10 MB only to be refused.
 func (g *csrfGuard) checkToken(s *Session, r *http.Request) error {
 	secret := s.csrfSecret()
 	if secret == nil {
@@ -159,14 +164,70 @@ func (g *csrfGuard) checkToken(s *Session, r *http.Request) error {
 	}
 	token := r.Header.Get(g.header)
 	if token == "" {
-		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data" {
-			token = r.PostFormValue(g.field)
+		switch ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct {
+		case "application/x-www-form-urlencoded":
+			token = r.PostFormValue(g.field) // net/http reads at most 10 MB
+		case "multipart/form-data":
+			token = multipartToken(r, params["boundary"], g.field)
 		}
 	}
 	if token == "" || !tokenMatches(token, secret) {
 		return errCSRFToken
 	}
 	return nil
+}
+
+// maxTokenSearch is how much of a multipart body the check reads, at most,
+// looking for the token field: as much as net/http reads of an urlencoded
+// form.
+const maxTokenSearch = 10 << 20
+
+// multipartToken returns the first value of the non-file field named field
+// in r's multipart body, read from at most the body's first maxTokenSearch
+// bytes. It does not parse the form for the handler: r.Body is replaced by
+// the bytes read followed by the rest, so the handler reads the body as
+// sent, with MultipartReader or ParseMultipartForm and under its own
+// limits. ParseMultipartForm here would spool an upload of any size to
+// disk before the token is even compared, and leave the handler no body
+// to stream. A form parsed before the check (by an outer middleware) is
+// used as it is.
+func multipartToken(r *http.Request, boundary, field string) string {
+	if r.MultipartForm != nil || r.PostForm != nil {
+		return r.PostFormValue(field)
+	}
+	if boundary == "" || r.Body == nil || r.Body == http.NoBody {
+		return ""
+	}
+	body := r.Body
+	var seen bytes.Buffer
+	defer func() {
+		r.Body = replayBody{io.MultiReader(bytes.NewReader(seen.Bytes()), body), body}
+	}()
+	mr := multipart.NewReader(io.TeeReader(io.LimitReader(body, maxTokenSearch), &seen), boundary)
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			return ""
+		}
+		// As ParseMultipartForm files them: a part with a file name is a
+		// file, not a value.
+		if p.FormName() != field || p.FileName() != "" {
+			continue
+		}
+		// A token is 86 bytes; a longer value cannot match.
+		v, err := io.ReadAll(io.LimitReader(p, 1<<10))
+		if err != nil {
+			return ""
+		}
+		return string(v)
+	}
+}
+
+// replayBody is a request body that reads on from Reader and closes the
+// original body.
+type replayBody struct {
+	io.Reader
+	io.Closer
 }
 
 const csrfSecretLen = 32
