@@ -60,8 +60,10 @@
 // gets 403 and the handler does not run. For a form field, the middleware
 // parses the body through ctx.PostArgs or ctx.MultipartForm, so the handler
 // finds the form already parsed; with Server.StreamRequestBody a multipart
-// body is left unread for the handler, and the token must come in the
-// header.
+// body, or a urlencoded one without a Content-Length or over 10 MB, is left
+// unread for the handler, and the token must come in the header. Exempt
+// patterns (CSRFOptions.ExemptPatterns) match the path fasthttp hands the
+// handler, ctx.Path(), decoded and without dot segments.
 //
 // # Request data
 //

@@ -46,9 +46,11 @@ type sessionKey struct{ m *sessions.Manager }
 // when ServeHTTP returns. The body is not attached: for the CSRF form field,
 // the form of an unsafe application/x-www-form-urlencoded or
 // multipart/form-data request is parsed through ctx (ctx.PostArgs,
-// ctx.MultipartForm), which keeps it for next. A multipart body streamed
-// with Server.StreamRequestBody is left unread for next, so such requests
-// must carry the CSRF token in the header.
+// ctx.MultipartForm), which keeps it for next. A body streamed with
+// Server.StreamRequestBody is left unread for next when it is multipart, or
+// urlencoded without a Content-Length or over 10 MB, so such requests must
+// carry the CSRF token in the header. The URL's path is ctx.Path(), the one
+// fasthttp routes by, so CSRF exempt patterns match the route next serves.
 //
 // Applying Middleware twice for one manager on a route is harmless: the
 // inner one sees the session is already there and just calls next.

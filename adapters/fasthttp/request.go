@@ -23,10 +23,15 @@ func newRequest(ctx *fasthttp.RequestCtx, c context.Context) *http.Request {
 	uri := string(ctx.RequestURI())
 	u, err := url.ParseRequestURI(uri)
 	if err != nil {
-		// fasthttp accepted a target net/url does not; the path it parsed
-		// is enough for the core's pattern matching.
-		u = &url.URL{Path: string(ctx.Path())}
+		// fasthttp accepted a target net/url does not.
+		u = &url.URL{}
 	}
+	// The path is the one fasthttp hands the handler (decoded, dot segments
+	// and repeated slashes removed), so that the core's CSRF exempt
+	// patterns match the route the request reaches: in the raw target,
+	// "/hooks/..%2Fadmin" would match "POST /hooks/{name}" while the handler
+	// serves /admin.
+	u.Path, u.RawPath = string(ctx.Path()), ""
 	r := http.Request{
 		Method:        method,
 		URL:           u,
@@ -120,13 +125,19 @@ func methodOf(b []byte) string {
 	return string(b)
 }
 
+// maxStreamedForm is the largest application/x-www-form-urlencoded body,
+// streamed under Server.StreamRequestBody, that postForm reads: net/http's
+// cap on such a form.
+const maxStreamedForm = 10 << 20
+
 // postForm returns the form fields of an unsafe request with a form body,
 // where the core's CSRF check looks for the token when the header has none,
 // or nil when there is no such form (the core then finds an empty one).
 // It parses the body through ctx, which keeps the result for the handler,
 // following net/http's rules: a urlencoded body counts for POST, PUT and
-// PATCH, a multipart one for any unsafe method. A multipart body fasthttp
-// streams (Server.StreamRequestBody) is left for the handler to read.
+// PATCH, a multipart one for any unsafe method. A body fasthttp streams
+// (Server.StreamRequestBody) is left for the handler to read when it is
+// multipart, or urlencoded without a Content-Length or over 10 MB.
 func postForm(ctx *fasthttp.RequestCtx, method, contentType string) map[string][]string {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
@@ -143,6 +154,14 @@ func postForm(ctx *fasthttp.RequestCtx, method, contentType string) map[string][
 	case "application/x-www-form-urlencoded":
 		if method != http.MethodPost && method != http.MethodPut && method != http.MethodPatch {
 			return nil
+		}
+		if ctx.Request.IsBodyStream() {
+			// Reading a streamed body keeps all of it in memory, whatever
+			// the server's MaxRequestBodySize: only a length-announced one
+			// within net/http's cap on such a form is read.
+			if n := ctx.Request.Header.ContentLength(); n < 0 || n > maxStreamedForm {
+				return nil
+			}
 		}
 		args := ctx.PostArgs()
 		form := make(map[string][]string, args.Len())

@@ -151,8 +151,8 @@ func (w *responseWriter) dropHandlerResponse() {
 
 // copyHeader moves the headers the core set into ctx.Response. A header the
 // core set replaces the handler's of the same name, as it would in one
-// net/http header map, except Set-Cookie, where only a cookie of the same
-// name is replaced, and Vary, to which missing values are added.
+// net/http header map, except Set-Cookie, where only the same cookie (see
+// dropSameCookie) is replaced, and Vary, to which missing values are added.
 func (w *responseWriter) copyHeader() {
 	if len(w.h) == 0 {
 		return
@@ -164,9 +164,7 @@ func (w *responseWriter) copyHeader() {
 			// fasthttp frames the body itself.
 		case "Set-Cookie":
 			for _, v := range vs {
-				if name, _, ok := strings.Cut(v, "="); ok {
-					rh.DelCookie(name)
-				}
+				dropSameCookie(rh, v)
 			}
 			for _, v := range vs {
 				rh.Add(k, v)
@@ -199,4 +197,55 @@ func hasField(lines [][]byte, v string) bool {
 		}
 	}
 	return false
+}
+
+// dropSameCookie removes from rh the Set-Cookie lines for the cookie line
+// sets: the same name, Path and Domain, which together make the cookie a
+// browser replaces. A line for the name at another Path or Domain is another
+// cookie and stays, as the core keeps it under net/http.
+func dropSameCookie(rh *fasthttp.ResponseHeader, line string) {
+	name, path, domain, ok := cookieScope(line)
+	if !ok {
+		return
+	}
+	var keep []string
+	dropped := false
+	for k, v := range rh.Cookies() {
+		if string(k) != name {
+			continue
+		}
+		_, p, d, _ := cookieScope(string(v))
+		if p == path && strings.EqualFold(d, domain) {
+			dropped = true
+		} else {
+			keep = append(keep, string(v))
+		}
+	}
+	if !dropped {
+		return
+	}
+	rh.DelCookie(name)
+	for _, v := range keep {
+		rh.Add("Set-Cookie", v)
+	}
+}
+
+// cookieScope returns the name of the cookie a Set-Cookie line sets, and
+// its Path and Domain attributes (a leading dot dropped from the domain).
+func cookieScope(line string) (name, path, domain string, ok bool) {
+	pair, attrs, _ := strings.Cut(line, ";")
+	name, _, ok = strings.Cut(pair, "=")
+	name = strings.TrimSpace(name)
+	for attrs != "" {
+		var a string
+		a, attrs, _ = strings.Cut(attrs, ";")
+		k, v, _ := strings.Cut(strings.TrimSpace(a), "=")
+		switch {
+		case strings.EqualFold(k, "Path"):
+			path = v
+		case strings.EqualFold(k, "Domain"):
+			domain = strings.TrimPrefix(v, ".")
+		}
+	}
+	return name, path, domain, ok
 }
