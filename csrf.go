@@ -9,6 +9,8 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"strings"
 )
 
 // CSRFOptions configures the request-forgery protection in Manager.Handler.
@@ -37,7 +39,11 @@ type CSRFOptions struct {
 	FormField string
 
 	// ExemptPatterns are http.ServeMux patterns (such as "POST /webhook")
-	// exempt from both checks, for endpoints called by other servers.
+	// exempt from both checks, for endpoints called by other servers. A
+	// request is exempt only when ServeMux would route it to the pattern
+	// itself (not through a redirect), and never when its path has an
+	// escaped slash or an escaped "." or ".." segment, which routers that
+	// route on the decoded path serve elsewhere.
 	ExemptPatterns []string
 
 	// FailureHandler answers a refused request. Default: 403 with the plain
@@ -114,6 +120,38 @@ type exemptHandler struct{ _ byte }
 
 func (*exemptHandler) ServeHTTP(http.ResponseWriter, *http.Request) {}
 
+// routedElsewhere reports whether u's path is one that routers disagree
+// on: its escaped form has an escaped slash, or a segment that decodes to
+// "." or "..". ServeMux, and so the exempt patterns, match the escaped
+// form ("/hooks/..%2Fadmin" is under "/hooks/"), while a router that
+// routes on the decoded path (gorilla/mux, gin by default) serves it at
+// /admin. Such a path is never exempt.
+func routedElsewhere(u *url.URL) bool {
+	if u == nil || u.RawPath == "" {
+		return false // the path has no escapes that change its meaning
+	}
+	if strings.Contains(u.RawPath, "%2F") || strings.Contains(u.RawPath, "%2f") {
+		return true
+	}
+	for seg := range strings.SplitSeq(u.Path, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// notExempt returns a view of r for CrossOriginProtection's check whose
+// path none of its bypass patterns matches: a trailing dot segment, which
+// ServeMux answers with a redirect, never with a pattern's handler.
+func notExempt(r *http.Request) *http.Request {
+	u := *r.URL
+	u.Path, u.RawPath = u.Path+"/..", u.RawPath+"/.."
+	v := r.WithContext(r.Context())
+	v.URL = &u
+	return v
+}
+
 func safeMethod(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
@@ -128,12 +166,15 @@ func (g *csrfGuard) allow(s *Session, r *http.Request) bool {
 	if g.off || safeMethod(r.Method) {
 		return true
 	}
+	checked := r
 	if g.exempt != nil {
-		if h, _ := g.exempt.Handler(r); h == exemptMatch {
+		if routedElsewhere(r.URL) {
+			checked = notExempt(r)
+		} else if h, _ := g.exempt.Handler(r); h == exemptMatch {
 			return true
 		}
 	}
-	err := g.cop.Check(r)
+	err := g.cop.Check(checked)
 	if err == nil {
 		err = g.checkToken(s, r)
 	}

@@ -107,6 +107,12 @@ func testS39Exempt(t *testing.T, h *harness) {
 		{"the subtree's root without slash", "POST", "/hooks", []mod{cross}, 403},
 		{"a dot-segment path out of the subtree", "POST", "/hooks/../action", []mod{cross}, 403},
 		{"another path", "POST", "/action", []mod{cross}, 403},
+		// A router that routes on the decoded path (gorilla/mux, gin by
+		// default) serves these at /action or under another route than
+		// the pattern matches: never exempt.
+		{"an escaped slash out of the subtree", "POST", "/hooks/..%2Faction", []mod{cross}, 403},
+		{"an escaped dot segment", "POST", "/hooks/%2e%2e/action", []mod{cross}, 403},
+		{"an escaped slash inside the subtree", "POST", "/hooks/a%2Fb", []mod{cross}, 403},
 	})
 }
 

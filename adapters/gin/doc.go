@@ -47,9 +47,9 @@
 //     failure handler (403 by default) and the chain is aborted.
 //     CSRF exempt patterns (CSRFOptions.ExemptPatterns) do not apply to
 //     a request whose path has an escaped slash or a segment that decodes
-//     to "." or "..": gin routes such a path differently under UseRawPath,
-//     UseEscapedPath and RemoveExtraSlash, so it is checked whatever route
-//     it reaches.
+//     to "." or ".." (the core's rule): gin routes such a path differently
+//     under UseRawPath, UseEscapedPath and RemoveExtraSlash, so it is
+//     checked whatever route it reaches.
 //   - When the store fails, the manager's error handler answers (503 for
 //     [sessions.ErrStoreUnavailable]) and nothing the handler wrote, not
 //     its headers nor its body, reaches the client.

@@ -2,8 +2,6 @@ package sessiongin
 
 import (
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -59,7 +57,7 @@ func Middleware(m *sessions.Manager) gin.HandlerFunc {
 		defer func() { c.Request, c.Writer = req, gw }()
 		h := &chain{c: c}
 		h.w.ResponseWriter = gw
-		m.Handler(h).ServeHTTP(gw, h.csrfView(req))
+		m.Handler(h).ServeHTTP(gw, req)
 		if !h.ran {
 			// The manager answered the request itself: no later handler
 			// may run.
@@ -107,55 +105,12 @@ type chain struct {
 	c   *gin.Context
 	w   writer
 	ran bool
-	url *url.URL // the request's own URL, when m.Handler got another (see csrfView)
-}
-
-// csrfView returns the request m.Handler checks for CSRF: r itself, or,
-// when r's path is one gin routes differently depending on the engine's
-// settings, a copy whose path no CSRF exempt pattern matches. Such a path
-// has an escaped slash, or a segment that decodes to "." or "..": gin
-// routes "/hooks/..%2Fadmin" as /hooks/:name under UseRawPath or
-// UseEscapedPath, but as /admin with RemoveExtraSlash, while the core
-// matches exempt patterns against the escaped form, so "POST /hooks/{name}"
-// would exempt a request that reaches /admin. The middleware cannot see
-// the engine's settings, so such a request is checked whatever route it
-// reaches. ServeHTTP puts r's URL back for the handlers.
-func (h *chain) csrfView(r *http.Request) *http.Request {
-	u := r.URL
-	if u == nil || u.RawPath == "" || !ambiguousPath(u) {
-		return r
-	}
-	h.url = u
-	v := *u
-	// A trailing dot segment: the core's pattern match answers a path
-	// that is not clean with a redirect, never with an exemption.
-	v.Path, v.RawPath = u.Path+"/..", u.RawPath+"/.."
-	r = r.WithContext(r.Context())
-	r.URL = &v
-	return r
-}
-
-// ambiguousPath reports whether u's escaped path has an escaped slash, or
-// its decoded path a "." or ".." segment.
-func ambiguousPath(u *url.URL) bool {
-	if strings.Contains(u.RawPath, "%2F") || strings.Contains(u.RawPath, "%2f") {
-		return true
-	}
-	for seg := range strings.SplitSeq(u.Path, "/") {
-		if seg == "." || seg == ".." {
-			return true
-		}
-	}
-	return false
 }
 
 // ServeHTTP installs the request carrying the session, and a c.Writer that
 // writes through w, then runs the rest of the chain.
 func (h *chain) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.ran = true
-	if h.url != nil {
-		r.URL = h.url
-	}
 	h.w.session = w
 	h.c.Request, h.c.Writer = r, &h.w
 	h.c.Next()
