@@ -344,6 +344,11 @@ func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool
 	if err != nil || !found || rec.User != user || user == "" {
 		return false, err
 	}
+	// A rotation racing this call may have renamed the session since the
+	// load, leaving handle a grace alias the load did not see.
+	if err := m.expireAlias(ctx, handle, m.nano()); err != nil {
+		return false, err
+	}
 	// Through a grace alias, end the session where it lives now, then the
 	// alias: deleting the alias alone would leave the session running.
 	keys := []string{handle}
@@ -360,6 +365,25 @@ func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool
 	}
 	m.emit(nil, EventDestroyed, keys[0], user, nil)
 	return true, nil
+}
+
+// expireAlias empties the session under key, or the one key's grace alias
+// leads to, and marks it expired at now, before a Delete of key: deleting
+// an alias only ends the grace (see Store.Rename), and would leave the
+// renamed session running. Commit follows the alias, so it reaches the
+// session however a rotation racing the caller moved it. Without rotation
+// there are no aliases, and it does nothing.
+func (m *Manager) expireAlias(ctx context.Context, key string, now int64) error {
+	if m.opts.RotateAfter <= 0 {
+		return nil
+	}
+	start := m.storeStart()
+	err := m.store.Commit(ctx, key, &Delta{Clear: true, Meta: &Meta{Expires: now}})
+	m.observe("commit", start, err)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return nil
 }
 
 // DefaultErrorHandler answers a session failure: 503 when the store is

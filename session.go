@@ -69,6 +69,7 @@ type Session struct {
 	trim         bool // a login under MaxPerUser with EvictOldest: check the cap again once stored
 	rotating     bool // renew is an automatic rotation: the old ID keeps working for RotateGrace
 	sent         bool // Handler's writer has run the commit
+	settle       bool // that commit stored chg, not yet folded into rec (see load)
 	failed       bool // and it failed: the error handler answered, the handler's output is dropped
 }
 
@@ -136,6 +137,14 @@ func (s *Session) writer() http.ResponseWriter {
 // load reads the session on first use. Callers hold s.mu.
 func (s *Session) load() {
 	if s.loaded {
+		if s.settle {
+			// The handler goes on after the middleware's commit: the
+			// changes it stored become the snapshot, so a later change
+			// writes only itself and replays none of them (a Clear or a
+			// Set replayed would undo what parallel requests stored since).
+			s.settle = false
+			s.committed(s.delta(), false)
+		}
 		return
 	}
 	s.loaded = true
@@ -956,18 +965,12 @@ func (s *Session) write(final bool) error {
 			ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), logoutTimeout)
 			defer cancel()
 		}
-		if m.opts.RotateAfter > 0 {
-			// key may be the grace alias an automatic rotation left, and
-			// deleting an alias only ends the grace (see Store.Rename): the
-			// renamed session would outlive this logout. Commit reaches it
-			// through the alias, so first empty it and mark it expired.
-			start := m.now()
-			err := m.store.Commit(ctx, key, &Delta{Clear: true, Meta: &Meta{Expires: now}})
-			m.observe("commit", start, err)
-			if err != nil && !errors.Is(err, ErrNotFound) {
-				s.err = err
-				return err
-			}
+		// key may be the grace alias an automatic rotation left, and
+		// deleting an alias only ends the grace: first end the session
+		// it leads to.
+		if err := m.expireAlias(ctx, key, now); err != nil {
+			s.err = err
+			return err
 		}
 		start := m.storeStart()
 		err := m.store.Delete(ctx, key)
@@ -1044,13 +1047,17 @@ func (s *Session) write(final bool) error {
 }
 
 // committed updates the session after the store applied d: the changes
-// become its record, unless the request is over (final).
+// become its record. After the middleware's commit (final) that waits
+// until the handler uses the session again (see load): most never do, and
+// spare the copy.
 func (s *Session) committed(d *Delta, final bool) {
-	if !final {
-		s.rec = s.rec.Apply(d)
-		s.reset()
-		s.viewMeta(&s.rec.Meta)
+	if final {
+		s.settle = true
+		return
 	}
+	s.rec = s.rec.Apply(d)
+	s.reset()
+	s.viewMeta(&s.rec.Meta)
 }
 
 func (s *Session) delta() *Delta {
