@@ -42,9 +42,10 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info,
 }
 
 // DeleteUserSessions deletes every session of user except the one under
-// exceptKey ("" for none), with the rename aliases leading to them, and
-// reports how many live sessions it deleted (expired ones it meets are
-// deleted without being counted). It deletes and counts the user's rows of
+// exceptKey ("" for none; a string that is not a store key keeps none
+// either), with the rename aliases leading to them, and reports how many
+// live sessions it deleted (expired ones it meets are deleted without
+// being counted). It deletes and counts the user's rows of
 // every format version, including those UserSessions does not list, which
 // may be live sessions of a newer release (see "Rows of another format
 // version" in the package documentation). One round trip: a transaction
@@ -60,6 +61,11 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 	}
 	if user == "" || checkText("user", user) != nil {
 		return 0, nil
+	}
+	if !sessions.ValidKey(exceptKey) {
+		// No row is stored under it (the key column's CHECK), so it
+		// keeps none; and PostgreSQL text may not hold it at all.
+		exceptKey = ""
 	}
 	var n int
 	if err := s.tx(ctx,
