@@ -116,14 +116,16 @@ func (s *Store) countLive(ctx context.Context, keys []string) (int, error) {
 }
 
 // escapeGlob escapes the characters Redis's glob patterns (SCAN MATCH)
-// treat as special, so that s matches itself only.
+// treat as special, so that s matches itself only. It works on bytes, as
+// Redis does: a prefix need not be valid UTF-8, and its bytes must reach
+// the pattern unchanged.
 func escapeGlob(s string) string {
 	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`\*?[]`, r) {
+	for i := range len(s) {
+		if strings.IndexByte(`\*?[]`, s[i]) >= 0 {
 			b.WriteByte('\\')
 		}
-		b.WriteRune(r)
+		b.WriteByte(s[i])
 	}
 	return b.String()
 }

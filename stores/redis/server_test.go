@@ -101,7 +101,7 @@ func keysWithPrefix(t *testing.T, c redis.UniversalClient, prefix string) []stri
 	var mu sync.Mutex
 	var keys []string
 	scan := func(ctx context.Context, n redis.UniversalClient) error {
-		iter := n.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		iter := n.Scan(ctx, 0, escapeGlob(prefix)+"*", 1000).Iterator()
 		for iter.Next(ctx) {
 			mu.Lock()
 			keys = append(keys, iter.Val())
