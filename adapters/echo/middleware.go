@@ -25,7 +25,9 @@ import (
 // registered with c.Response().Before or After run with the error's
 // response. When the manager answers the
 // request before the handler runs (a CSRF refusal, or a store failure
-// while checking the token), the handler is not called.
+// while checking the token), the handler is not called. An informational
+// status (103 Early Hints) written through c.Response().Writer goes out
+// ahead of the handler's final one, as it does without the middleware.
 //
 // Applying Middleware twice for one manager, to the server and again to a
 // group, is harmless: the inner one runs the rest of the chain with the
@@ -58,10 +60,29 @@ func Middleware(m *sessions.Manager) echo.MiddlewareFunc {
 			}()
 			h := &chain{c: c, next: next, status: res.Status}
 			h.guard.install(res, m.CookieName())
-			m.Handler(h).ServeHTTP(res, req)
+			m.Handler(h).ServeHTTP(outerWriter{res}, req)
 			return h.err
 		}
 	}
+}
+
+// outerWriter is echo's outer response as m.Handler writes to it. An
+// informational status (103 Early Hints, written through
+// c.Response().Writer) goes to the writer under the response, as it does
+// without the middleware: echo.Response.WriteHeader would take it for the
+// final status, run the Before hooks for it and mark the response
+// committed, so the handler's real status would be dropped and the client
+// would get 200.
+type outerWriter struct{ *echo.Response }
+
+// WriteHeader writes a 1xx status other than 101 under the response, and
+// any other through it.
+func (w outerWriter) WriteHeader(code int) {
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		w.Response.Writer.WriteHeader(code)
+		return
+	}
+	w.Response.WriteHeader(code)
 }
 
 // chain is the http.Handler Middleware hands to m.Handler: it runs the rest
