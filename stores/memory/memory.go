@@ -571,7 +571,11 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	b.put(to, rec)
 	delete(b.aliases, to)
 	if grace > 0 {
-		a.aliases[from] = alias{to: to, until: now + int64(min(grace, time.Duration(math.MaxInt64-now)))} // no wrap
+		until := now + int64(grace)
+		if until < now {
+			until = math.MaxInt64 // a grace too long to add to the clock: no wrap
+		}
+		a.aliases[from] = alias{to: to, until: until}
 	}
 	if rec.User != "" {
 		s.index(rec.User, to)
