@@ -135,6 +135,13 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 	// Deadlines are Unix nanoseconds plus a timeout: past maxTimeout the
 	// sum would overflow and every session would be born expired.
 	o.IdleTimeout, o.Lifetime = min(o.IdleTimeout, maxTimeout), min(o.Lifetime, maxTimeout)
+	// Lifetime ends every session first: a longer idle timeout set by the
+	// caller never applies, and the sessions it promises are cut off at
+	// Lifetime. (The default idle timeout over a short Lifetime is no
+	// promise, and stays.)
+	if opts.IdleTimeout != 0 && o.IdleTimeout > o.Lifetime {
+		return nil, fmt.Errorf("%w: Options.IdleTimeout %v is longer than Lifetime %v (12h when left zero): every session ends at Lifetime however active, so the idle timeout never applies; set Lifetime to at least IdleTimeout, or shorten IdleTimeout", ErrConfig, o.IdleTimeout, o.Lifetime)
+	}
 	if o.TouchInterval == 0 {
 		o.TouchInterval = min(o.IdleTimeout/10, time.Minute)
 	}
@@ -146,6 +153,9 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 	}
 	if o.RotateAfter >= o.Lifetime {
 		return nil, fmt.Errorf("%w: Options.RotateAfter %v is not shorter than Lifetime %v: no session lives long enough to be rotated; shorten RotateAfter, or leave it zero for no rotation", ErrConfig, o.RotateAfter, o.Lifetime)
+	}
+	if o.RotateGrace > 0 && o.RotateAfter == 0 {
+		return nil, fmt.Errorf("%w: Options.RotateGrace %v is set without RotateAfter: IDs are never rotated, so there is no grace to give; set RotateAfter to turn rotation on, or leave RotateGrace zero", ErrConfig, o.RotateGrace)
 	}
 	if o.RotateGrace == 0 {
 		o.RotateGrace = defaultRotateGrace

@@ -355,7 +355,7 @@ func TestConfigErrors(t *testing.T) {
 		{"SameSite None not Secure", sessions.Options{CookieName: "sid", SameSite: http.SameSiteNoneMode, Secure: sessions.SecureNever, AllowInsecure: true}},
 		{"Partitioned not Secure", sessions.Options{CookieName: "sid", Partitioned: true, Secure: sessions.SecureNever, AllowInsecure: true}},
 		{"bad cookie name", sessions.Options{CookieName: "a b"}},
-		{"grace too long", sessions.Options{RotateGrace: 2 * time.Minute}},
+		{"grace too long", sessions.Options{RotateAfter: time.Hour, RotateGrace: 2 * time.Minute}},
 		{"bare trusted origin", sessions.Options{CSRF: sessions.CSRFOptions{TrustedOrigins: []string{"a.example"}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

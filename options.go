@@ -55,8 +55,9 @@ type Options struct {
 	// IdleTimeout ends a session after this long without a request. Enforced
 	// on every read from the record's metadata, whatever the store purges.
 	// Default 30 minutes; at least a second (a time.Duration counts
-	// nanoseconds: write 30*time.Minute). Longer than 100 years counts as
-	// 100 years.
+	// nanoseconds: write 30*time.Minute); when set, at most Lifetime (12
+	// hours unless set), which would otherwise end every session first.
+	// Longer than 100 years counts as 100 years.
 	IdleTimeout time.Duration
 
 	// Lifetime ends a session this long after its creation or last Login,
@@ -82,8 +83,9 @@ type Options struct {
 
 	// RotateGrace is how long the ID replaced by an automatic rotation keeps
 	// working, so requests already in flight are not logged out. Default 30
-	// seconds; at most 60 seconds, and shorter than RotateAfter. Renew and
-	// Login end the old ID at once.
+	// seconds; at most 60 seconds, and shorter than RotateAfter. Setting it
+	// without RotateAfter is an error: there is no rotation to give a grace
+	// to. Renew and Login end the old ID at once.
 	RotateGrace time.Duration
 
 	// KeepOnLogin lists the keys an anonymous session carries into the

@@ -67,6 +67,7 @@ func TestSnapshotNotWritten(t *testing.T) {
 				RotateAfter:   time.Hour,
 				RotateGrace:   time.Minute,
 				IdleTimeout:   24 * time.Hour,
+				Lifetime:      48 * time.Hour,
 			})
 
 			var key string
