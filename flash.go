@@ -57,11 +57,7 @@ func (s *Session) AddFlash(msg string) {
 	if s.err != nil {
 		return
 	}
-	key := flashKey(s.m.nano())
-	if s.chg.Set == nil {
-		s.chg.Set = s.setBuf[:0]
-	}
-	s.chg.Set = append(s.chg.Set, Field{Key: key, Value: msg})
+	s.put(flashKey(s.m.nano()), msg)
 	s.changed()
 }
 

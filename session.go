@@ -481,12 +481,18 @@ func (s *Session) Set(key string, value any) {
 	if s.err != nil {
 		return
 	}
+	s.put(key, value)
+	s.changed()
+}
+
+// put records value under key as a change of this request. Callers hold
+// s.mu.
+func (s *Session) put(key string, value any) {
 	s.undelete(key)
 	if s.chg.Set == nil {
 		s.chg.Set = s.setBuf[:0]
 	}
 	s.chg.Set = setField(s.chg.Set, key, value)
-	s.changed()
 }
 
 // Delete removes key from the session.

@@ -275,19 +275,24 @@ func (s *Store) shrinkUsers() {
 	seen := 0
 	for u, set := range s.users {
 		fresh[u] = set
-		if seen++; seen%scanBatch == 0 {
-			// Go map iteration allows changes between steps; the
-			// writers note what they changed in usersDirty. The yield
-			// lets a writer woken by the unlock take the lock first.
-			s.usersMu.Unlock()
-			runtime.Gosched()
-			s.usersMu.Lock()
-		}
+		s.yieldUsers(&seen) // writers note what they change in usersDirty
 	}
 	takeOver(fresh, s.users, s.usersDirty)
 	s.users = fresh
 	s.usersPeak = max(left, len(fresh))
 	s.usersRebuilding, s.usersDirty = false, nil
+}
+
+// yieldUsers counts a step of a rebuild under usersMu in *seen and, every
+// scanBatch steps, releases usersMu for a moment, so that writers wait for
+// one batch at most. Go map iteration allows changes between steps; the
+// yield lets a writer woken by the unlock take the lock first.
+func (s *Store) yieldUsers(seen *int) {
+	if *seen++; *seen%scanBatch == 0 {
+		s.usersMu.Unlock()
+		runtime.Gosched()
+		s.usersMu.Lock()
+	}
 }
 
 // shrinkUserSets gives each user listed in usersOutgrown a new map of the
@@ -306,20 +311,11 @@ func (s *Store) shrinkUserSets() {
 	defer s.usersMu.Unlock()
 	queue := s.usersOutgrown
 	s.usersOutgrown = nil
-	// seen counts the users and keys visited since usersMu was last
-	// released, across sets, so that many small sets hold it no longer.
+	// seen counts the users and keys visited, across sets, so that many
+	// small sets hold usersMu no longer than one large one.
 	seen := 0
-	pause := func() {
-		if seen++; seen%scanBatch == 0 {
-			// Go map iteration allows changes between steps; the
-			// writers note what they changed in the set's dirty list.
-			s.usersMu.Unlock()
-			runtime.Gosched()
-			s.usersMu.Lock()
-		}
-	}
 	for _, user := range queue {
-		pause()
+		s.yieldUsers(&seen)
 		set := s.users[user]
 		if set == nil || !set.queued {
 			// The set listed is gone: the user's keys all left (a set
@@ -336,7 +332,7 @@ func (s *Store) shrinkUserSets() {
 		fresh := make(map[key]struct{}, left)
 		for k := range set.keys {
 			fresh[k] = struct{}{}
-			pause()
+			s.yieldUsers(&seen) // writers note what they change in set.dirty
 		}
 		takeOver(fresh, set.keys, set.dirty)
 		set.keys = fresh
