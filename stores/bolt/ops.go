@@ -105,7 +105,7 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 		if old == nil {
 			return notFound(key)
 		}
-		return t.put(target, old, old.Apply(d))
+		return t.put(target, old, applyInTx(old, d))
 	})
 }
 
@@ -229,7 +229,7 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 			return err
 		}
 		if d != nil {
-			rec = rec.Apply(d)
+			rec = applyInTx(rec, d)
 		}
 		if err := t.put(newKey, nil, rec); err != nil {
 			return err

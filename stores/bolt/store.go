@@ -305,9 +305,12 @@ func (s *Store) view(ctx context.Context, fn func(t *txn) error) error {
 // update runs fn in a write transaction, which commits only when fn returns
 // nil. It waits for the store's writer turn while watching ctx, and checks
 // ctx again once bbolt's writer lock is held, so a request abandoned while
-// waiting returns its context's error and writes nothing. (A writer outside
-// the store, on a database shared through New, still makes it wait inside
-// bbolt.)
+// waiting returns its context's error and writes nothing. Once it has its
+// turn it checks the store again: a write that queued before another call
+// found the file damaged (or before Close) returns that error instead of
+// entering bbolt, whose locks the damage may have left held for good. (A
+// writer outside the store, on a database shared through New, still makes
+// it wait inside bbolt.)
 func (s *Store) update(ctx context.Context, fn func(t *txn) error) error {
 	if err := s.check(ctx); err != nil {
 		return err
@@ -317,6 +320,9 @@ func (s *Store) update(ctx context.Context, fn func(t *txn) error) error {
 		defer func() { <-s.writer }()
 	case <-ctx.Done():
 		return fmt.Errorf("bolt: waiting for the writer lock: %w", ctx.Err())
+	}
+	if err := s.check(ctx); err != nil { // damaged or closed while waiting
+		return err
 	}
 	var own error
 	var t *txn
@@ -353,13 +359,15 @@ var errDamaged = fmt.Errorf("%w: bolt: the database file looks damaged", session
 func guard(err *error) {
 	if r := recover(); r != nil {
 		if vp, ok := r.(valuePanic); ok {
-			panic(vp.v) // not the file's fault (see txn.put)
+			panic(vp.v) // the caller's fault, not the file's (see valuePanic)
 		}
 		*err = fmt.Errorf("%w (a transaction panicked: %v); restore the file from a backup, or move it aside to start with no sessions", errDamaged, r)
 	}
 }
 
-// valuePanic is a panic from encoding a session value (see txn.put).
+// valuePanic is a panic caused by the caller's arguments, not by the file:
+// from encoding a session value (see txn.put) or applying a delta (see
+// applyInTx).
 type valuePanic struct{ v any }
 
 // guarded runs fn, a bbolt transaction, under guard. After a panic the

@@ -127,12 +127,25 @@ func (t *txn) put(key string, old, rec *sessions.Record) error {
 
 // marshalInTx is marshal with a panic wrapped in valuePanic (see put).
 func marshalInTx(rec *sessions.Record) ([]byte, error) {
-	defer func() {
-		if r := recover(); r != nil {
-			panic(valuePanic{r})
-		}
-	}()
+	defer callerFault()
 	return marshal(rec)
+}
+
+// applyInTx is rec.Apply(d) with a panic wrapped in valuePanic, as in
+// marshalInTx: a delta Apply panics on (a nil *Delta) is the caller's
+// mistake, not the file's.
+func applyInTx(rec *sessions.Record, d *sessions.Delta) *sessions.Record {
+	defer callerFault()
+	return rec.Apply(d)
+}
+
+// callerFault, deferred around a step that depends only on the caller's
+// arguments, passes a panic on wrapped in valuePanic, so that guard lets
+// it reach the caller instead of reporting the file damaged.
+func callerFault() {
+	if r := recover(); r != nil {
+		panic(valuePanic{r})
+	}
 }
 
 // putEncoded is put with rec already marshalled into b.
