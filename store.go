@@ -33,7 +33,8 @@ type Store interface {
 	// commits setting different fields both survive. Commit never creates a
 	// record: when key is absent it returns ErrNotFound. d and what it
 	// points to belong to the caller and change after Commit returns: a
-	// store copies what it keeps.
+	// store copies what it keeps. d must not be nil (&Delta{} changes
+	// nothing); a nil d is a programming error, and may panic.
 	Commit(ctx context.Context, key string, d *Delta) error
 
 	// Delete removes the record under key. Deleting an absent key is not an

@@ -426,6 +426,11 @@ func (s *Store) lockLive(id key, now int64) (*shard, key, *sessions.Record) {
 
 // Commit implements sessions.Store.
 func (s *Store) Commit(ctx context.Context, k string, d *sessions.Delta) error {
+	if d == nil {
+		// Checked before the shard is locked: a panic under the lock
+		// would leave the shard's sessions hanging for good.
+		panic("sessions/memory: Commit with a nil *sessions.Delta; pass &sessions.Delta{} to change nothing")
+	}
 	if err := s.check(ctx); err != nil {
 		return err
 	}
