@@ -173,6 +173,13 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 	for attempt := 0; hops <= maxAliasHops; attempt++ {
 		v, err := commitScript.Run(ctx, s.c, keys, args...).Result()
 		if err != nil {
+			if args[5] == "2" && !dialFailed(err) {
+				// The script may have run without its reply, recording
+				// a coverage whose index write never came: forget it, so
+				// that the next commit of the user or expiry writes the
+				// index entry.
+				s.forgetIndexed(ctx, keys[0])
+			}
 			return fail(ctx, "commit "+short(key), err)
 		}
 		code, arg, err := reply(v)
@@ -185,10 +192,7 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 				return nil
 			}
 			if err := s.indexAdd(ctx, user, key, arg); err != nil {
-				// Let the next commit try again.
-				cctx, cancel := cleanupCtx(ctx)
-				s.c.HDel(cctx, keys[0], fIndexed)
-				cancel()
+				s.forgetIndexed(ctx, keys[0]) // let the next commit try again
 				return err
 			}
 			return nil
@@ -210,6 +214,16 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 		}
 	}
 	return fmt.Errorf("sessions/redis: commit %s: too many grace aliases: %w", short(key), sessions.ErrNotFound)
+}
+
+// forgetIndexed removes the coverage the cluster-safe protocol records in
+// the session hash h (m:ix), best effort, after a Commit that may have
+// recorded it failed before writing the user index: the next Commit that
+// names the user or the expiry finds none and writes the index entry.
+func (s *Store) forgetIndexed(ctx context.Context, h string) {
+	cctx, cancel := cleanupCtx(ctx)
+	defer cancel()
+	s.c.HDel(cctx, h, fIndexed)
 }
 
 // commitHead is the number of commitScript arguments before the set pairs.
@@ -309,8 +323,7 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 		return nil
 	})
 	if err != nil {
-		var op *net.OpError
-		if len(set) > 0 && !(errors.As(err, &op) && op.Op == "dial") {
+		if len(set) > 0 && !dialFailed(err) {
 			// The HSET may have landed even so (a reply lost to a timeout
 			// or a dropped connection), perhaps on a destroyed session,
 			// where it made a ghost without expiry. Remove it if so: the
@@ -352,6 +365,13 @@ func (s *Store) dropGhost(ctx context.Context, h string) {
 	cctx, cancel := cleanupCtx(ctx)
 	defer cancel()
 	dropGhostScript.Run(cctx, s.c, []string{h})
+}
+
+// dialFailed reports whether err is a failed dial: the command was never
+// sent, so it cannot have landed.
+func dialFailed(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 func errCommitNotFound(key string) error {

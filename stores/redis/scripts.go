@@ -146,7 +146,11 @@ local function apply(h, st, idx, A)
   local need = false
   if meta and mode == '2' and user ~= '' then
     local cov = covered(st[5])
-    need = st[4] ~= user or cov == nil
+    -- st[5] == A[9]: the hash records this very coverage already, as after
+    -- a run of this commit whose reply was lost before its caller could
+    -- write the index; go-redis re-sends the script then, and this run must
+    -- ask for the index write again (ZADD GT makes a second one harmless)
+    need = st[4] ~= user or cov == nil or st[5] == A[9]
     if not need and exp ~= '' then
       if exp == '0' then
         need = cov ~= math.huge
@@ -303,7 +307,10 @@ return {1}
 //
 // In cluster-safe mode it replies {1, coverage} when the caller must add the
 // session to its user's index (a login, or an expiry past the recorded
-// coverage), after recording that coverage in the hash.
+// coverage), after recording that coverage in the hash. It replies so too
+// when the hash records that coverage already: the script may be running
+// again after its first run's reply was lost (go-redis retries a read
+// timeout), and that run's caller never wrote the index.
 var commitScript = redis.NewScript(luaLib + `
 local h = KEYS[1]
 local st = redis.call('HMGET', h, 'm:v', 'm:to', 'm:mvu', 'm:u', 'm:ix')

@@ -90,7 +90,8 @@ func (s *Store) deleteListed(ctx context.Context, user, exceptKey string) (n int
 	}
 	// As in listUser, a reply error for one key (another Redis type) only
 	// skips that key.
-	if _, err := pipe.Exec(ctx); err != nil && (ctx.Err() != nil || unavailable(err)) {
+	ran, err := pipe.Exec(ctx)
+	if err := pipeOutage(ctx, ran, err); err != nil {
 		return 0, false, fail(ctx, "delete user sessions", err)
 	}
 	var gone []any
@@ -139,7 +140,8 @@ func (s *Store) listUser(ctx context.Context, user string) (live []sessions.Info
 	}
 	// A reply error for one entry (a key of another type) only makes that
 	// entry stale; a transport error fails the listing.
-	if _, err := pipe.Exec(ctx); err != nil && (ctx.Err() != nil || unavailable(err)) {
+	ran, err := pipe.Exec(ctx)
+	if err := pipeOutage(ctx, ran, err); err != nil {
 		return nil, nil, fail(ctx, "user sessions", err)
 	}
 	now := time.Now().UnixNano()
@@ -172,4 +174,34 @@ func (s *Store) listUser(ctx context.Context, user string) (live []sessions.Info
 		return cmp.Or(cmp.Compare(a.Created, b.Created), cmp.Compare(a.Key, b.Key))
 	})
 	return live, unreadable, nil
+}
+
+// pipeOutage returns the error that fails a pipeline of per-key commands
+// (cmds, and err from its Exec): a canceled context, or the error of the
+// first command that did not reach Redis or was not served (see
+// unavailable). It returns nil when every failed command failed with a
+// reply about its own key (another Redis type), which only skips that key.
+// It looks at each command because Exec reports the first failed one only,
+// which can be such a reply while a later command, whose cluster node was
+// unreachable, failed too.
+func pipeOutage(ctx context.Context, cmds []redis.Cmder, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return err
+	}
+	failed := false
+	for _, c := range cmds {
+		if e := c.Err(); e != nil {
+			if unavailable(e) {
+				return e
+			}
+			failed = true
+		}
+	}
+	if !failed {
+		return err // no command carries it: the pipeline itself failed
+	}
+	return nil
 }
