@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -86,15 +87,19 @@ var scenarios = []scenario{
 
 // serveLoop sends req to h until the benchmark has run long enough. The
 // request is restored from a copy before every call, because some libraries
-// (gorilla/sessions) replace *r with a copy carrying their registry.
-func serveLoop(b *testing.B, h http.Handler, req *http.Request) {
+// (gorilla/sessions) replace *r with a copy carrying their registry. Besides
+// time per request it reports the CPU time per request (see cpuMeter),
+// with the Redis server's when redis is set.
+func serveLoop(b *testing.B, h http.Handler, req *http.Request, redis bool) {
 	proto := *req
 	rec := newRecorder()
+	cpu := startCPU(redis)
 	for b.Loop() {
 		rec.reset()
 		*req = proto
 		h.ServeHTTP(&rec.ResponseRecorder, req)
 	}
+	cpu.report(b)
 	if rec.Code != http.StatusOK {
 		b.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
@@ -130,11 +135,35 @@ func BenchmarkRequest(b *testing.B) {
 				case sc.name == "new" && !c.none:
 					check(b, h, pathNew, "", "", true)
 				}
+				// A read-write request on a server-side store adds one to
+				// the session's counter: count that every request did.
+				counts := sc.name == "rw" && !c.none && !c.inCookie
+				var before int
+				if counts {
+					before = writeOnce(b, h, cookie)
+				}
 				b.ReportAllocs()
-				serveLoop(b, h, newRequest(sc.path, cookie))
+				serveLoop(b, h, newRequest(sc.path, cookie), c.redis)
+				if counts {
+					if after := writeOnce(b, h, cookie); after != before+b.N+1 {
+						b.Fatalf("after %d read-write requests the counter went from %d to %d, want %d: requests' writes were lost", b.N, before, after, before+b.N+1)
+					}
+				}
 			})
 		}
 	}
+}
+
+// writeOnce sends one read-write request and returns the counter it set.
+func writeOnce(b *testing.B, h http.Handler, cookie string) int {
+	b.Helper()
+	rec := newRecorder()
+	h.ServeHTTP(&rec.ResponseRecorder, newRequest(pathWrite, cookie))
+	n, err := strconv.Atoi(rec.Body.String())
+	if rec.Code != http.StatusOK || err != nil {
+		b.Fatalf("%s: status %d body %q, want 200 and a number", pathWrite, rec.Code, rec.Body)
+	}
+	return n
 }
 
 // BenchmarkTCP is every request scenario over real loopback TCP, an

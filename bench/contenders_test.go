@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/alexedwards/scs/v2/memstore"
 	gorilla "github.com/gorilla/sessions"
 	"github.com/kataras/iris/v12"
 	irissessions "github.com/kataras/iris/v12/sessions"
@@ -196,11 +200,19 @@ func newSCS() *scs.SessionManager {
 
 func openSCSMemory(testing.TB) (http.Handler, func()) {
 	sm := newSCS() // scs.New's default store is memstore
-	// The memstore's cleanup goroutine is left running: its StopCleanup
-	// reads a field the goroutine sets as it starts, with no
-	// synchronisation, which the race detector reports when a test stops
-	// a store it has just made.
-	return scsApp(sm), func() {}
+	store := sm.Store.(*memstore.MemStore)
+	return scsApp(sm), func() {
+		// The memstore's cleanup goroutine holds the store, and with it
+		// every session, until StopCleanup ends it: without the stop the
+		// sessions of BenchmarkScale and BenchmarkHeapPerSession would stay
+		// in the heap of every later benchmark. StopCleanup reads a field
+		// the goroutine sets as it starts, with no synchronisation, which
+		// the race detector reports; the benchmarks never run under it, so
+		// under it the goroutine and its store are left running.
+		if !raceEnabled {
+			store.StopCleanup()
+		}
+	}
 }
 
 // ---- gorilla/sessions ----
@@ -314,7 +326,39 @@ func newIrisSessions() *irissessions.Sessions {
 func openIrisNone(tb testing.TB) (http.Handler, func()) { return irisApp(tb, nil), func() {} }
 
 func openIrisMemory(tb testing.TB) (http.Handler, func()) {
-	return irisApp(tb, newIrisSessions()), func() {}
+	sess := newIrisSessions()
+	return irisApp(tb, sess), func() { releaseIris(sess) }
+}
+
+// releaseIris ends every session sess holds, so the garbage collector can
+// take them. iris arms a time.AfterFunc timer per session whose function
+// holds the session and its provider until it fires (Config.Expires, 30
+// minutes here), and DestroyAll does not stop the timers. iris has no
+// exported way to list its sessions: this reads the provider's map
+// (checked by TestContendersRelease, which fails if an iris upgrade
+// changes it). A stopped timer (a few dozen bytes with its session's
+// skeleton) stays in the runtime's timer heap until the P holding it next
+// tidies its heap.
+func releaseIris(sess *irissessions.Sessions) {
+	p := reflect.ValueOf(sess).Elem().FieldByName("provider").Elem()
+	mu := (*sync.RWMutex)(unsafe.Pointer(p.FieldByName("mu").UnsafeAddr()))
+	m := (*map[string]*irissessions.Session)(unsafe.Pointer(p.FieldByName("sessions").UnsafeAddr()))
+	mu.Lock()
+	for _, s := range *m {
+		s.Lifetime.ExpireNow()
+	}
+	mu.Unlock()
+	sess.DestroyAll()
+	// A Go map keeps its buckets after its keys are deleted, and iris keeps
+	// every Application (and so its sessions' provider) reachable for the
+	// life of the process: swap in empty maps.
+	mu.Lock()
+	*m = map[string]*irissessions.Session{}
+	if db := p.FieldByName("db").Elem(); db.Kind() == reflect.Pointer && db.Elem().Type().Name() == "mem" {
+		v := db.Elem().FieldByName("values")
+		reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem().Set(reflect.MakeMap(v.Type()))
+	}
+	mu.Unlock()
 }
 
 // ---- harness helpers ----

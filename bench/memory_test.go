@@ -158,8 +158,8 @@ func (j *cookieJar) pick(rng *xorshift) string {
 }
 
 // BenchmarkCleanupLatency fills a memory store with 1M sessions, half of
-// them expired, then runs Store.Cleanup while another goroutine times
-// individual Load calls of live sessions. It reports the longest time a
+// them expired, then runs Store.Cleanup in another goroutine while this one
+// times individual Load calls of live sessions. It reports the longest time a
 // lookup waited for a shard lock (wait-max-ns, from Store.Stats: what the
 // sweep made a lookup wait; the target is at most 1 ms) and how many
 // waited, and, by the clock around each whole Load, the slowest lookup

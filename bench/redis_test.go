@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -18,11 +19,12 @@ import (
 )
 
 // Every contender keeps its keys in this database under this prefix, and
-// TestMain deletes them afterwards.
-const (
-	redisDB     = 13
-	redisPrefix = "sessionkit-bench:"
-)
+// TestMain deletes them afterwards. The prefix names the process, so that a
+// run sharing a server with another (SESSIONS_REDIS_ADDR) neither reads nor
+// deletes the other's sessions.
+const redisDB = 13
+
+var redisPrefix = fmt.Sprintf("sessionkit-bench:%d:", os.Getpid())
 
 func redisAddr() string {
 	if a := os.Getenv("SESSIONS_REDIS_ADDR"); a != "" {

@@ -6,8 +6,9 @@
 #   ./run.sh                 # COUNT=10 runs of BENCHTIME=0.5s each
 #   COUNT=3 BENCHTIME=0.2s ./run.sh
 #
-# Redis: with SESSIONS_REDIS_ADDR unset and redis-server installed, a
-# private server is started on a free port for the run (and stopped after),
+# Redis: with SESSIONS_REDIS_ADDR unset and redis-server and redis-cli
+# installed, a private server is started on a free port for the run (and
+# stopped after),
 # so INFO commandstats counts only this run's commands and no other tests
 # share its CPU. Otherwise SESSIONS_REDIS_ADDR (default 127.0.0.1:6379) is
 # used; the Redis rows are skipped with SKIP-NO-SERVER if it does not answer.
@@ -38,15 +39,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -z "${SESSIONS_REDIS_ADDR:-}" ] && command -v redis-server >/dev/null 2>&1; then
+if [ -z "${SESSIONS_REDIS_ADDR:-}" ] && command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 6390)
 	redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
 		--dir "$tmp" --logfile "$tmp/redis.log" --daemonize no &
 	redis_pid=$!
+	# Wait until the server on the port is the one just started (its
+	# process_id), not another that holds the port already.
+	up=
 	for _ in $(seq 50); do
-		redis-cli -p "$port" ping >/dev/null 2>&1 && break
+		pid=$(redis-cli -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p' || true)
+		[ "$pid" = "$redis_pid" ] && up=1 && break
 		sleep 0.1
 	done
+	if [ -z "$up" ]; then
+		# Without this the run would go on against whatever answers on
+		# that port (resetting its command statistics), or skip every
+		# Redis row.
+		echo "run.sh: the private redis-server on port $port did not start:" >&2
+		tail -5 "$tmp/redis.log" >&2 || true
+		exit 1
+	fi
 	export SESSIONS_REDIS_ADDR=127.0.0.1:$port
 	echo "private redis-server $(redis-server --version | grep -o 'v=[0-9.]*') on $SESSIONS_REDIS_ADDR"
 fi
