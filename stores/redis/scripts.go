@@ -470,12 +470,18 @@ return redis.call('DEL', h)
 `)
 
 // deleteIfUserScript deletes a session only if it still belongs to the user,
-// so DeleteUserSessions never logs out someone who logged in meanwhile.
+// so DeleteUserSessions never logs out someone who logged in meanwhile. It
+// replies 1 when it deleted the record, 0 when not; for a record a
+// cluster-safe Rename has fenced, the key of the record's copy (m:mv): the
+// two are one session.
 //
 // KEYS[1] session hash. ARGV[1] user.
 var deleteIfUserScript = redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'm:u') == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
+local m = redis.call('HMGET', KEYS[1], 'm:u', 'm:mv')
+if m[1] == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  if m[2] then return m[2] end
+  return 1
 end
 return 0
 `)

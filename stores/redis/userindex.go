@@ -47,12 +47,11 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info,
 // it stops (a session renamed over and over), and the manager's own rounds
 // take over.
 func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) (int, error) {
-	n := 0
+	var t deleteTally
 	for pass := 1; ; pass++ {
-		d, missed, err := s.deleteListed(ctx, user, exceptKey)
-		n += d
+		missed, err := s.deleteListed(ctx, user, exceptKey, &t)
 		if err != nil || !missed || pass == deletePasses {
-			return n, err
+			return t.count(), err
 		}
 	}
 }
@@ -61,13 +60,34 @@ func (s *Store) DeleteUserSessions(ctx context.Context, user, exceptKey string) 
 // sessions.
 const deletePasses = 8
 
+// deleteTally is what DeleteUserSessions deleted over its passes: the store
+// keys, and for each deleted record that a cluster-safe Rename had fenced,
+// the key of its copy. Such a record and its copy are one session, which
+// the user's index lists twice until the rename's last step.
+type deleteTally struct {
+	deleted map[string]bool
+	movedTo []string // the copies' keys of the fenced records deleted
+}
+
+// count is the number of sessions deleted: every record but a fenced one
+// whose copy was deleted too.
+func (t *deleteTally) count() int {
+	n := len(t.deleted) - len(t.movedTo)
+	for _, to := range t.movedTo {
+		if !t.deleted[to] {
+			n++
+		}
+	}
+	return n
+}
+
 // deleteListed lists user's sessions and deletes those still user's but
-// exceptKey's in one round trip. missed reports a listed session that was
-// not user's any more when its delete ran.
-func (s *Store) deleteListed(ctx context.Context, user, exceptKey string) (n int, missed bool, err error) {
+// exceptKey's in one round trip, adding them to t. missed reports a listed
+// session that was not user's any more when its delete ran.
+func (s *Store) deleteListed(ctx context.Context, user, exceptKey string, t *deleteTally) (missed bool, err error) {
 	live, unreadable, err := s.listUser(ctx, user)
 	if err != nil {
-		return 0, false, err
+		return false, err
 	}
 	var keys []string
 	for _, in := range live {
@@ -81,7 +101,7 @@ func (s *Store) deleteListed(ctx context.Context, user, exceptKey string) (n int
 		}
 	}
 	if len(keys) == 0 {
-		return 0, false, nil
+		return false, nil
 	}
 	pipe := s.c.Pipeline()
 	cmds := make([]*redis.Cmd, len(keys))
@@ -92,25 +112,37 @@ func (s *Store) deleteListed(ctx context.Context, user, exceptKey string) (n int
 	// skips that key.
 	ran, err := pipe.Exec(ctx)
 	if err := pipeOutage(ctx, ran, err); err != nil {
-		return 0, false, fail(ctx, "delete user sessions", err)
+		return false, fail(ctx, "delete user sessions", err)
 	}
 	var gone []any
 	for i, c := range cmds {
-		d, err := c.Int64()
-		switch {
-		case err == nil && d == 1:
-			n++
-			gone = append(gone, keys[i])
-		case err == nil:
-			missed = true
+		v, err := c.Result()
+		if err != nil {
+			continue
 		}
+		switch v := v.(type) {
+		case int64:
+			if v != 1 {
+				missed = true
+				continue
+			}
+		case string: // a record fenced by a rename, and its copy's key
+			t.movedTo = append(t.movedTo, v)
+		default:
+			continue
+		}
+		if t.deleted == nil {
+			t.deleted = map[string]bool{}
+		}
+		t.deleted[keys[i]] = true
+		gone = append(gone, keys[i])
 	}
 	if len(gone) > 0 {
 		if err := s.indexRemove(ctx, user, gone); err != nil {
-			return n, missed, fail(ctx, "delete user sessions", err)
+			return missed, fail(ctx, "delete user sessions", err)
 		}
 	}
-	return n, missed, nil
+	return missed, nil
 }
 
 // listUser reads user's index and the metadata of each entry. live holds
