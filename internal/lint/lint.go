@@ -251,7 +251,11 @@ func Calls(files []string, fn, pkg, name string) (bool, error) {
 							calls = true
 						}
 					case *ast.Ident:
-						calls = pkg == "" && f.Name == name
+						// Set only, never cleared: a later call beside
+						// this one (f() && g()) must not hide it.
+						if pkg == "" && f.Name == name {
+							calls = true
+						}
 					}
 				}
 				return !calls

@@ -73,6 +73,9 @@ func TestCalls(t *testing.T) {
 		{bad, "leaks", "subtle", "ConstantTimeCompare", false},
 		{bad, "leaks", "hmac", "Equal", true},
 		{bad, "leaks", "", "string", true},
+		// A plain call followed by other plain calls is still found.
+		{good, "checksThenLogs", "", "equalSecret", true},
+		{good, "checksThenLogs", "", "tokenMatches", false},
 	} {
 		got, err := Calls([]string{c.file}, c.fn, c.pkg, c.name)
 		if err != nil || got != c.want {
