@@ -338,7 +338,11 @@ const destroyRounds = 4
 // call with a handle taken from a request. A handle listed before the
 // session's ID was rotated, and still within the rotation's grace, destroys
 // the session under its new ID (with a store that reports grace aliases; see
-// ReportAlias). It emits EventDestroyed.
+// ReportAlias). A session whose client's parallel request renews its ID
+// (Renew or Login, which leave no grace alias) before this call ends it
+// lives on under an ID the handle no longer reaches: DestroySession then
+// reports false, and a caller that must end it lists the user's sessions
+// again. It emits EventDestroyed.
 //
 // With a ClientStore (the cookie store) it returns false and an error
 // wrapping ErrNotSupported: the session lives in its client's cookie, which
@@ -354,9 +358,15 @@ func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool
 	if err != nil || !found || rec.User != user || user == "" {
 		return false, err
 	}
-	// A rotation racing this call may have renamed the session since the
-	// load, leaving handle a grace alias the load did not see.
-	if err := m.expireAlias(ctx, handle, m.nano()); err != nil {
+	// End the session before deleting it. A rotation racing this call may
+	// have renamed the session since the load, leaving handle a grace alias
+	// the load did not see, which the expiring commit follows. A Renew or
+	// Login racing it leaves no alias: handle then names nothing, and the
+	// session lives on under a key this call cannot know, so it reports
+	// that it destroyed nothing. Once expired, the record is one no
+	// parallel renewal can move any more (Store.Rename moves only a live
+	// record), so a true here is a session that is gone.
+	if found, err := m.expire(ctx, handle, m.nano()); err != nil || !found {
 		return false, err
 	}
 	// Through a grace alias, end the session where it lives now, then the
@@ -387,13 +397,21 @@ func (m *Manager) expireAlias(ctx context.Context, key string, now int64) error 
 	if m.opts.RotateAfter <= 0 {
 		return nil
 	}
+	_, err := m.expire(ctx, key, now)
+	return err
+}
+
+// expire empties the session under key, or the one key's grace alias
+// leads to, and marks it expired at now. found is false when key names
+// neither a live record nor a live alias (ErrNotFound from Commit).
+func (m *Manager) expire(ctx context.Context, key string, now int64) (found bool, err error) {
 	start := m.storeStart()
-	err := m.store.Commit(ctx, key, &Delta{Clear: true, Meta: &Meta{Expires: now}})
+	err = m.store.Commit(ctx, key, &Delta{Clear: true, Meta: &Meta{Expires: now}})
 	m.observe("commit", start, err)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
 	}
-	return nil
+	return err == nil, err
 }
 
 // DefaultErrorHandler answers a session failure: 503 when the store is

@@ -53,6 +53,18 @@ type spy struct {
 	faults map[string]error
 	gate   *gate // when set, Load waits until gate.n loads are in flight
 	lists  *gate // when set, UserSessions waits until lists.n listings are in flight
+	// onLoad, when set, runs once, after the next Load of onLoadKey returns
+	// and before its caller goes on (see afterLoad).
+	onLoad    func()
+	onLoadKey string
+}
+
+// afterLoad makes f run once, just after the next Load of key returns:
+// the moment its caller has checked the record and is about to act on it.
+func (s *spy) afterLoad(key string, f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onLoad, s.onLoadKey = f, key
 }
 
 // gate holds callers until n of them have arrived (or a timeout passes), so
@@ -174,6 +186,17 @@ func (s *spy) Load(ctx context.Context, key string) (*sessions.Record, bool, err
 	}
 	rec, found, err := s.inner.Load(ctx, key)
 	s.hold(&s.gate)
+	s.mu.Lock()
+	f := s.onLoad
+	if f != nil && key == s.onLoadKey {
+		s.onLoad = nil
+	} else {
+		f = nil
+	}
+	s.mu.Unlock()
+	if f != nil {
+		f()
+	}
 	return rec, found, err
 }
 

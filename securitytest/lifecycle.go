@@ -567,6 +567,7 @@ func testS26(t *testing.T, h *harness) {
 		t.Errorf("DestroyUserSessions(all): %d, %v", n, err)
 	}
 	e.assertAnon(t, cur, "the last session after revoke-all")
+	t.Run("RevokeRacingRenewal", func(t *testing.T) { testRevokeRacingRenewal(t, h) })
 }
 
 func testS27(t *testing.T, h *harness) {
