@@ -162,10 +162,22 @@ func command(ctx context.Context, store sessions.Store, args []string, out io.Wr
 			}
 			return err
 		}
-		// A handle an ID rotation left as a grace alias reaches the renamed
-		// session, and deleting the alias alone only ends the grace: end the
-		// session where it lives now, then the alias (as
-		// Manager.DestroySession does).
+		// End the session before deleting it, as Manager.DestroySession
+		// does: the commit follows a grace alias an ID rotation left (the
+		// handle then reaches the renamed session), and once expired the
+		// record is one no renewal can move. An ID renewal (Renew or Login,
+		// no alias) between the Load and here leaves the handle naming
+		// nothing, and the session lives on under a key this command
+		// cannot know: it must not report it revoked.
+		err = store.Commit(ctx, handle, &sessions.Delta{Clear: true, Meta: &sessions.Meta{Expires: time.Now().UnixNano()}})
+		if errors.Is(err, sessions.ErrNotFound) {
+			return fmt.Errorf("session %s was renewed or ended while revoking it; list the user's sessions (list USER) and revoke its new handle", handle)
+		}
+		if err != nil {
+			return err
+		}
+		// Deleting the alias alone would only end the grace: delete the
+		// session where it lives now, then the alias.
 		keys := []string{handle}
 		if at := reported(); at != "" && at != handle && sessions.ValidKey(at) {
 			keys = []string{at, handle}
