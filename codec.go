@@ -514,6 +514,10 @@ const DefaultMaxRecordSize = 1 << 20
 
 // MarshalRecord encodes a whole record, for stores that keep one blob per
 // session (bbolt, the cookie store). The first byte is a format version.
+// Fields must be sorted by key with no key twice, as Record.SetField keeps
+// them: UnmarshalRecord refuses any other order, so a record that breaks it
+// is an error wrapping ErrUnsupportedValue rather than a blob no store could
+// read back.
 func MarshalRecord(r *Record) ([]byte, error) {
 	b := make([]byte, 0, 128)
 	b = append(b, recordVersion)
@@ -524,11 +528,16 @@ func MarshalRecord(r *Record) ([]byte, error) {
 		b = append(binary.AppendUvarint(b, uint64(len(s))), s...)
 	}
 	b = binary.AppendUvarint(b, uint64(len(r.Fields)))
-	for _, f := range r.Fields {
-		// UnmarshalRecord refuses a key that is not UTF-8: refuse it here,
-		// before a store keeps a record that can never be loaded.
+	for i, f := range r.Fields {
+		// UnmarshalRecord refuses a key that is not UTF-8, and keys out of
+		// order or repeated: refuse them here, before a store keeps a
+		// record that can never be loaded.
 		if !utf8.ValidString(f.Key) {
 			return nil, fmt.Errorf("%w: field key %q is not valid UTF-8", ErrUnsupportedValue, f.Key)
+		}
+		if i > 0 && f.Key <= r.Fields[i-1].Key {
+			return nil, fmt.Errorf("%w: field key %q follows %q: Record.Fields must be sorted by key with each key once; build the record with Record.SetField",
+				ErrUnsupportedValue, f.Key, r.Fields[i-1].Key)
 		}
 		b = append(binary.AppendUvarint(b, uint64(len(f.Key))), f.Key...)
 		var err error

@@ -49,8 +49,9 @@ var b64 = base64.RawURLEncoding.Strict()
 // Seal encrypts and authenticates the session id and rec for the cookie
 // called name, under the newest key, with a fresh random nonce. rec is not
 // modified. A result whose name and value exceed MaxCookieSize is an error
-// wrapping ErrCookieTooLarge; a value the codec cannot encode is an error
-// wrapping sessions.ErrUnsupportedValue.
+// wrapping ErrCookieTooLarge; a value the codec cannot encode, or Fields not
+// sorted by key with each key once (build rec with Record.SetField), is an
+// error wrapping sessions.ErrUnsupportedValue.
 func (s *Store) Seal(name, id string, rec *sessions.Record) (string, error) {
 	if id == "" || len(id) > maxIDLen {
 		return "", fmt.Errorf("cookie store: session id of %d bytes, want 1 to %d", len(id), maxIDLen)
