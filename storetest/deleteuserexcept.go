@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,46 +31,20 @@ func testDeleteUserSessionsKeepsExcepted(t *testing.T, h Harness) {
 		rec := NewRecord(time.Hour, "own", true)
 		rec.User = u
 		mustCreate(t, s, except, rec)
-		keys := make([]string, n)
-		for i := range keys {
-			keys[i] = NewKey(t)
-			rec := NewRecord(time.Hour)
-			rec.User = u
-			mustCreate(t, s, keys[i], rec)
-		}
+		keys := userSessionsOf(t, s, u, n)
 		rename := round%2 == 0
-		var (
-			wg        sync.WaitGroup
-			start     = make(chan struct{})
-			deleted   int
-			deleteErr error
-		)
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			<-start
-			deleted, deleteErr = ux.DeleteUserSessions(ctx(t), u, except)
-		}()
-		go func() {
-			defer wg.Done()
-			<-start
-			// From the end of the list, so the changes meet the deletion
-			// in the middle whatever order the store deletes in.
-			for i := n - 1; i >= 0; i-- {
-				var err error
-				if rename {
-					err = s.Rename(ctx(t), keys[i], NewKey(t), 0)
-				} else {
-					meta := sessions.Meta{User: v}
-					err = s.Commit(ctx(t), keys[i], &sessions.Delta{Meta: &meta, MetaFields: sessions.MetaUser})
-				}
-				if err != nil && !errors.Is(err, sessions.ErrNotFound) {
-					t.Errorf("round %d: %v", round, err)
-				}
+		deleted, deleteErr := raceDeleteUser(t, ux, u, except, keys, func(i int) {
+			var err error
+			if rename {
+				err = s.Rename(ctx(t), keys[i], NewKey(t), 0)
+			} else {
+				meta := sessions.Meta{User: v}
+				err = s.Commit(ctx(t), keys[i], &sessions.Delta{Meta: &meta, MetaFields: sessions.MetaUser})
 			}
-		}()
-		close(start)
-		wg.Wait()
+			if err != nil && !errors.Is(err, sessions.ErrNotFound) {
+				t.Errorf("round %d: %v", round, err)
+			}
+		})
 		if deleteErr != nil {
 			t.Fatalf("round %d: DeleteUserSessions: %v", round, deleteErr)
 		}

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,44 +27,18 @@ func testDeleteUserSessionsSparesReassigned(t *testing.T, h Harness) {
 	for round := 0; round < 30 && (round < 2 || time.Now().Before(deadline)); round++ {
 		u := "user-" + NewKey(t)[:12]
 		v := "user-" + NewKey(t)[:12]
-		keys := make([]string, n)
-		for i := range keys {
-			keys[i] = NewKey(t)
-			rec := NewRecord(time.Hour)
-			rec.User = u
-			mustCreate(t, s, keys[i], rec)
-		}
-		var (
-			wg        sync.WaitGroup
-			start     = make(chan struct{})
-			deleted   int
-			deleteErr error
-			moved     = make([]bool, n)
-		)
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			<-start
-			deleted, deleteErr = ux.DeleteUserSessions(ctx(t), u, "")
-		}()
-		go func() {
-			defer wg.Done()
-			<-start
-			// From the end of the list, so the commits meet the deletion
-			// in the middle whatever order the store deletes in.
-			for i := n - 1; i >= 0; i-- {
-				meta := sessions.Meta{User: v}
-				err := s.Commit(ctx(t), keys[i], &sessions.Delta{Meta: &meta, MetaFields: sessions.MetaUser})
-				switch {
-				case err == nil:
-					moved[i] = true
-				case !errors.Is(err, sessions.ErrNotFound):
-					t.Errorf("Commit: %v", err)
-				}
+		keys := userSessionsOf(t, s, u, n)
+		moved := make([]bool, n)
+		deleted, deleteErr := raceDeleteUser(t, ux, u, "", keys, func(i int) {
+			meta := sessions.Meta{User: v}
+			err := s.Commit(ctx(t), keys[i], &sessions.Delta{Meta: &meta, MetaFields: sessions.MetaUser})
+			switch {
+			case err == nil:
+				moved[i] = true
+			case !errors.Is(err, sessions.ErrNotFound):
+				t.Errorf("Commit: %v", err)
 			}
-		}()
-		close(start)
-		wg.Wait()
+		})
 		if deleteErr != nil {
 			t.Fatalf("DeleteUserSessions: %v", deleteErr)
 		}
