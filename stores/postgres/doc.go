@@ -104,8 +104,10 @@
 //
 // [Store.Migrate] runs this SQL (the embedded [Schema]) with the "sessions" prefix
 // of every table and index replaced by [Options.Table]; [SchemaFor] returns
-// it for another table name. Teams that manage migrations themselves apply
-// it and set [Options.NoMigrate].
+// it for another table name. When every table and index exists already it
+// only looks them up, so that an instance starting beside busy ones takes
+// no lock on the tables and needs no privilege to create them. Teams that
+// manage migrations themselves apply it and set [Options.NoMigrate].
 //
 //	-- Schema of the PostgreSQL session store, package
 //	-- github.com/sessionkit/sessions/stores/postgres. Migrate runs it with the table name prefix

@@ -10,7 +10,7 @@ import "strings"
 type queries struct {
 	load, clearKey, create, lock, commit, increment, lockKey, del                     string
 	rename, userSessions, userLock, lockUser, deleteUser, cleanSessions, cleanAliases string
-	count                                                                             string
+	count, migrated                                                                   string
 }
 
 // resolve is the key whose row $1 reaches: $1 itself when a row is stored
@@ -222,6 +222,11 @@ WITH d AS (
 	DELETE FROM {a} WHERE new_key IN (SELECT key FROM d)
 )
 SELECT count(*) FILTER (WHERE expires_at > $2) FROM d`),
+
+		// $1 the quoted names of every table and index of the schema
+		// (schemaObjects). True when all of them exist. A catalog lookup
+		// only: it takes no lock on the tables and needs no privilege.
+		migrated: `SELECT bool_and(to_regclass(n) IS NOT NULL) FROM unnest($1::text[]) AS n`,
 
 		// $1 now. The live rows Load would serve: not expired, of the
 		// format this package reads. Aliases live in their own table.

@@ -20,6 +20,8 @@ var (
 	// Identifiers in schema.sql all start with the default table name.
 	schemaIdent = regexp.MustCompile(`\bsessions(_[a-z_]+)?\b`)
 	validTable  = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+	// The tables and indexes the schema creates, as schemaFor quotes them.
+	schemaObject = regexp.MustCompile(`CREATE (?:TABLE|INDEX) IF NOT EXISTS ("[^"]+")`)
 )
 
 // maxTable leaves room for the longest suffix ("_aliases_expires_at_idx")
@@ -48,6 +50,16 @@ func schemaFor(table string) string {
 	return schemaIdent.ReplaceAllStringFunc(s, func(id string) string {
 		return quote(table + strings.TrimPrefix(id, "sessions"))
 	})
+}
+
+// schemaObjects returns the quoted names of the tables and indexes that
+// schemaFor(table) creates.
+func schemaObjects(table string) []string {
+	var names []string
+	for _, m := range schemaObject.FindAllStringSubmatch(schemaFor(table), -1) {
+		names = append(names, m[1])
+	}
+	return names
 }
 
 // quote quotes an identifier already checked by checkTable (so it holds no

@@ -152,9 +152,24 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error) 
 // one transaction under an advisory lock, so that application instances
 // starting together do not collide. It is what New runs unless
 // Options.NoMigrate is set; the SQL is Schema with the table name applied.
+//
+// When every table and index exists already (each instance that starts
+// after the first), Migrate only looks them up in the catalog. It runs no
+// DDL then: a CREATE INDEX IF NOT EXISTS that finds its index still takes
+// a SHARE lock on the table first, which waits for every write transaction
+// open on it (a long job, a VACUUM) while every session write queues
+// behind the request; and it needs the CREATE privilege, which a role
+// limited to reading and writing rows lacks.
 func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.check(ctx); err != nil {
 		return err
+	}
+	var ready bool
+	if err := s.pool.QueryRow(ctx, s.q.migrated, schemaObjects(s.table)).Scan(&ready); err != nil {
+		return s.wrap(ctx, "looking up the tables (Migrate)", err)
+	}
+	if ready {
+		return nil
 	}
 	// Exec without arguments uses the simple protocol: the statements run
 	// as one implicit transaction, which holds the advisory lock to the end.
