@@ -89,8 +89,18 @@ func newCookiePolicy(o *Options) (cookiePolicy, error) {
 		}
 		return nil
 	}
+	// The prefixes are the usual reason an opt-out from Secure fails, and
+	// the default name has one: say which setting to change.
+	prefixed := func(prefix string) error {
+		if p.secure == SecureAlways {
+			return nil
+		}
+		_, err := bad("Options.CookieName %q: the %s prefix requires Options.Secure = SecureAlways; to send the cookie without Secure, give a name without the prefix (the default %q has it, and Options.HostPrefix adds it)",
+			p.name, prefix, DefaultCookieName)
+		return err
+	}
 	if hasPrefixFold(p.name, "__Host-") {
-		if err := mustSecure("cookie name prefix __Host-"); err != nil {
+		if err := prefixed("__Host-"); err != nil {
 			return p, err
 		}
 		if p.domain != "" {
@@ -101,7 +111,7 @@ func newCookiePolicy(o *Options) (cookiePolicy, error) {
 		}
 	}
 	if hasPrefixFold(p.name, "__Secure-") {
-		if err := mustSecure("cookie name prefix __Secure-"); err != nil {
+		if err := prefixed("__Secure-"); err != nil {
 			return p, err
 		}
 	}

@@ -278,7 +278,10 @@ const csrfSecretLen = 32
 // csrf_token field. The token is masked with a fresh random pad on every
 // call, so it differs in every response (BREACH) while all of them verify
 // against the session's one secret. The first call stores the secret, and so
-// the session.
+// the session. It returns "" when the secret cannot be stored: the store
+// failed, or under Handler the response has started and cannot carry the
+// change (a new session's cookie, or any change with the cookie store; see
+// ErrResponseStarted), since a token of an unstored secret never verifies.
 func (s *Session) CSRFToken() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -293,7 +296,11 @@ func (s *Session) CSRFToken() string {
 		}
 		s.setMeta().CSRF = base64.RawURLEncoding.EncodeToString(b[:])
 		s.chg.MetaFields |= MetaCSRF
-		s.changed()
+		if err := s.changed(); err != nil {
+			// Not stored: the session keeps no secret it could not store.
+			s.setMeta().CSRF = ""
+			return ""
+		}
 	}
 	secret, _ := base64.RawURLEncoding.DecodeString(s.meta.CSRF)
 	return maskToken(s.m.rand, secret)

@@ -47,8 +47,10 @@ var (
 	// Options.MaxPerUser sessions and the policy is LimitReject.
 	ErrTooManySessions = errors.New("sessions: too many sessions for this user; log out elsewhere or raise Options.MaxPerUser")
 
-	// ErrDestroyed reports a mutation on a session that was destroyed earlier in
-	// the same request. Start a new session with Manager.Start on a new request.
+	// ErrDestroyed is returned by no function of this package. A session
+	// destroyed earlier in the same request is empty and unsaved, and a value
+	// stored in it starts a new session with a new ID (see Session.Destroy).
+	// It is kept so that code which tests for it still compiles.
 	ErrDestroyed = errors.New("sessions: session was destroyed")
 
 	// ErrResponseStarted reports a change that needs a new session cookie

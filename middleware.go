@@ -17,11 +17,14 @@ import (
 // the session's changes once, in one store round trip, just before the
 // response's first byte: on the first WriteHeader, Write or Flush, or when
 // the handler returns having written nothing. A handler that never touches
-// the session costs no store call. A change made after that commit, once
-// the response has started, goes to the store at once if the store alone
-// can carry it (values, Destroy); one that needs a new cookie (a new
-// session, Login, Renew), or any change with the cookie store, is refused
-// with ErrResponseStarted (Login) or an EventLostWrite.
+// the session costs no store call on a safe method (GET, HEAD, OPTIONS,
+// TRACE); on any other, the CSRF check reads the session the request's
+// cookie names (unless CSRF is disabled or the request is exempt). A
+// change made after that commit, once the response has started, goes to
+// the store at once if the store alone can carry it (values, Destroy); one
+// that needs a new cookie (a new session, Login, Renew), or any change
+// with the cookie store, is refused with ErrResponseStarted (Login) or an
+// EventLostWrite; CSRFToken then returns "".
 //
 // If the session cannot be loaded or committed, the handler's response is
 // discarded and Options.ErrorHandler answers instead, so a failing store

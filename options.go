@@ -32,7 +32,9 @@ type Options struct {
 
 	// Secure decides the cookie's Secure attribute. Default SecureAlways
 	// (browsers and curl accept Secure cookies from http://localhost, so
-	// development works). SecureIfTLS and SecureNever need AllowInsecure.
+	// development works). SecureIfTLS and SecureNever need AllowInsecure,
+	// and a CookieName without the "__Host-" or "__Secure-" prefix: the
+	// default name has one.
 	Secure SecureMode
 
 	// AllowInsecure permits Secure modes other than SecureAlways, for

@@ -610,13 +610,16 @@ func (s *Session) Save() error {
 // changed marks a mutation; without the middleware, or after the
 // middleware's commit (the response has started), it is written at once.
 // A change the response can no longer carry is dropped with an
-// EventLostWrite (see ErrResponseStarted). Callers hold s.mu.
-func (s *Session) changed() {
+// EventLostWrite (see ErrResponseStarted). It returns the error of that
+// write, already reported. Callers hold s.mu.
+func (s *Session) changed() error {
 	if s.writeThrough || s.late {
 		if err := s.commit(false); err != nil {
 			s.reportWrite(s.key, s.meta.User, err)
+			return err
 		}
 	}
+	return nil
 }
 
 // reportWrite emits the event for a write made at once that failed: an
@@ -853,8 +856,9 @@ func (s *Session) end(user string, list []Info) (failed string, err error) {
 }
 
 // Destroy ends the session: its record is deleted and the cookie expired.
-// The session is empty and new afterwards; storing a value in it starts a
-// new session with a new ID.
+// The session is empty and unsaved afterwards (ID returns ""); storing a
+// value in it starts a new session with a new ID. IsNew still reports
+// whether the request arrived with a session.
 func (s *Session) Destroy() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
