@@ -62,7 +62,16 @@ func demoBinary(t *testing.T) string {
 // http://localhost:PORT.
 func startDemo(t *testing.T) string {
 	t.Helper()
-	bin := demoBinary(t)
+	url, _ := runDemo(t, demoBinary(t))
+	return url
+}
+
+// runDemo runs the demo binary bin as startDemo does, and returns its URL
+// and process. The process is killed when the test ends, and by the kernel
+// if the test binary dies first (a -timeout, a kill), so that no demo
+// outlives the tests.
+func runDemo(t *testing.T, bin string) (string, *os.Process) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +81,7 @@ func startDemo(t *testing.T) string {
 	var logs bytes.Buffer
 	cmd := exec.Command(bin, "-addr", addr)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
+	dieWithTests(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +99,7 @@ func startDemo(t *testing.T) string {
 		resp, err := http.Get("http://" + addr + "/")
 		if err == nil {
 			resp.Body.Close()
-			return url
+			return url, cmd.Process
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the demo did not answer on %s within 10s: %v", addr, err)
@@ -99,8 +109,11 @@ func startDemo(t *testing.T) string {
 }
 
 func TestDemoInBrowser(t *testing.T) {
-	ctx := tab(t)
+	// The demo first: building it can take longer than the tab's deadline
+	// (a cold build cache, a busy machine), which would fail the first step
+	// in the browser with a bare "context deadline exceeded".
 	demo := startDemo(t)
+	ctx := tab(t)
 	const cookieName = "__Host-id"
 
 	session := func() demoSession {
