@@ -17,11 +17,15 @@ func BindUserAgent(r *http.Request) string {
 	// Keep each version in the User-Agent up to its major number: a token
 	// ends at the first '.' or '_' that follows a digit. "Firefox/133.0"
 	// binds as "Firefox/133", and Safari on iOS, which updates with the
-	// system, "CPU iPhone OS 17_4_1" as "CPU iPhone OS 17".
+	// system, "CPU iPhone OS 17_4_1" as "CPU iPhone OS 17". Android's
+	// system build, which its WebView names and each monthly security
+	// update changes after the first '.', keeps its release:
+	// "Build/AP2A.240805.005" binds as "Build/AP2A".
 	var b strings.Builder
 	for _, tok := range strings.Fields(ua) {
+		build := strings.HasPrefix(tok, "Build/")
 		for i := 1; i < len(tok); i++ {
-			if (tok[i] == '.' || tok[i] == '_') && '0' <= tok[i-1] && tok[i-1] <= '9' {
+			if (tok[i] == '.' || tok[i] == '_') && (build || '0' <= tok[i-1] && tok[i-1] <= '9') {
 				tok = tok[:i]
 				break
 			}

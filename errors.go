@@ -60,6 +60,15 @@ var (
 	// response, or call Save first.
 	ErrResponseStarted = errors.New("sessions: the response has started, so the session cookie cannot change; log in, renew or start the session before writing the response")
 
+	// ErrCreationBlocked reports a new session refused to a client that
+	// presented more unknown session IDs than GuessingOptions.Threshold
+	// allows, with GuessingOptions.BlockCreation set (Session.Increment,
+	// which has no count to return without a stored session, says so; other
+	// writes leave the session unsaved without an error). The client gets a
+	// session again once the counting window ends. DefaultErrorHandler
+	// answers it with 429.
+	ErrCreationBlocked = errors.New("sessions: no new session for this client: it presented too many unknown session IDs (GuessingOptions.BlockCreation); retry after GuessingOptions.Window")
+
 	// ErrConfig reports invalid Options. The message names the field to fix.
 	ErrConfig = errors.New("sessions: invalid configuration")
 

@@ -417,7 +417,9 @@ func (m *Manager) expire(ctx context.Context, key string, now int64) (found bool
 // DefaultErrorHandler answers a session failure: 503 when the store is
 // unavailable or the request's context ended, 413 when the request would
 // have made the session too large (ErrTooLarge: Options.MaxSize, a value
-// over the store's limit, a cookie store's cookie), 500 otherwise. The body
+// over the store's limit, a cookie store's cookie), 429 when guessing
+// detection refused the client a new session (ErrCreationBlocked), 500
+// otherwise. The body
 // is the status text; details go to the log, never to the client.
 func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	code := http.StatusInternalServerError
@@ -426,6 +428,8 @@ func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 		code = http.StatusServiceUnavailable
 	case errors.Is(err, ErrTooLarge):
 		code = http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrCreationBlocked):
+		code = http.StatusTooManyRequests
 	}
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")

@@ -129,8 +129,28 @@ func (w *responseWriter) commit() {
 	}
 	w.s.sent = true
 	s := w.s
+	report, key, user, err := s.commitFinal(w)
+	if report {
+		s.m.emit(s.r, EventStoreError, key, user, err)
+	}
+	if err != nil {
+		w.s.failed = true
+		// Nothing the handler prepared reaches the client: not its cookies,
+		// redirects or headers, only the error handler's answer.
+		clear(w.ResponseWriter.Header())
+		s.m.opts.ErrorHandler(w.ResponseWriter, s.r, err)
+	}
+}
+
+// commitFinal is the middleware's commit under the session's lock. The
+// lock is released however it ends: the commit emits events, and an
+// Options.OnEvent that panics, answered by a recovering middleware inside
+// Handler, must not leave the session locked for the code that runs after.
+// It returns whether the commit's error is still to be reported, the
+// session the report names, and the error.
+func (s *Session) commitFinal(w *responseWriter) (report bool, key, user string, err error) {
 	s.mu.Lock()
-	err := error(nil)
+	defer s.mu.Unlock()
 	if s.loaded {
 		err = s.commit(true)
 		if err == nil {
@@ -150,7 +170,7 @@ func (w *responseWriter) commit() {
 	// From now on the response carries no session cookie: a change goes to
 	// the store at once, or is refused if it needs a new cookie.
 	s.late = err == nil
-	report := err != nil && !s.reported
+	report = err != nil && !s.reported
 	if report {
 		s.reported = true
 	}
@@ -159,21 +179,11 @@ func (w *responseWriter) commit() {
 	}
 	// The event names the session the failed write was for: a destroyed
 	// one's delete that failed leaves it alive.
-	key, user := s.key, s.meta.User
+	key, user = s.key, s.meta.User
 	if key == "" {
 		key, user = s.dropKey(), s.dropUser()
 	}
-	s.mu.Unlock()
-	if report {
-		s.m.emit(s.r, EventStoreError, key, user, err)
-	}
-	if err != nil {
-		w.s.failed = true
-		// Nothing the handler prepared reaches the client: not its cookies,
-		// redirects or headers, only the error handler's answer.
-		clear(w.ResponseWriter.Header())
-		s.m.opts.ErrorHandler(w.ResponseWriter, s.r, err)
-	}
+	return report, key, user, err
 }
 
 // WriteHeader commits the session, then writes the status. Informational

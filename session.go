@@ -579,7 +579,9 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 		return 0, err
 	}
 	if s.key == "" {
-		return 0, ErrStoreUnavailable
+		// The commit stored no session: only BlockCreation refuses one
+		// without an error (see insert).
+		return 0, ErrCreationBlocked
 	}
 	start := s.m.storeStart()
 	n, err := s.m.store.Increment(s.r.Context(), s.key, key, by)
