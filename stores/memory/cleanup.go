@@ -40,6 +40,9 @@ type entry struct {
 type sweep struct {
 	expired, kept []entry
 	dead          []key
+	// aliases is set when the shard's aliases need the write lock: some
+	// have ended, or the map holds a small share of the most it held.
+	aliases bool
 	// spare is the map the last compaction replaced, emptied, and
 	// sparePeak the most records it ever held: its size.
 	spare     map[key]*sessions.Record
@@ -117,6 +120,7 @@ func (s *Store) sweepShard(sh *shard, w *sweep) int {
 			w.dead = append(w.dead, k)
 		}
 	}
+	w.aliases = len(w.dead) > 0 || outgrown(sh.aliasPeak, len(sh.aliases))
 	peak := sh.peak
 	sh.mu.RUnlock()
 	n, live := len(w.expired), len(w.kept)
@@ -180,8 +184,8 @@ func (s *Store) compact(sh *shard, w *sweep, now int64) int {
 // deleteExpired deletes the expired records w holds from sh, in batches,
 // and the dead aliases.
 func (s *Store) deleteExpired(sh *shard, w *sweep, now int64) (removed int) {
-	expired, dead := w.expired, w.dead
-	for start := 0; start < len(expired) || len(dead) > 0; {
+	expired, dead, aliases := w.expired, w.dead, w.aliases
+	for start := 0; start < len(expired) || aliases; {
 		batch := expired[start:min(len(expired), start+deleteBatch)]
 		start += len(batch)
 		// Look the batch up first under the read lock, which lookups
@@ -197,7 +201,7 @@ func (s *Store) deleteExpired(sh *shard, w *sweep, now int64) (removed int) {
 			}
 		}
 		sh.mu.RUnlock()
-		if due == 0 && len(dead) == 0 {
+		if due == 0 && !aliases {
 			continue
 		}
 		sh.mu.Lock()
@@ -213,9 +217,11 @@ func (s *Store) deleteExpired(sh *shard, w *sweep, now int64) (removed int) {
 				batch[j].r = nil
 			}
 		}
-		dropAliases(sh, dead, now)
+		if aliases {
+			dropAliases(sh, dead, now)
+			aliases = false
+		}
 		unlockSweep(sh)
-		dead = dead[:0]
 		s.unindexGone(sh, batch)
 	}
 	return removed
@@ -342,23 +348,24 @@ func (s *Store) shrinkUserSets() {
 }
 
 // dropAliases deletes the aliases in dead that are still past their end.
-// A Go map never shrinks on delete, so when that empties most of a map
-// that had many (a wave of rotations whose graces have ended), the few
-// aliases left move to a new map and the old one's memory goes back to
-// the heap. The shard must be write-locked.
+// A Go map never shrinks on delete, so when the map holds under
+// 1/compactShare of the most aliases it held (see outgrown), however they
+// left (a wave of rotations whose graces have ended, over one sweep or
+// several, or Deletes of the old keys), the few aliases left move to a new
+// map and the old one's memory goes back to the heap. The shard must be
+// write-locked.
 func dropAliases(sh *shard, dead []key, now int64) {
-	had := len(sh.aliases)
 	for _, k := range dead {
 		if cur, ok := sh.aliases[k]; ok && cur.until <= now {
 			delete(sh.aliases, k)
 		}
 	}
-	if left := len(sh.aliases); outgrown(had, left) {
+	if left := len(sh.aliases); outgrown(sh.aliasPeak, left) {
 		fresh := make(map[key]alias, left)
 		for k, a := range sh.aliases {
 			fresh[k] = a
 		}
-		sh.aliases = fresh
+		sh.aliases, sh.aliasPeak = fresh, left
 	}
 }
 

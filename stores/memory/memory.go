@@ -83,6 +83,9 @@ type shard struct {
 	// memory is sized by: a Go map never shrinks on delete.
 	peak    int
 	aliases map[key]alias
+	// aliasPeak is the most aliases the aliases map has held, which is
+	// what its memory is sized by.
+	aliasPeak int
 	// While the cleaner scans the shard, rebuilding is set and every
 	// change to records notes its key in dirty, so that a map the sweep
 	// rebuilds from the scan (see compact) can take the change over.
@@ -365,6 +368,10 @@ func (s *Store) Create(ctx context.Context, k string, rec *sessions.Record) erro
 	if !ok {
 		return fmt.Errorf("memory: %q is not a store key; pass sessions.KeyOf(id)", k)
 	}
+	// Copied before the shard is locked: a nil rec panics here, in the
+	// caller, not under the lock, which would leave the shard's sessions
+	// hanging for good.
+	rec = rec.Clone()
 	now := s.nano()
 	sh := s.shard(id)
 	sh.mu.Lock()
@@ -384,7 +391,6 @@ func (s *Store) Create(ctx context.Context, k string, rec *sessions.Record) erro
 			return ErrFull
 		}
 	}
-	rec = rec.Clone()
 	sh.put(id, rec)
 	delete(sh.aliases, id)
 	if old != nil && old.User != "" {
@@ -581,6 +587,7 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 			until = math.MaxInt64 // a grace too long to add to the clock: no wrap
 		}
 		a.aliases[from] = alias{to: to, until: until}
+		a.aliasPeak = max(a.aliasPeak, len(a.aliases))
 	}
 	if rec.User != "" {
 		s.index(rec.User, to)
