@@ -308,7 +308,7 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 	if len(set) > 0 && len(del) > 0 {
 		send = s.c.TxPipelined
 	}
-	_, err = send(ctx, func(p redis.Pipeliner) error {
+	cmds, err := send(ctx, func(p redis.Pipeliner) error {
 		if len(del) > 0 {
 			fields := make([]string, len(del))
 			for i, k := range del {
@@ -331,7 +331,7 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 			// failed dial sent nothing.
 			s.dropGhost(ctx, h)
 		}
-		return true, fail(ctx, "commit "+short(key), err)
+		return true, fail(ctx, "commit "+short(key), txCause(cmds, err))
 	}
 	before := st.Val()
 	has := func(i int) bool { _, ok := before[i].(string); return ok }
@@ -365,6 +365,23 @@ func (s *Store) dropGhost(ctx context.Context, h string) {
 	cctx, cancel := cleanupCtx(ctx)
 	defer cancel()
 	dropGhostScript.Run(cctx, s.c, []string{h})
+}
+
+// txCause returns why Redis discarded a MULTI/EXEC transaction whose EXEC
+// failed with err: EXECABORT only says that a queued command was refused,
+// and that command's own error (OOM, READONLY, MISCONF: a server refusing
+// writes) is what tells an outage from a bad command. Any other err is
+// returned as it is.
+func txCause(cmds []redis.Cmder, err error) error {
+	if !redis.HasErrorPrefix(err, "EXECABORT") {
+		return err
+	}
+	for _, c := range cmds {
+		if e := c.Err(); e != nil && !redis.HasErrorPrefix(e, "EXECABORT") {
+			return e
+		}
+	}
+	return err
 }
 
 // dialFailed reports whether err is a failed dial: the command was never

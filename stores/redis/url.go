@@ -37,7 +37,8 @@ const (
 // per connection (URLDialerRetries) and one retry per command
 // (URLMaxRetries); an option given with an empty value counts as not given.
 // go-redis reads max_retries=0 and dialer_retries=0 as its own defaults (3
-// retries, 5 dial attempts); -1 means none. For Sentinel, build the client
+// retries, 5 dial attempts); -1 means none (for dialer_retries: one dial
+// attempt, none repeated). For Sentinel, build the client
 // with redis.NewFailoverClient and use New.
 func NewFromURL(rawURL string) (*Store, error) {
 	scheme, rest, ok := strings.Cut(rawURL, "://")
@@ -68,8 +69,8 @@ func NewFromURL(rawURL string) (*Store, error) {
 		if err != nil {
 			return nil, urlErr(rawURL, parseReason(err))
 		}
-		if q.Has("dialer_retries") {
-			if opt.DialerRetries, err = strconv.Atoi(q.Get("dialer_retries")); err != nil {
+		if v := last(q, "dialer_retries"); v != "" {
+			if opt.DialerRetries, err = strconv.Atoi(v); err != nil {
 				return nil, urlErr(rawURL, "dialer_retries is not an integer")
 			}
 		}
@@ -113,7 +114,8 @@ func NewFromURL(rawURL string) (*Store, error) {
 // failFast applies URLTimeout, URLMaxRetries and URLDialerRetries where the
 // query left them unset. An empty value (read_timeout=) is unset too:
 // go-redis parses it as 0, its own default (5s timeouts, 3 retries, 5 dial
-// attempts), which is not what the URL asked for.
+// attempts), which is not what the URL asked for. A negative dialer_retries
+// becomes one attempt.
 func failFast(q url.Values, dial, read, write *time.Duration, retries, dialRetries *int) {
 	for name, d := range map[string]*time.Duration{"dial_timeout": dial, "read_timeout": read, "write_timeout": write} {
 		if last(q, name) == "" {
@@ -125,6 +127,11 @@ func failFast(q url.Values, dial, read, write *time.Duration, retries, dialRetri
 	}
 	if last(q, "dialer_retries") == "" {
 		*dialRetries = URLDialerRetries
+	}
+	if *dialRetries < 0 {
+		// -1: no retry, one attempt. go-redis reads every value below 1
+		// as its default of 5 attempts.
+		*dialRetries = 1
 	}
 }
 
