@@ -23,15 +23,7 @@ func TestDeleteUserSessionsCountsRenameOnce(t *testing.T) {
 	t.Cleanup(func() { c.Close() })
 	s := newTestStore(t, c, Options{Cluster: true})
 	ctx := t.Context()
-	keys := make([]string, 3)
-	for i := range keys {
-		keys[i] = storetest.NewKey(t)
-		rec := storetest.NewRecord(time.Hour, "i", i)
-		rec.User = "alice"
-		if err := s.Create(ctx, keys[i], rec); err != nil {
-			t.Fatal(err)
-		}
-	}
+	keys := aliceSessions(t, s, 3)
 	newKey := storetest.NewKey(t)
 	var n int
 	var derr error

@@ -41,15 +41,7 @@ func TestDeleteUserSessionsRacingRename(t *testing.T) {
 			t.Cleanup(func() { c.Close() })
 			s := newTestStore(t, c, p.o)
 			ctx := t.Context()
-			keys := make([]string, 3)
-			for i := range keys {
-				keys[i] = storetest.NewKey(t)
-				rec := storetest.NewRecord(time.Hour, "i", i)
-				rec.User = "alice"
-				if err := s.Create(ctx, keys[i], rec); err != nil {
-					t.Fatal(err)
-				}
-			}
+			keys := aliceSessions(t, s, 3)
 			renamed := storetest.NewKey(t)
 			c.AddHook(&beforeDeletes{fn: func() {
 				if err := s.Rename(ctx, keys[0], renamed, time.Minute); err != nil {
@@ -71,4 +63,20 @@ func TestDeleteUserSessionsRacingRename(t *testing.T) {
 			}
 		})
 	}
+}
+
+// aliceSessions creates n sessions of the user alice in s and returns their
+// keys.
+func aliceSessions(t *testing.T, s *Store, n int) []string {
+	t.Helper()
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = storetest.NewKey(t)
+		rec := storetest.NewRecord(time.Hour, "i", i)
+		rec.User = "alice"
+		if err := s.Create(t.Context(), keys[i], rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
 }

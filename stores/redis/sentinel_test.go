@@ -44,16 +44,7 @@ func TestSentinelFailover(t *testing.T) {
 	}{{"Planned", false}, {"PrimaryKilled", true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := redistest.StartSentinel(t, 1)
-			client := redis.NewFailoverClient(&redis.FailoverOptions{
-				MasterName:    redistest.SentinelMaster,
-				SentinelAddrs: d.SentinelAddrs(),
-				DialTimeout:   300 * time.Millisecond,
-				ReadTimeout:   300 * time.Millisecond,
-				WriteTimeout:  300 * time.Millisecond,
-				MaxRetries:    1,
-				DialerRetries: 1,
-			})
-			defer client.Close()
+			client := failoverClient(t, d)
 			s := New(client)
 			ctx := t.Context()
 
@@ -327,4 +318,21 @@ func (tr *traffic) check(ctx context.Context) {
 	if n, _ := hits.(int); int64(n) < tr.hits || int64(n) > tr.hits+int64(tr.hitsTried) {
 		t.Errorf("final hits = %v, want the last acknowledged %d (plus up to %d that failed since)", hits, tr.hits, tr.hitsTried)
 	}
+}
+
+// failoverClient is a Sentinel client of d's primary with short timeouts
+// and one retry, so that a call during a failover fails fast; it is closed
+// when t ends.
+func failoverClient(t *testing.T, d *redistest.Sentinel) *redis.Client {
+	c := redis.NewFailoverClient(&redis.FailoverOptions{
+		MasterName:    redistest.SentinelMaster,
+		SentinelAddrs: d.SentinelAddrs(),
+		DialTimeout:   300 * time.Millisecond,
+		ReadTimeout:   300 * time.Millisecond,
+		WriteTimeout:  300 * time.Millisecond,
+		MaxRetries:    1,
+		DialerRetries: 1,
+	})
+	t.Cleanup(func() { c.Close() })
+	return c
 }

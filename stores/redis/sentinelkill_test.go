@@ -36,16 +36,7 @@ func TestSentinelPrimaryKilled(t *testing.T) {
 	// Data nodes write every command to disk, so the killed primary comes
 	// back with what it held when it died.
 	d := redistest.StartSentinel(t, 1, "--appendonly", "yes", "--appendfsync", "always")
-	client := redis.NewFailoverClient(&redis.FailoverOptions{
-		MasterName:    redistest.SentinelMaster,
-		SentinelAddrs: d.SentinelAddrs(),
-		DialTimeout:   300 * time.Millisecond,
-		ReadTimeout:   300 * time.Millisecond,
-		WriteTimeout:  300 * time.Millisecond,
-		MaxRetries:    1,
-		DialerRetries: 1,
-	})
-	defer client.Close()
+	client := failoverClient(t, d)
 	s := New(client)
 	ctx := t.Context()
 	old := d.Primary(t)
