@@ -28,7 +28,8 @@ type CSRFOptions struct {
 	TrustedOrigins []string
 
 	// Header is the request header carrying the token. Default
-	// "X-CSRF-Token".
+	// "X-CSRF-Token". It must be a header field name (an HTTP token: no
+	// spaces, ':' or other separators); NewManager refuses any other.
 	Header string
 
 	// FormField is the form field carrying the token, for HTML forms.
@@ -67,6 +68,12 @@ func newCSRFGuard(o CSRFOptions) (*csrfGuard, error) {
 	}
 	if g.header == "" {
 		g.header = "X-CSRF-Token"
+	}
+	// A header name is a token, by the same rule as a cookie name. net/http
+	// refuses a request carrying any other name (or reads it as another
+	// header), so the token could never arrive in it.
+	if !validCookieName(g.header) {
+		return nil, fmt.Errorf("%w: CSRF.Header %q is not a header field name (letters, digits and !#$%%&'*+-.^_`|~, no spaces or ':'); leave it empty for X-CSRF-Token", ErrConfig, g.header)
 	}
 	if g.field == "" {
 		g.field = "csrf_token"
