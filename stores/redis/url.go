@@ -30,6 +30,11 @@ const (
 //	redis+cluster://[user:password@]host:port,host:port,...[?options]
 //	rediss+cluster://...                               (TLS)
 //
+// The scheme may be written in any case. The database number db is 0 or
+// more (default 0); one over the server's "databases" setting is only
+// noticed by the server, which then refuses every command with "ERR DB
+// index is out of range".
+//
 // The query accepts go-redis's client options (dial_timeout, read_timeout,
 // write_timeout, max_retries, pool_size, ...) and key_prefix, which sets
 // Options.Prefix. Unless the URL says otherwise, the client fails fast when
@@ -45,6 +50,8 @@ func NewFromURL(rawURL string) (*Store, error) {
 	if !ok {
 		return nil, urlErr(rawURL, "missing scheme; use redis://host:port/db or redis+cluster://host:port,host:port")
 	}
+	// Schemes are case-insensitive (RFC 3986, section 3.1).
+	scheme = strings.ToLower(scheme)
 	base, query, _ := strings.Cut(rest, "?")
 	q, err := url.ParseQuery(query)
 	if err != nil {
@@ -68,6 +75,11 @@ func NewFromURL(rawURL string) (*Store, error) {
 		opt, err := redis.ParseURL(scheme + "://" + base + "?" + pq.Encode())
 		if err != nil {
 			return nil, urlErr(rawURL, parseReason(err))
+		}
+		if opt.DB < 0 {
+			// go-redis selects no database for a negative one: the
+			// store would use database 0.
+			return nil, urlErr(rawURL, fmt.Sprintf("database number %d is negative; give 0 or more (or leave the path empty for 0)", opt.DB))
 		}
 		if v := last(q, "dialer_retries"); v != "" {
 			if opt.DialerRetries, err = strconv.Atoi(v); err != nil {
