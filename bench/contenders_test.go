@@ -84,6 +84,7 @@ func contenders() []contender {
 		contender{name: "iris-none", none: true, through: "iris.Application", open: openIrisNone},
 		contender{name: "iris-memory", heap: true, tcp: true, through: "iris.Application", open: openIrisMemory},
 		contender{name: "iris-redis", redis: true, through: "iris.Application", open: openIrisRedis, counted: openIrisRedisCounted},
+		floorRedis(),
 	)
 	return list
 }
