@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sessionkit/sessions"
@@ -52,11 +53,35 @@ func newMux(m *sessions.Manager) *http.ServeMux {
 	mux.HandleFunc("GET /api/sessions", d.listSessions)
 	mux.HandleFunc("DELETE /api/sessions/{id}", d.revokeOne)
 	mux.HandleFunc("DELETE /api/sessions", d.revokeAll)
+	// Every other /api request lands here, whatever its method: a path
+	// the API has, asked with a method it does not take, is a 405 (as the
+	// mux answers the seed paths), only a path it lacks a 404.
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowed(mux, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			writeError(w, http.StatusMethodNotAllowed, "method not allowed; use "+allow)
+			return
+		}
 		writeError(w, http.StatusNotFound, "no such endpoint")
 	})
 	mux.HandleFunc("GET /{$}", index)
 	return mux
+}
+
+// allowed returns the methods, in an Allow header's form, for which mux
+// routes r's path to a pattern naming that method (GET's for HEAD), or ""
+// if none: the methods the API takes on that path.
+func allowed(mux *http.ServeMux, r *http.Request) string {
+	var allow []string
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPost, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = method
+		_, pattern := mux.Handler(probe)
+		if m, _, ok := strings.Cut(pattern, " "); ok && (m == method || method == http.MethodHead && m == http.MethodGet) {
+			allow = append(allow, method)
+		}
+	}
+	return strings.Join(allow, ", ")
 }
 
 type demo struct{ m *sessions.Manager }

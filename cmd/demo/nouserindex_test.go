@@ -3,11 +3,13 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 )
 
 // TestNoUserIndex: with the cookie store, which keeps no user index, the
-// endpoints that list or revoke a user's sessions answer 501 with a reason,
+// endpoints that list or revoke a user's sessions (and DELETE
+// /api/sessions/{id} of another session) answer 501 with a reason,
 // not a 500 that reads as a server fault, and "log out everywhere" leaves
 // the current session as it was rather than half done.
 func TestNoUserIndex(t *testing.T) {
@@ -20,6 +22,9 @@ func TestNoUserIndex(t *testing.T) {
 	for _, req := range []struct{ method, path string }{
 		{"GET", "/api/sessions"},
 		{"DELETE", "/api/sessions"},
+		// Another session's handle: no request can end another
+		// client's cookie, which is no "no such session" (404).
+		{"DELETE", "/api/sessions/" + strings.Repeat("ab", 32)},
 	} {
 		code, body := c.do(req.method, req.path, "")
 		var e struct {
