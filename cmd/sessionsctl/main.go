@@ -17,9 +17,14 @@
 // while the server that uses the file is stopped; while it runs, sessionsctl
 // fails with "held by another process".
 //
-// sessionsctl creates nothing: a bolt:PATH naming no file or an empty one,
-// or a PostgreSQL database without the sessions table, is an error, not a
-// new empty store.
+// sessionsctl creates nothing: a bolt:PATH naming no file, an empty one or
+// a bbolt database holding no sessions, or a PostgreSQL database without
+// the sessions table, is an error, not a new empty store.
+//
+// The exit status is 0 on success, 1 when the store or the command failed
+// (a store that is down, no such session), and 2 for a usage error: an
+// unknown command or flag, a wrong number of arguments, a -store that is
+// missing, unknown, or memory or cookie, a -timeout that is not positive.
 package main
 
 import (
@@ -84,40 +89,78 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "sessionsctl: -store cookie cannot be inspected: a cookie store keeps each session in its client's cookie, with nothing on the server to show or revoke; to log everyone out, replace the key (SESSIONS_COOKIE_KEY) the server seals with")
 		return 2
 	}
+	// A zero or negative limit would fail every command with a bare
+	// "context deadline exceeded".
+	if *timeout <= 0 {
+		fmt.Fprintf(stderr, "sessionsctl: -timeout %v: give a positive time limit, e.g. -timeout 30s\n", *timeout)
+		fs.Usage()
+		return 2
+	}
+	// A mistake in the command is told as one before the store is opened:
+	// a store that is down would hide it behind its own error, after the
+	// whole -timeout.
+	if err := checkArgs(fs.Args()); err != nil {
+		fmt.Fprintln(stderr, "sessionsctl:", err)
+		fs.Usage()
+		return 2
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	store, closeStore, err := storeurl.OpenExisting(ctx, *spec, os.Getenv("SESSIONS_COOKIE_KEY"))
 	if err != nil {
-		fmt.Fprintln(stderr, "sessionsctl:", err)
-		return 1
-	}
-	defer closeStore()
-	if err := command(ctx, store, fs.Args(), stdout); err != nil {
-		fmt.Fprintln(stderr, "sessionsctl:", err)
-		if errors.Is(err, errUsage) {
+		fmt.Fprintln(stderr, "sessionsctl:", explain(err, *timeout))
+		if errors.Is(err, storeurl.ErrSpec) {
+			// A -store sessionsctl cannot read is a usage error, as
+			// -store memory and -store cookie are.
 			fs.Usage()
 			return 2
 		}
 		return 1
 	}
+	defer closeStore()
+	if err := command(ctx, store, fs.Args(), stdout); err != nil {
+		fmt.Fprintln(stderr, "sessionsctl:", explain(err, *timeout))
+		return 1
+	}
 	return 0
+}
+
+// explain returns err with, when it is the -timeout running out, what to
+// do about it.
+func explain(err error, timeout time.Duration) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: no answer within -timeout %v; check that the store is up and reachable, or raise -timeout", err, timeout)
+	}
+	return err
 }
 
 var errUsage = errors.New("bad usage")
 
-func command(ctx context.Context, store sessions.Store, args []string, out io.Writer) error {
-	arg := func() (string, error) {
+// checkArgs returns an error wrapping errUsage unless args is a command
+// sessionsctl knows, with the arguments it takes.
+func checkArgs(args []string) error {
+	switch args[0] {
+	case "show", "list", "revoke", "revoke-user":
 		if len(args) != 2 || args[1] == "" {
-			return "", fmt.Errorf("%w: %s takes one argument", errUsage, args[0])
+			return fmt.Errorf("%w: %s takes one argument", errUsage, args[0])
 		}
-		return args[1], nil
+	case "count":
+		if len(args) != 1 {
+			return fmt.Errorf("%w: count takes no argument", errUsage)
+		}
+	default:
+		return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+	}
+	return nil
+}
+
+func command(ctx context.Context, store sessions.Store, args []string, out io.Writer) error {
+	if err := checkArgs(args); err != nil {
+		return err
 	}
 	switch args[0] {
 	case "show":
-		handle, err := arg()
-		if err != nil {
-			return err
-		}
+		handle := args[1]
 		rec, found, err := store.Load(ctx, handle)
 		if err != nil {
 			return err
@@ -131,10 +174,7 @@ func command(ctx context.Context, store sessions.Store, args []string, out io.Wr
 		}
 		return printJSON(out, map[string]any{"id": handle, "meta": metaView(rec.Meta), "values": values})
 	case "list":
-		user, err := arg()
-		if err != nil {
-			return err
-		}
+		user := args[1]
 		ux, ok := store.(sessions.UserIndex)
 		if !ok {
 			return sessions.ErrNotSupported
@@ -151,10 +191,7 @@ func command(ctx context.Context, store sessions.Store, args []string, out io.Wr
 		}
 		return printJSON(out, views)
 	case "revoke":
-		handle, err := arg()
-		if err != nil {
-			return err
-		}
+		handle := args[1]
 		lctx, reported := sessions.WithAliasReport(ctx)
 		if _, found, err := store.Load(lctx, handle); err != nil || !found {
 			if err == nil {
@@ -169,7 +206,7 @@ func command(ctx context.Context, store sessions.Store, args []string, out io.Wr
 		// no alias) between the Load and here leaves the handle naming
 		// nothing, and the session lives on under a key this command
 		// cannot know: it must not report it revoked.
-		err = store.Commit(ctx, handle, &sessions.Delta{Clear: true, Meta: &sessions.Meta{Expires: time.Now().UnixNano()}})
+		err := store.Commit(ctx, handle, &sessions.Delta{Clear: true, Meta: &sessions.Meta{Expires: time.Now().UnixNano()}})
 		if errors.Is(err, sessions.ErrNotFound) {
 			return fmt.Errorf("session %s was renewed or ended while revoking it; list the user's sessions (list USER) and revoke its new handle", handle)
 		}
@@ -190,10 +227,7 @@ func command(ctx context.Context, store sessions.Store, args []string, out io.Wr
 		fmt.Fprintln(out, "revoked", handle)
 		return nil
 	case "revoke-user":
-		user, err := arg()
-		if err != nil {
-			return err
-		}
+		user := args[1]
 		ux, ok := store.(sessions.UserIndex)
 		if !ok {
 			return sessions.ErrNotSupported
@@ -205,9 +239,6 @@ func command(ctx context.Context, store sessions.Store, args []string, out io.Wr
 		fmt.Fprintf(out, "revoked %d sessions of %s\n", n, user)
 		return nil
 	case "count":
-		if len(args) != 1 {
-			return fmt.Errorf("%w: count takes no argument", errUsage)
-		}
 		c, ok := store.(sessions.Counter)
 		if !ok {
 			return fmt.Errorf("%w: this store cannot count its sessions", sessions.ErrNotSupported)
@@ -219,7 +250,7 @@ func command(ctx context.Context, store sessions.Store, args []string, out io.Wr
 		fmt.Fprintln(out, n)
 		return nil
 	}
-	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+	return nil
 }
 
 func metaView(m sessions.Meta) map[string]any {

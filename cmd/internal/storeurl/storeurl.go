@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/sessionkit/sessions"
 	"github.com/sessionkit/sessions/stores/bolt"
@@ -23,6 +24,21 @@ import (
 // Usage lists the accepted store specifications.
 const Usage = "memory, redis://HOST:PORT/DB, redis+cluster://HOST:PORT,HOST:PORT,..., postgres://..., bolt:PATH or cookie"
 
+// ErrSpec is wrapped by the error Open and OpenExisting return for a
+// specification they cannot read (an unknown scheme, a bolt: without a
+// path, a Redis or PostgreSQL URL its parser refuses): a mistake in the
+// command line, not a store that failed.
+var ErrSpec = errors.New("bad -store")
+
+// specError is an error in a store specification: the error it holds,
+// whose text it keeps, and ErrSpec.
+type specError struct{ error }
+
+func (e specError) Unwrap() []error { return []error{ErrSpec, e.error} }
+
+// badSpec returns the error msg about a store specification.
+func badSpec(msg string) error { return specError{errors.New(msg)} }
+
 // Open turns a store specification into a store and a function that
 // releases it. key is the cookie store's key text (base64 or hex).
 func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error) {
@@ -33,6 +49,9 @@ func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error)
 		return s, func() { s.Close() }, nil
 	case "redis", "rediss", "redis+cluster", "rediss+cluster":
 		s, err := redis.NewFromURL(spec)
+		if errors.Is(err, sessions.ErrConfig) { // the URL, which is all it reads
+			return nil, nil, specError{err}
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -52,18 +71,19 @@ func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error)
 	case "cookie":
 		return openCookieStore(key)
 	}
-	return nil, nil, fmt.Errorf("unknown -store %q: use %s", Redact(spec), Usage)
+	return nil, nil, badSpec(fmt.Sprintf("unknown -store %q: use %s", Redact(spec), Usage))
 }
 
 // OpenExisting is Open for tools that inspect the sessions of a running
 // server (sessionsctl), which must find the server's sessions, not make a
 // new, empty store in which every lookup would find nothing and every
 // revocation would report success while the server's sessions live on. So
-// it creates nothing: a bolt:PATH naming no file, or an empty one, is an
-// error rather than a new database, and a postgres:// URL is opened
-// without Migrate (a database, or search_path, without the sessions table
-// is an error rather than one given new tables) and without the background
-// cleaner, which is the server's job.
+// it creates nothing: a bolt:PATH naming no file, an empty one, or a bbolt
+// database without the store's bucket, is an error rather than a new
+// database, and a postgres:// URL is opened without Migrate (a database,
+// or search_path, without the sessions table is an error rather than one
+// given new tables) and without the background cleaner, which is the
+// server's job.
 func OpenExisting(ctx context.Context, spec, key string) (sessions.Store, func(), error) {
 	switch scheme, rest, _ := strings.Cut(spec, ":"); scheme {
 	case "bolt":
@@ -79,6 +99,10 @@ func OpenExisting(ctx context.Context, spec, key string) (sessions.Store, func()
 		if err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
 			return nil, nil, fmt.Errorf("-store %s: %s is empty, not a session database; give the path of the file the server uses", spec, path)
 		}
+		// bolt.Open gives a database without them the store's buckets.
+		if err := checkBoltSessions(spec, path); err != nil && !errors.Is(err, errNoBoltPeek) {
+			return nil, nil, err
+		}
 	case "postgres", "postgresql":
 		return openPostgres(ctx, spec, postgres.Options{NoMigrate: true, CleanupInterval: -1})
 	}
@@ -90,6 +114,9 @@ func OpenExisting(ctx context.Context, spec, key string) (sessions.Store, func()
 // URL naming the wrong database fails here, saying so.
 func openPostgres(ctx context.Context, spec string, opts postgres.Options) (sessions.Store, func(), error) {
 	pool, err := pgxpool.New(ctx, spec)
+	if pce := (*pgconn.ParseConfigError)(nil); errors.As(err, &pce) {
+		return nil, nil, specError{fmt.Errorf("-store %s: %w", Redact(spec), err)}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("-store %s: %w", Redact(spec), err)
 	}
@@ -134,14 +161,14 @@ SELECT current_database(), current_setting('search_path'),
 // text after "bolt:" is rest.
 func boltPath(spec, rest string) (string, error) {
 	if rest == "" {
-		return "", fmt.Errorf("-store bolt:PATH needs a file path, e.g. bolt:./sessions.db")
+		return "", badSpec("-store bolt:PATH needs a file path, e.g. bolt:./sessions.db")
 	}
 	// bolt:///abs/path is a file URL's spelling of /abs/path; but
 	// bolt://NAME would be the path //NAME, that is /NAME, at the root
 	// of the file system, never what was meant.
 	if after, ok := strings.CutPrefix(rest, "//"); ok {
 		if !strings.HasPrefix(after, "/") {
-			return "", fmt.Errorf("-store %s: bolt takes bolt:PATH, not a URL; write bolt:%s for a relative path or bolt:///ABSOLUTE/PATH", spec, after)
+			return "", badSpec(fmt.Sprintf("-store %s: bolt takes bolt:PATH, not a URL; write bolt:%s for a relative path or bolt:///ABSOLUTE/PATH", spec, after))
 		}
 		rest = after
 	}
