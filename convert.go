@@ -10,7 +10,10 @@ import (
 // is int, int64 or float64 and v is an integer or float of another type
 // whose value T holds exactly; or when T is a type the codec has no tag for
 // (a struct, a named type, map[string]string...) and v is a JSON value (what
-// remote stores return for such types) that unmarshals into T. Other
+// remote stores return for such types) that unmarshals into T, or a value of
+// such a type whose JSON encoding does (what the memory store, which keeps
+// it as it is, returns in its place): a *Cart converts to a Cart on every
+// store. An empty JSON value is JSON null, as EncodeValue stores it. Other
 // numeric Ts (int32, uint64, float32...) need v to be of that type, and so
 // do the other types the codec tags (string, bool, []byte, time.Duration,
 // []string, []any, map[string]any): a value stored as one of those never
@@ -51,12 +54,44 @@ func convert[T any](v any) (T, bool) {
 		*[]string, *[]any, *map[string]any:
 		return zero, false
 	}
-	if j, ok := v.(JSON); ok {
-		if err := json.Unmarshal(j, &zero); err == nil {
+	j, ok := v.(JSON)
+	if !ok {
+		// The memory store keeps the Go value that an encoding store keeps
+		// as JSON: it converts as that JSON would, so that Get reads the
+		// same from every store (a *Cart stored, a Cart read).
+		if j, ok = fallbackJSON(v); !ok {
+			return zero, false
+		}
+		if p, ok := any(&zero).(*JSON); ok {
+			*p = j
 			return zero, true
 		}
 	}
-	return zero, false
+	if len(j) == 0 {
+		j = JSON("null") // as EncodeValue stores it
+	}
+	if err := json.Unmarshal(j, &zero); err != nil {
+		// encoding/json fills in what it can before it reports an error.
+		var none T
+		return none, false
+	}
+	return zero, true
+}
+
+// fallbackJSON returns the JSON an encoding store keeps for v, when v is of
+// a type the codec has no tag for and EncodeValue accepts it.
+func fallbackJSON(v any) (JSON, bool) {
+	switch v.(type) {
+	case nil, int, string, bool, []byte, float64, float32, int8, int16, int32,
+		int64, uint, uint8, uint16, uint32, uint64, time.Duration, time.Time,
+		[]string, []any, map[string]any:
+		return nil, false
+	}
+	b, err := EncodeValue(v)
+	if err != nil || len(b) == 0 || b[0] != 'j' {
+		return nil, false
+	}
+	return JSON(b[1:]), true
 }
 
 func toInt64(v any) (int64, bool) {

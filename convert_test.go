@@ -46,6 +46,12 @@ func TestAs(t *testing.T) {
 
 func asAny[T any](v any) (any, bool) { return sessions.As[T](v) }
 
+// zeroDoc is a struct a JSON value may fill in part.
+type zeroDoc struct {
+	A int
+	B string
+}
+
 // TestAsZeroOnFailure checks that a conversion As refuses returns T's zero
 // value with false, so GetInt64 and friends return their documented 0 for
 // a value out of T's range instead of a wrapped-around number.
@@ -63,6 +69,9 @@ func TestAsZeroOnFailure(t *testing.T) {
 		{"fractional float64 as int64", 2.5, asAny[int64], int64(0)},
 		{"string as int64", "7", asAny[int64], int64(0)},
 		{"MaxInt64 as float64", int64(math.MaxInt64), asAny[float64], 0.0},
+		// encoding/json fills what it can before it reports an error.
+		{"JSON number as *struct", sessions.JSON(`5`), asAny[*parityCart], (*parityCart)(nil)},
+		{"JSON half into struct", sessions.JSON(`{"A":1,"B":2}`), asAny[zeroDoc], zeroDoc{}},
 	} {
 		got, ok := tc.as(tc.v)
 		if ok || got != tc.zero {

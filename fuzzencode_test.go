@@ -23,8 +23,8 @@ type encodeDoc struct {
 // FuzzEncodeValue builds values of the shapes an application stores from
 // arbitrary strings, bytes and numbers, and checks the codec's promise for
 // each: a value it encodes decodes back to what was stored (through As for
-// a struct), and a value it cannot keep is refused with ErrUnsupportedValue
-// or ErrTooLarge, never stored changed.
+// a struct, from the Go value as from its JSON), and a value it cannot keep
+// is refused with ErrUnsupportedValue or ErrTooLarge, never stored changed.
 func FuzzEncodeValue(f *testing.F) {
 	f.Add("alice", []byte("x"), int64(7), 2.5)
 	f.Add("a\xffb", []byte{0xff, 0}, int64(-1), math.Inf(1))
@@ -56,6 +56,13 @@ func FuzzEncodeValue(f *testing.F) {
 				back, ok := As[encodeDoc](got)
 				if !ok || !sameDoc(back, doc) {
 					t.Fatalf("stored %#v, As gives back %#v, %v", doc, back, ok)
+				}
+				// Read as another type, it converts the same from the Go
+				// value the memory store keeps as from the JSON.
+				fromGo, okGo := As[*encodeDoc](v)
+				fromJSON, okJSON := As[*encodeDoc](got)
+				if !okGo || !okJSON || !sameDoc(*fromGo, *fromJSON) {
+					t.Fatalf("stored %#v, As[*encodeDoc] gives %#v, %v from it and %#v, %v from its JSON; want the same", doc, fromGo, okGo, fromJSON, okJSON)
 				}
 				continue
 			}
