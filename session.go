@@ -409,7 +409,10 @@ func fieldIndex(f []Field, key string) int {
 	return -1
 }
 
-// Get returns the value stored under key, or nil when there is none.
+// Get returns the value stored under key, or nil when there is none. The
+// value is not copied: with the memory store a slice or map it returns is
+// the stored session's own, shared with every request, so do not change it
+// in place; Set a changed copy (GetAll returns copies).
 func (s *Session) Get(key string) any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -418,7 +421,8 @@ func (s *Session) Get(key string) any {
 	return v
 }
 
-// Lookup returns the value stored under key and whether there is one.
+// Lookup returns the value stored under key and whether there is one. As
+// with Get, the value is not copied.
 func (s *Session) Lookup(key string) (any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -426,12 +430,23 @@ func (s *Session) Lookup(key string) (any, bool) {
 	return s.lookup(key)
 }
 
-// GetAll returns a copy of every value in the session.
+// GetAll returns a copy of every value in the session: a value of a type
+// the codec stores natively ([]byte, []string, []any, map[string]any, JSON,
+// and what those hold) may be changed in place without changing the
+// session. Values of other types are returned as they are, and what a
+// pointer, or a slice or map inside a struct, leads to is shared with the
+// session (with the memory store, with the stored session): Set a changed
+// copy instead.
 func (s *Session) GetAll() map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.load()
-	return s.all()
+	all := s.all()
+	c := valueCopier{}
+	for k, v := range all {
+		all[k] = c.copy(v)
+	}
+	return all
 }
 
 func (s *Session) all() map[string]any {
@@ -454,7 +469,7 @@ func (s *Session) all() map[string]any {
 }
 
 // VisitAll calls visit for every value in the session, in key order. It
-// works on a snapshot, so visit may use the session.
+// works on a snapshot of copies (see GetAll), so visit may use the session.
 func (s *Session) VisitAll(visit func(key string, value any)) {
 	all := s.GetAll()
 	keys := make([]string, 0, len(all))
@@ -468,7 +483,12 @@ func (s *Session) VisitAll(visit func(key string, value any)) {
 }
 
 // Len returns the number of values in the session.
-func (s *Session) Len() int { return len(s.GetAll()) }
+func (s *Session) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	return len(s.all())
+}
 
 // ---- writing ----
 
