@@ -36,12 +36,26 @@ type specError struct{ error }
 
 func (e specError) Unwrap() []error { return []error{ErrSpec, e.error} }
 
+// lowerScheme returns spec with its scheme (what comes before the first
+// ':', or all of it) in lower case: a URL scheme is case-insensitive (RFC
+// 3986, section 3.1), and the PostgreSQL driver, which is handed the whole
+// specification, reads only a lower-case one as a URL. The rest, a bolt
+// path or a password, keeps its case.
+func lowerScheme(spec string) string {
+	scheme, rest, found := strings.Cut(spec, ":")
+	if !found {
+		return strings.ToLower(spec)
+	}
+	return strings.ToLower(scheme) + ":" + rest
+}
+
 // badSpec returns the error msg about a store specification.
 func badSpec(msg string) error { return specError{errors.New(msg)} }
 
 // Open turns a store specification into a store and a function that
 // releases it. key is the cookie store's key text (base64 or hex).
 func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error) {
+	spec = lowerScheme(spec)
 	scheme, rest, _ := strings.Cut(spec, ":")
 	switch scheme {
 	case "memory":
@@ -85,6 +99,7 @@ func Open(ctx context.Context, spec, key string) (sessions.Store, func(), error)
 // given new tables) and without the background cleaner, which is the
 // server's job.
 func OpenExisting(ctx context.Context, spec, key string) (sessions.Store, func(), error) {
+	spec = lowerScheme(spec)
 	switch scheme, rest, _ := strings.Cut(spec, ":"); scheme {
 	case "bolt":
 		path, err := boltPath(spec, rest)
