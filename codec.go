@@ -517,7 +517,8 @@ const DefaultMaxRecordSize = 1 << 20
 // Fields must be sorted by key with no key twice, as Record.SetField keeps
 // them: UnmarshalRecord refuses any other order, so a record that breaks it
 // is an error wrapping ErrUnsupportedValue rather than a blob no store could
-// read back.
+// read back. So is a record over DefaultMaxRecordSize, which UnmarshalRecord
+// refuses: an error wrapping ErrTooLarge.
 func MarshalRecord(r *Record) ([]byte, error) {
 	b := make([]byte, 0, 128)
 	b = append(b, recordVersion)
@@ -544,6 +545,10 @@ func MarshalRecord(r *Record) ([]byte, error) {
 		if b, err = appendNested(b, f.Value, 0); err != nil {
 			return nil, fmt.Errorf("field %q: %w", f.Key, err)
 		}
+	}
+	if len(b) > DefaultMaxRecordSize {
+		return nil, fmt.Errorf("%w: the session would take %d bytes, over the %d-byte limit of a record; store less in the session, or keep large data elsewhere and store its key",
+			ErrTooLarge, len(b), DefaultMaxRecordSize)
 	}
 	return b, nil
 }

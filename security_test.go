@@ -385,13 +385,32 @@ func testCodecLimits(t *testing.T) {
 	if _, err := sessions.UnmarshalRecord(huge); !errors.Is(err, sessions.ErrCorrupt) {
 		t.Errorf("an 8 MB record: %v, want ErrCorrupt", err)
 	}
-	// A well-formed record one value over the cap is refused for its size.
+	// A well-formed record one value over the cap is refused for its size:
+	// MarshalRecord will not make it, and UnmarshalRecord will not read it
+	// (built by hand: version 1, five zero times, four empty strings, one
+	// field "k" holding the value).
 	over := &sessions.Record{}
-	over.SetField("k", strings.Repeat("x", sessions.DefaultMaxRecordSize))
-	if b, err := sessions.MarshalRecord(over); err != nil {
-		t.Errorf("MarshalRecord: %v", err)
-	} else if _, err := sessions.UnmarshalRecord(b); !errors.Is(err, sessions.ErrCorrupt) {
+	big := strings.Repeat("x", sessions.DefaultMaxRecordSize)
+	over.SetField("k", big)
+	if b, err := sessions.MarshalRecord(over); !errors.Is(err, sessions.ErrTooLarge) {
+		t.Errorf("MarshalRecord of a record over DefaultMaxRecordSize = %d bytes, %v; want ErrTooLarge", len(b), err)
+	}
+	v, err := sessions.EncodeValue(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := []byte{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 'k'}
+	b = append(binary.AppendUvarint(b, uint64(len(v))), v...)
+	if _, err := sessions.UnmarshalRecord(b); !errors.Is(err, sessions.ErrCorrupt) {
 		t.Errorf("a well-formed record of %d bytes, over DefaultMaxRecordSize: %v, want ErrCorrupt", len(b), err)
+	}
+	// The same record with a value that fits is read back: what was built
+	// by hand is well-formed.
+	fits := []byte{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 'k'}
+	small, _ := sessions.EncodeValue("x")
+	fits = append(binary.AppendUvarint(fits, uint64(len(small))), small...)
+	if r, err := sessions.UnmarshalRecord(fits); err != nil || r.Fields[0].Value != "x" {
+		t.Errorf("the hand-built record with a small value: %v, %v; want it read back", r, err)
 	}
 	// A list nested 10,000 deep: 'L', count 1, then the element's length.
 	nested := []byte("n")

@@ -323,13 +323,11 @@ func marshal(in *sessions.Record) ([]byte, error) {
 			return nil, fmt.Errorf("%w: bolt: field key %q is not valid UTF-8; use UTF-8 key names", sessions.ErrUnsupportedValue, f.Key)
 		}
 	}
+	// MarshalRecord refuses a record over sessions.DefaultMaxRecordSize
+	// with ErrTooLarge.
 	b, err := sessions.MarshalRecord(&rec)
 	if err != nil {
-		return nil, err
-	}
-	if len(b) > sessions.DefaultMaxRecordSize {
-		return nil, fmt.Errorf("%w: bolt: the session would take %d bytes, over the %d-byte limit; store less in the session or keep large data elsewhere and store its key",
-			sessions.ErrTooLarge, len(b), sessions.DefaultMaxRecordSize)
+		return nil, fmt.Errorf("bolt: %w", err)
 	}
 	return b, nil
 }
