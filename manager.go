@@ -387,20 +387,6 @@ func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool
 	return true, nil
 }
 
-// expireAlias empties the session under key, or the one key's grace alias
-// leads to, and marks it expired at now, before a Delete of key: deleting
-// an alias only ends the grace (see Store.Rename), and would leave the
-// renamed session running. Commit follows the alias, so it reaches the
-// session however a rotation racing the caller moved it. Without rotation
-// there are no aliases, and it does nothing.
-func (m *Manager) expireAlias(ctx context.Context, key string, now int64) error {
-	if m.opts.RotateAfter <= 0 {
-		return nil
-	}
-	_, err := m.expire(ctx, key, now)
-	return err
-}
-
 // expire empties the session under key, or the one key's grace alias
 // leads to, and marks it expired at now. found is false when key names
 // neither a live record nor a live alias (ErrNotFound from Commit).

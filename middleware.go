@@ -130,9 +130,6 @@ func (w *responseWriter) commit() {
 	w.s.sent = true
 	s := w.s
 	report, key, user, err := s.commitFinal(w)
-	if report {
-		s.m.emit(s.r, EventStoreError, key, user, err)
-	}
 	if err != nil {
 		w.s.failed = true
 		// Nothing the handler prepared reaches the client: not its cookies,
@@ -140,17 +137,31 @@ func (w *responseWriter) commit() {
 		clear(w.ResponseWriter.Header())
 		s.m.opts.ErrorHandler(w.ResponseWriter, s.r, err)
 	}
+	// Reported once answered: an OnEvent that panics here, recovered by a
+	// middleware inside Handler, finds the request answered and its
+	// writes discarded, rather than sending the handler's headers along
+	// with the recovering middleware's answer.
+	if report {
+		s.m.emit(s.r, EventStoreError, key, user, err)
+	}
 }
 
 // commitFinal is the middleware's commit under the session's lock. The
 // lock is released however it ends: the commit emits events, and an
 // Options.OnEvent that panics, answered by a recovering middleware inside
 // Handler, must not leave the session locked for the code that runs after.
+// Nor may it leave the session waiting for a commit that has run: what
+// the commit stored stands, the recovering middleware's answer is the
+// response, and a later change goes to the store at once (see late).
 // It returns whether the commit's error is still to be reported, the
 // session the report names, and the error.
 func (s *Session) commitFinal(w *responseWriter) (report bool, key, user string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// From now on the response carries no session cookie: a change goes to
+	// the store at once, or is refused if it needs a new cookie. Deferred,
+	// so that a panic from OnEvent (err still nil) sets it too.
+	defer func() { s.late = err == nil }()
 	if s.loaded {
 		err = s.commit(true)
 		if err == nil {
@@ -167,9 +178,6 @@ func (s *Session) commitFinal(w *responseWriter) (report bool, key, user string,
 			}
 		}
 	}
-	// From now on the response carries no session cookie: a change goes to
-	// the store at once, or is refused if it needs a new cookie.
-	s.late = err == nil
 	report = err != nil && !s.reported
 	if report {
 		s.reported = true

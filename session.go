@@ -880,7 +880,10 @@ func (s *Session) end(user string, list []Info) (failed string, err error) {
 // Destroy ends the session: its record is deleted and the cookie expired.
 // The session is empty and unsaved afterwards (ID returns ""); storing a
 // value in it starts a new session with a new ID. IsNew still reports
-// whether the request arrived with a session.
+// whether the request arrived with a session. A session that a parallel
+// request renewed (Renew, Login) after this one loaded it lives on under
+// the new ID, which this request cannot know: the logout is then reported
+// with an EventLostWrite, not an EventDestroyed.
 func (s *Session) Destroy() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -997,15 +1000,22 @@ func (s *Session) write(final bool) error {
 			ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), logoutTimeout)
 			defer cancel()
 		}
-		// key may be the grace alias an automatic rotation left, and
-		// deleting an alias only ends the grace: first end the session
-		// it leads to.
-		if err := m.expireAlias(ctx, key, now); err != nil {
+		// End the session before deleting it, as Manager.DestroySession
+		// does. key may be the grace alias an automatic rotation left,
+		// and deleting an alias only ends the grace: the expiring commit
+		// follows it to the session. A Renew or Login of a parallel
+		// request may have moved the session since the load, leaving no
+		// alias: the commit then finds nothing, the session lives on
+		// under a key this request cannot know, and the logout is
+		// reported lost, not as an EventDestroyed that an audit log would
+		// take for the end of the session.
+		found, err := m.expire(ctx, key, now)
+		if err != nil {
 			s.err = err
 			return err
 		}
 		start := m.storeStart()
-		err := m.store.Delete(ctx, key)
+		err = m.store.Delete(ctx, key)
 		m.observe("delete", start, err)
 		if err != nil {
 			s.err = err
@@ -1013,7 +1023,11 @@ func (s *Session) write(final bool) error {
 		}
 		user := s.x.dropUser
 		s.x.dropKey, s.x.dropUser = "", ""
-		m.emit(s.r, EventDestroyed, key, user, nil)
+		kind := EventDestroyed
+		if !found {
+			kind = EventLostWrite
+		}
+		m.emit(s.r, kind, key, user, nil)
 	}
 
 	if s.key == "" {
@@ -1232,16 +1246,19 @@ func (s *Session) rename(now int64, final bool, hops int) (done bool, err error)
 		s.err = err
 		return false, err
 	}
-	m.emit(s.r, EventRenewed, key, s.meta.User, nil)
+	// The event comes last, once the session and the response's cookie
+	// name the new key: an OnEvent that panics (see commitFinal) must not
+	// leave the renamed session under a key no cookie names.
 	s.id, s.key, s.renew = id, key, false
 	m.cookie.set(s.writer(), s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
 	if d != nil {
 		s.committed(d, final)
-		return true, nil
+	} else {
+		s.setMeta().Renewed = now
+		s.chg.MetaFields |= MetaRenewed
 	}
-	s.setMeta().Renewed = now
-	s.chg.MetaFields |= MetaRenewed
-	return false, nil
+	m.emit(s.r, EventRenewed, key, s.meta.User, nil)
+	return d != nil, nil
 }
 
 // maxRenameHops bounds how many grace aliases a rename follows.
