@@ -103,11 +103,15 @@ func newCookiePolicy(o *Options) (cookiePolicy, error) {
 		if err := prefixed("__Host-"); err != nil {
 			return p, err
 		}
+		// The default name has the prefix, and HostPrefix adds it: name
+		// the cookie's name as a setting to change, beside the attribute.
 		if p.domain != "" {
-			return bad("a __Host- cookie cannot have Options.Domain (%q); drop the Domain or the prefix", p.domain)
+			return bad("Options.Domain %q: the cookie's name %q has the __Host- prefix, which forbids a Domain; leave Domain empty (a host-only cookie), or give Options.CookieName a name without the prefix (the default %q has it, and Options.HostPrefix adds it)",
+				p.domain, p.name, DefaultCookieName)
 		}
 		if p.path != "/" {
-			return bad("a __Host- cookie must have Path \"/\", not %q", p.path)
+			return bad("Options.Path %q: the cookie's name %q has the __Host- prefix, which requires Path \"/\"; leave Path empty, or give Options.CookieName a name without the prefix (the default %q has it, and Options.HostPrefix adds it)",
+				p.path, p.name, DefaultCookieName)
 		}
 	}
 	if hasPrefixFold(p.name, "__Secure-") {

@@ -22,11 +22,13 @@ type GuessingOptions struct {
 	// IPv4 address or an IPv6 /64. Default 0: counting is off.
 	Threshold int
 
-	// Window is the counting period. Default one minute.
+	// Window is the counting period. Default one minute; at least a second.
 	Window time.Duration
 
 	// BlockCreation refuses to create sessions for a client over the
 	// threshold until its window ends: it gets no cookie and no store write.
+	// Setting it without Threshold is an error: counting is off, so no
+	// client would ever be blocked.
 	BlockCreation bool
 
 	// TrustedProxies lists the networks of reverse proxies whose

@@ -51,8 +51,11 @@ const (
 //	var sess = sessions.New("memory", "sid", 60*time.Minute)
 //
 // The absolute lifetime is the default 12 hours, or expiration if that is
-// longer. New panics if the store is not registered or the options are
-// invalid, naming the registered stores; use Open for an error instead.
+// longer. An empty cookieName is DefaultCookieName, and a zero expiration
+// the default idle timeout (30 minutes); an expiration under a second,
+// negative ones included, is invalid. New panics if the store is not
+// registered or the options are invalid, naming the registered stores; use
+// Open for an error instead.
 func New(store, cookieName string, expiration time.Duration) *Manager {
 	m, err := Open(store, Options{CookieName: cookieName, IdleTimeout: expiration, Lifetime: max(expiration, defaultLifetime)})
 	if err != nil {
@@ -104,7 +107,10 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"IdleTimeout", o.IdleTimeout}, {"Lifetime", o.Lifetime}, {"RotateAfter", o.RotateAfter}} {
+	}{
+		{"IdleTimeout", o.IdleTimeout}, {"Lifetime", o.Lifetime}, {"RotateAfter", o.RotateAfter},
+		{"RotateGrace", o.RotateGrace}, {"Guessing.Window", o.Guessing.Window},
+	} {
 		if d.v > 0 && d.v < time.Second {
 			return nil, fmt.Errorf("%w: Options.%s %v is under a second; a time.Duration counts nanoseconds: write 30*time.Minute, not 30", ErrConfig, d.name, d.v)
 		}
@@ -122,6 +128,14 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 		return nil, fmt.Errorf("%w: Options.Guessing.Threshold %d is negative; leave it zero to turn counting off", ErrConfig, o.Guessing.Threshold)
 	case slices.Contains(o.Guessing.TrustedProxies, nil):
 		return nil, fmt.Errorf("%w: Options.Guessing.TrustedProxies holds a nil network", ErrConfig)
+	// A policy without the option it qualifies never applies, while the
+	// application believes it does.
+	case o.BindPolicy == BindDestroy && o.Bind == nil:
+		return nil, fmt.Errorf("%w: Options.BindPolicy BindDestroy is set without Options.Bind: no session is bound, so none is ever destroyed for a mismatch; set Bind (sessions.BindUserAgent, say), or leave BindPolicy zero", ErrConfig)
+	case o.Guessing.BlockCreation && o.Guessing.Threshold == 0:
+		return nil, fmt.Errorf("%w: Options.Guessing.BlockCreation is set without Guessing.Threshold: counting is off, so no client is ever blocked; set Threshold, or leave BlockCreation false", ErrConfig)
+	case o.LimitPolicy == LimitReject && o.MaxPerUser == 0:
+		return nil, fmt.Errorf("%w: Options.LimitPolicy LimitReject is set without Options.MaxPerUser: there is no cap to refuse logins at; set MaxPerUser, or leave LimitPolicy zero", ErrConfig)
 	}
 	// A copy, so the caller's slice can change no login; each key once, so
 	// a login's record holds each key once.
@@ -166,7 +180,7 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 	// A grace alias leads one step: an ID rotated again within the grace
 	// of the one it replaced would strand that one's in-flight requests.
 	if o.RotateAfter > 0 && o.RotateAfter <= o.RotateGrace {
-		return nil, fmt.Errorf("%w: Options.RotateAfter %v is not longer than RotateGrace %v: an ID would be rotated again while the one it replaced is still in its grace; lengthen RotateAfter or shorten RotateGrace", ErrConfig, o.RotateAfter, o.RotateGrace)
+		return nil, fmt.Errorf("%w: Options.RotateAfter %v is not longer than RotateGrace %v (%v when left zero): an ID would be rotated again while the one it replaced is still in its grace; lengthen RotateAfter or shorten RotateGrace", ErrConfig, o.RotateAfter, o.RotateGrace, defaultRotateGrace)
 	}
 	if o.ErrorHandler == nil {
 		o.ErrorHandler = DefaultErrorHandler
@@ -260,10 +274,11 @@ func (m *Manager) Destroy(w http.ResponseWriter, r *http.Request) {
 }
 
 // UserSessions lists user's live sessions, oldest first. Info.Key is the
-// public handle Session.ID returns.
+// public handle Session.ID returns. On a store without a user index it
+// returns an error wrapping ErrNotSupported, as DestroyUserSessions does.
 func (m *Manager) UserSessions(ctx context.Context, user string) ([]Info, error) {
 	if m.users == nil {
-		return nil, ErrNotSupported
+		return nil, m.noUserIndex("UserSessions")
 	}
 	start := m.storeStart()
 	list, err := m.users.UserSessions(ctx, user)
@@ -290,7 +305,7 @@ func (m *Manager) UserSessions(ctx context.Context, user string) ([]Info, error)
 // grace aliases; see ReportAlias).
 func (m *Manager) DestroyUserSessions(ctx context.Context, user, except string) (int, error) {
 	if m.users == nil {
-		return 0, ErrNotSupported
+		return 0, m.noUserIndex("DestroyUserSessions")
 	}
 	total := 0
 	var err error
@@ -327,6 +342,15 @@ func (m *Manager) DestroyUserSessions(ctx context.Context, user, except string) 
 		m.emit(nil, EventDestroyed, "", user, nil)
 	}
 	return total, err
+}
+
+// noUserIndex is the error of a call that needs the store's user index on
+// a store without one: ErrNotSupported, naming the call and what it needs.
+func (m *Manager) noUserIndex(op string) error {
+	if m.client != nil {
+		return fmt.Errorf("%w: %s: the cookie store keeps each session in its client's cookie, with no user index (sessions.UserIndex) to find a user's sessions by; use a server-side store (memory, Redis, PostgreSQL, bbolt) where this matters", ErrNotSupported, op)
+	}
+	return fmt.Errorf("%w: %s needs a store with a user index (sessions.UserIndex), as the memory, Redis, PostgreSQL and bbolt stores have; %T has none", ErrNotSupported, op, m.store)
 }
 
 // destroyRounds is how many times DestroyUserSessions deletes a user's

@@ -78,16 +78,17 @@ type Options struct {
 
 	// RotateAfter renews a session's ID automatically once the ID is this old
 	// (the data and the absolute lifetime stay). Default 0: no rotation.
-	// It must be at least a second, and shorter than Lifetime.
+	// It must be at least a second, shorter than Lifetime, and longer than
+	// RotateGrace (30 seconds unless set).
 	// Rotation happens in Manager.Handler only, where the new cookie is sure
 	// to be sent before the response's first byte.
 	RotateAfter time.Duration
 
 	// RotateGrace is how long the ID replaced by an automatic rotation keeps
 	// working, so requests already in flight are not logged out. Default 30
-	// seconds; at most 60 seconds, and shorter than RotateAfter. Setting it
-	// without RotateAfter is an error: there is no rotation to give a grace
-	// to. Renew and Login end the old ID at once.
+	// seconds; at least a second, at most 60 seconds, and shorter than
+	// RotateAfter. Setting it without RotateAfter is an error: there is no
+	// rotation to give a grace to. Renew and Login end the old ID at once.
 	RotateGrace time.Duration
 
 	// KeepOnLogin lists the keys an anonymous session carries into the
@@ -105,6 +106,8 @@ type Options struct {
 	MaxPerUser int
 
 	// LimitPolicy says what Login does at MaxPerUser. Default EvictOldest.
+	// LimitReject without MaxPerUser is an error: there is no cap to reject
+	// logins at.
 	LimitPolicy LimitPolicy
 
 	// MaxSize caps a session's values at MaxSize bytes, counting each key
@@ -131,6 +134,8 @@ type Options struct {
 	Bind func(r *http.Request) string
 
 	// BindPolicy says what a binding mismatch does. Default BindLog.
+	// BindDestroy without Bind is an error: no session is bound, so none
+	// would ever be destroyed.
 	BindPolicy BindPolicy
 
 	// Guessing reports clients that present many unknown session IDs.
@@ -140,8 +145,8 @@ type Options struct {
 	// committed. The handler's own response is discarded, so a failing store
 	// never lets a request through with the wrong identity. Default
 	// DefaultErrorHandler: 503 for ErrStoreUnavailable and context errors,
-	// 413 for ErrTooLarge, 500 otherwise, as a plain text body without
-	// details.
+	// 413 for ErrTooLarge, 429 for ErrCreationBlocked, 500 otherwise, as a
+	// plain text body without details.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
 	// OnEvent receives lifecycle and security events. Default none; errors,
@@ -162,6 +167,7 @@ type Options struct {
 
 	// Rand is the source of session IDs and CSRF secrets. Default
 	// crypto/rand.Reader. A failing source means no session is issued.
+	// Requests read it concurrently, so it must be safe for concurrent use.
 	Rand io.Reader
 }
 
