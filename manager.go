@@ -303,9 +303,17 @@ func (m *Manager) UserSessions(ctx context.Context, user string) ([]Info, error)
 // Session.ID, while a parallel request rotated it) spares the session
 // under its new ID, within the rotation's grace (with a store that reports
 // grace aliases; see ReportAlias).
+//
+// An except that is not a handle (a raw session ID or cookie value passed
+// by mistake, which would spare nothing and end the caller's own session
+// too) is an error, and nothing is destroyed.
 func (m *Manager) DestroyUserSessions(ctx context.Context, user, except string) (int, error) {
 	if m.users == nil {
 		return 0, m.noUserIndex("DestroyUserSessions")
+	}
+	if except != "" && !ValidKey(except) {
+		// Not quoted: a raw session ID is a secret, and errors get logged.
+		return 0, fmt.Errorf("sessions: DestroyUserSessions: except (%d bytes) is not a session handle, the 64 hex digits Session.ID returns; pass the Session.ID() of the session to keep, or \"\" to end them all", len(except))
 	}
 	total := 0
 	var err error
