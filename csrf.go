@@ -48,7 +48,9 @@ type CSRFOptions struct {
 	ExemptPatterns []string
 
 	// FailureHandler answers a refused request. Default: 403 with the plain
-	// text "Forbidden - CSRF check failed".
+	// text "Forbidden - CSRF check failed". It gets the request's session,
+	// and what it does with it is stored as for a handler under Handler: a
+	// page that renders the form again with a fresh CSRFToken works.
 	FailureHandler http.Handler
 }
 
@@ -195,7 +197,11 @@ func (g *csrfGuard) allow(s *Session, r *http.Request) bool {
 		return false
 	}
 	s.m.emit(r, EventCSRFFail, "", "", nil)
-	g.fail.ServeHTTP(s.rw.ResponseWriter, r)
+	// The failure handler answers through Handler's writer, as the handler
+	// would: what it does with the session (a fresh token for the form it
+	// renders again, a flash message) is committed before its first byte.
+	g.fail.ServeHTTP(s.rw.outer(), r)
+	s.rw.finish()
 	return false
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 )
@@ -66,7 +67,7 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(s.rw.outer(), r)
-		s.rw.commit()
+		s.rw.finish()
 	})
 }
 
@@ -134,8 +135,10 @@ func (w *responseWriter) commit() {
 		w.s.failed = true
 		// Nothing the handler prepared reaches the client: not its cookies,
 		// redirects or headers, only the error handler's answer.
-		clear(w.ResponseWriter.Header())
+		h := w.ResponseWriter.Header()
+		clear(h)
 		s.m.opts.ErrorHandler(w.ResponseWriter, s.r, err)
+		s.x.answer = h.Clone() // for finish; commitFinal made s.x
 	}
 	// Reported once answered: an OnEvent that panics here, recovered by a
 	// middleware inside Handler, finds the request answered and its
@@ -143,6 +146,21 @@ func (w *responseWriter) commit() {
 	// with the recovering middleware's answer.
 	if report {
 		s.m.emit(s.r, EventStoreError, key, user, err)
+	}
+}
+
+// finish ends the request: it commits the session if the handler wrote
+// nothing. After a failed commit it puts back the header the error handler
+// answered with. A handler that took the header map before the failure
+// (h := w.Header()) still holds the server's own, and what it set there
+// since, trailers through http.TrailerPrefix among them, net/http would
+// send after the error handler's answer when the handler returns.
+func (w *responseWriter) finish() {
+	w.commit()
+	if w.s.failed {
+		h := w.ResponseWriter.Header()
+		clear(h)
+		maps.Copy(h, w.s.x.answer)
 	}
 }
 

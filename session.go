@@ -78,6 +78,7 @@ type Session struct {
 type extra struct {
 	local    []Field     // values Increment returned; already stored, never committed again
 	discard  http.Header // the header Handler's writer hands out after a failed commit
+	answer   http.Header // the header the error handler answered that commit with
 	dropKey  string      // a destroyed session's key, deleted at commit
 	dropUser string      // and its user, for the EventDestroyed
 }
