@@ -23,7 +23,10 @@ import (
 // yet, it is first answered by echo's HTTPErrorHandler (c.Error) inside the
 // chain, through the response the handler had, so hooks the chain
 // registered with c.Response().Before or After run with the error's
-// response. When the manager answers the
+// response. If the session cannot be committed, that answer is discarded
+// with the rest of the handler's response, and c.Response() is committed
+// even when Options.ErrorHandler writes nothing, so that echo's
+// HTTPErrorHandler does not answer the returned error after all. When the manager answers the
 // request before the handler runs (a CSRF refusal, or a store failure
 // while checking the token), the handler is not called. An informational
 // status (103 Early Hints) written through c.Response().Writer goes out
@@ -61,6 +64,16 @@ func Middleware(m *sessions.Manager) echo.MiddlewareFunc {
 			h := &chain{c: c, next: next, status: res.Status}
 			h.guard.install(res, m.CookieName())
 			m.Handler(h).ServeHTTP(outerWriter{res}, req)
+			if h.inner.Committed && !res.Committed {
+				// The handler's response went no further than the
+				// session's writer: the commit failed, and
+				// Options.ErrorHandler wrote nothing. The client gets
+				// net/http's empty 200, as under m.Handler; marked
+				// committed, the response is left alone by echo's
+				// HTTPErrorHandler, which would otherwise answer the
+				// handler's error, the handler's output after all.
+				res.Committed = true
+			}
 			return h.err
 		}
 	}

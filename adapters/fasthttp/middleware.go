@@ -44,9 +44,12 @@ type sessionKey struct{ m *sessions.Manager }
 // an address in a guessing counter) points into fasthttp's reused buffers.
 // Its context ends when Middleware returns, as a net/http request's does
 // when ServeHTTP returns. The body is not attached: for the CSRF form field,
-// the form of an unsafe application/x-www-form-urlencoded or
-// multipart/form-data request is parsed through ctx (ctx.PostArgs,
-// ctx.MultipartForm), which keeps it for next. A body streamed with
+// the form of an unsafe multipart/form-data request is parsed through ctx
+// (ctx.MultipartForm), and that of an application/x-www-form-urlencoded
+// one (through ctx.PostArgs) only when the check looks for the field, as
+// under Manager.Handler: not on an exempt route, with the token in the
+// header, or for a session without a CSRF secret, which is refused with
+// its body unread. Either form is kept for next. A body streamed with
 // Server.StreamRequestBody is left unread for next when it is multipart, or
 // urlencoded without a Content-Length or over 10 MB, so such requests must
 // carry the CSRF token in the header. The URL's path is ctx.Path(), the one
@@ -98,7 +101,13 @@ func serve(ctx *fasthttp.RequestCtx, h http.Handler) {
 		// its writer must not reach a RequestCtx fasthttp has reused.
 		rw.ctx = nil
 	}()
-	h.ServeHTTP(rw, newRequest(ctx, c))
+	r := newRequest(ctx, c)
+	defer func() {
+		if b, ok := r.Body.(*formBody); ok {
+			b.end()
+		}
+	}()
+	h.ServeHTTP(rw, r)
 	rw.finish()
 }
 

@@ -1,7 +1,9 @@
 package sessionfasthttp
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -16,8 +18,10 @@ import (
 // keep what they read from the request (Login records the User-Agent, the
 // guessing counter an address).
 //
-// The body is not attached (http.NoBody); the one thing the core reads from
-// it, the CSRF form field, is provided through PostForm (see postForm).
+// The body is not attached as such; the one thing the core reads from it,
+// the CSRF form field, is provided through PostForm for a multipart form
+// (see postForm), and for an urlencoded one through a Body that reads ctx's
+// body only when the core's check asks for the field (see formBody).
 func newRequest(ctx *fasthttp.RequestCtx, c context.Context) *http.Request {
 	method := methodOf(ctx.Method())
 	uri := string(ctx.RequestURI())
@@ -38,7 +42,6 @@ func newRequest(ctx *fasthttp.RequestCtx, c context.Context) *http.Request {
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
-		Body:          http.NoBody,
 		ContentLength: max(int64(ctx.Request.Header.ContentLength()), -1),
 		Host:          string(ctx.Host()),
 		RemoteAddr:    ctx.RemoteAddr().String(),
@@ -49,7 +52,7 @@ func newRequest(ctx *fasthttp.RequestCtx, c context.Context) *http.Request {
 		r.Proto, r.ProtoMinor = "HTTP/1.0", 0
 	}
 	r.Header, r.TransferEncoding = headerOf(&ctx.Request.Header)
-	r.PostForm = postForm(ctx, method, r.Header.Get("Content-Type"))
+	r.Body, r.PostForm = postForm(ctx, method, r.Header.Get("Content-Type"))
 	return r.WithContext(c)
 }
 
@@ -126,57 +129,44 @@ func methodOf(b []byte) string {
 }
 
 // maxStreamedForm is the largest application/x-www-form-urlencoded body,
-// streamed under Server.StreamRequestBody, that postForm reads: net/http's
+// streamed under Server.StreamRequestBody, that formBody reads: net/http's
 // cap on such a form.
 const maxStreamedForm = 10 << 20
 
-// postForm returns the form fields of an unsafe request with a form body,
-// where the core's CSRF check looks for the token when the header has none,
-// or nil when there is no such form (the core then finds an empty one).
-// It parses the body through ctx, which keeps the result for the handler,
-// following net/http's rules: a urlencoded body counts for POST, PUT and
-// PATCH, a multipart one for any unsafe method. A body fasthttp streams
-// (Server.StreamRequestBody) is left for the handler to read when it is
-// multipart, or urlencoded without a Content-Length or over 10 MB.
-func postForm(ctx *fasthttp.RequestCtx, method, contentType string) map[string][]string {
+// postForm returns what the core's CSRF check reads for the token when
+// the header has none: the body of an unsafe request's
+// application/x-www-form-urlencoded form, as a formBody the check reads
+// only if it needs the field, or the fields of its multipart/form-data
+// form; otherwise http.NoBody and no form (the core then finds an empty
+// one). It follows net/http's rules: a urlencoded body counts for POST,
+// PUT and PATCH, a multipart one for any unsafe method. A multipart body
+// fasthttp streams (Server.StreamRequestBody) is left for the handler to
+// read.
+func postForm(ctx *fasthttp.RequestCtx, method, contentType string) (io.ReadCloser, map[string][]string) {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
-		return nil
+		return http.NoBody, nil
 	}
 	if contentType == "" {
-		return nil
+		return http.NoBody, nil
 	}
 	ct, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
-		return nil
+		return http.NoBody, nil
 	}
 	switch ct {
 	case "application/x-www-form-urlencoded":
 		if method != http.MethodPost && method != http.MethodPut && method != http.MethodPatch {
-			return nil
+			return http.NoBody, nil
 		}
-		if ctx.Request.IsBodyStream() {
-			// Reading a streamed body keeps all of it in memory, whatever
-			// the server's MaxRequestBodySize: only a length-announced one
-			// within net/http's cap on such a form is read.
-			if n := ctx.Request.Header.ContentLength(); n < 0 || n > maxStreamedForm {
-				return nil
-			}
-		}
-		args := ctx.PostArgs()
-		form := make(map[string][]string, args.Len())
-		for k, v := range args.All() {
-			key := string(k)
-			form[key] = append(form[key], string(v))
-		}
-		return form
+		return &formBody{ctx: ctx}, nil
 	case "multipart/form-data":
 		if ctx.Request.IsBodyStream() {
-			return nil
+			return http.NoBody, nil
 		}
 		f, err := ctx.MultipartForm()
 		if err != nil {
-			return map[string][]string{}
+			return http.NoBody, map[string][]string{}
 		}
 		form := make(map[string][]string, len(f.Value))
 		for k, vs := range f.Value {
@@ -186,7 +176,54 @@ func postForm(ctx *fasthttp.RequestCtx, method, contentType string) map[string][
 			}
 			form[strings.Clone(k)] = c
 		}
-		return form
+		return http.NoBody, form
 	}
-	return nil
+	return http.NoBody, nil
 }
+
+// formBody is the body of an urlencoded form as the core sees it. The core
+// reads it (through Request.PostFormValue, at most 10 MB) only when its
+// CSRF check looks for the form field: not for an exempt route, a token
+// in the header, or a session without a CSRF secret, which is refused
+// unread, as under Manager.Handler. The first Read parses the form through
+// ctx.PostArgs, which keeps it for the handler, and then reads the body
+// fasthttp now holds. A body fasthttp streams (Server.StreamRequestBody)
+// is read only when its Content-Length says it is at most 10 MB: reading
+// it keeps all of it in memory, whatever the server's MaxRequestBodySize;
+// a larger or chunked one stays an unread stream for the handler, and the
+// token must come in the header.
+type formBody struct {
+	ctx *fasthttp.RequestCtx // nil once the request is over
+	r   *bytes.Reader        // the body, from the first Read on
+}
+
+// Read reads the body, loading it on the first call. Once the request is
+// over it reads nothing: ctx, and the buffer the body was in, then belong
+// to fasthttp's next request.
+func (b *formBody) Read(p []byte) (int, error) {
+	if b.ctx == nil {
+		return 0, io.EOF
+	}
+	if b.r == nil {
+		b.r = bytes.NewReader(nil)
+		req := &b.ctx.Request
+		if req.IsBodyStream() {
+			if n := req.Header.ContentLength(); n < 0 || n > maxStreamedForm {
+				return 0, io.EOF
+			}
+		}
+		b.ctx.PostArgs()
+		if req.IsBodyStream() {
+			// PostArgs did not take the Content-Type for a form.
+			return 0, io.EOF
+		}
+		b.r.Reset(req.Body())
+	}
+	return b.r.Read(p)
+}
+
+// Close does nothing: the body stays ctx's, for the handler.
+func (b *formBody) Close() error { return nil }
+
+// end cuts b off from ctx when the request is over.
+func (b *formBody) end() { b.ctx, b.r = nil, nil }
