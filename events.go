@@ -106,7 +106,7 @@ func (m *Manager) emit(r *http.Request, kind EventKind, key, user string, err er
 	}
 	if log {
 		level := slog.LevelWarn
-		if kind == EventStoreError {
+		if kind == EventStoreError && !clientGone(r, err) {
 			level = slog.LevelError
 		}
 		m.log.LogAttrs(ctx, level, "sessions: "+kind.String(),
@@ -115,6 +115,15 @@ func (m *Manager) emit(r *http.Request, kind EventKind, key, user string, err er
 	if m.opts.OnEvent != nil {
 		m.opts.OnEvent(ctx, e)
 	}
+}
+
+// clientGone reports whether err is the request's own context ending by
+// cancellation: the client went away (or a handler cancelled it) while a
+// store call was in flight. The event is still a store-error, since the
+// call failed, but it is logged as a warning: a store outage alert must
+// not fire for every client that closes its connection mid-request.
+func clientGone(r *http.Request, err error) bool {
+	return r != nil && errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled)
 }
 
 // clientIP is the request's peer address, or the rightmost untrusted address

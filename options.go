@@ -159,7 +159,10 @@ type Options struct {
 
 	// Logger receives store errors and security anomalies. Session IDs never
 	// appear in it; sessions are named by a prefix of their store key.
-	// Default slog.Default().
+	// Store errors are logged at slog.LevelError, except a store call cut
+	// short because the request's context was cancelled (the client went
+	// away), which is a warning; anomalies are warnings. Default
+	// slog.Default().
 	Logger *slog.Logger
 
 	// Now is the clock. Default time.Now. Tests inject a fake one.
