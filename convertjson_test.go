@@ -1,7 +1,6 @@
 package sessions_test
 
 import (
-	"reflect"
 	"testing"
 	"time"
 
@@ -84,17 +83,5 @@ func TestGettersSameInMemoryAndCookieStore(t *testing.T) {
 			"Get[jsonRole](role)":       func() jsonRole { r, _ := sessions.Get[jsonRole](s, "role"); return r }(),
 		}
 	}
-	got := map[string]map[string]any{}
-	for name, store := range map[string]sessions.Store{"memory": newMemoryStore(t), "cookie": newCookieStore(t)} {
-		m, err := sessions.NewManager(store, sessions.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got[name] = parityRoundTrip(t, m, values, read)
-	}
-	for k, mv := range got["memory"] {
-		if cv := got["cookie"][k]; !reflect.DeepEqual(mv, cv) {
-			t.Errorf("%s: memory store %#v, cookie store %#v; want the same", k, mv, cv)
-		}
-	}
+	sameOnMemoryAndCookie(t, values, read)
 }

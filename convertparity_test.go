@@ -91,17 +91,5 @@ func TestGetSameOnMemoryAndCookieStore(t *testing.T) {
 		out["Get[[]int64](ids)"] = fmt.Sprint(sessions.Get[[]int64](s, "ids"))
 		return out
 	}
-	got := map[string]map[string]any{}
-	for name, store := range map[string]sessions.Store{"memory": newMemoryStore(t), "cookie": newCookieStore(t)} {
-		m, err := sessions.NewManager(store, sessions.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got[name] = parityRoundTrip(t, m, values, read)
-	}
-	for k, mv := range got["memory"] {
-		if cv := got["cookie"][k]; !reflect.DeepEqual(mv, cv) {
-			t.Errorf("%s: memory store %#v, cookie store %#v; want the same", k, mv, cv)
-		}
-	}
+	sameOnMemoryAndCookie(t, values, read)
 }

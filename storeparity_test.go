@@ -3,6 +3,7 @@ package sessions_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 
 	"github.com/sessionkit/sessions"
@@ -49,4 +50,24 @@ func parityRoundTrip(t *testing.T, m *sessions.Manager, values map[string]any, r
 		out = read(m.Start(w, r))
 	})).ServeHTTP(httptest.NewRecorder(), req)
 	return out
+}
+
+// sameOnMemoryAndCookie stores values in one request and reads them with
+// read in the next, on the memory store and on the cookie store, and
+// reports every entry of read's result on which the two differ.
+func sameOnMemoryAndCookie(t *testing.T, values map[string]any, read func(*sessions.Session) map[string]any) {
+	t.Helper()
+	got := map[string]map[string]any{}
+	for name, store := range map[string]sessions.Store{"memory": newMemoryStore(t), "cookie": newCookieStore(t)} {
+		m, err := sessions.NewManager(store, sessions.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[name] = parityRoundTrip(t, m, values, read)
+	}
+	for k, mv := range got["memory"] {
+		if cv := got["cookie"][k]; !reflect.DeepEqual(mv, cv) {
+			t.Errorf("%s: memory store %#v, cookie store %#v; want the same", k, mv, cv)
+		}
+	}
 }

@@ -2,17 +2,11 @@ package sessionfasthttp_test
 
 import (
 	"bufio"
-	"context"
 	"fmt"
-	"io"
 	"net"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/sessionkit/sessions"
-	sessionfasthttp "github.com/sessionkit/sessions/adapters/fasthttp"
-	"github.com/valyala/fasthttp"
 )
 
 // TestFormReadOnlyForTokenCheck checks that, as under the core's Handler,
@@ -25,40 +19,7 @@ import (
 // client cannot make the server buffer a form past MaxRequestBodySize
 // only to be refused.
 func TestFormReadOnlyForTokenCheck(t *testing.T) {
-	m, _ := newManager(t, sessions.Options{CSRF: sessions.CSRFOptions{ExemptPatterns: []string{"POST /upload"}}})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs := basic()
-	rs["/upload"] = func(ctx *fasthttp.RequestCtx, s *sessions.Session) {
-		stream := ctx.Request.IsBodyStream()
-		var n int64
-		if r := ctx.RequestBodyStream(); r != nil {
-			n, _ = io.Copy(io.Discard, r)
-		}
-		fmt.Fprintf(ctx, "stream=%v read=%d", stream, n)
-	}
-	rs["/form"] = rs["/upload"]
-	srv := &fasthttp.Server{
-		Handler:            sessionfasthttp.Middleware(m)(rs.handler(m)),
-		StreamRequestBody:  true,
-		MaxRequestBodySize: 1 << 20,
-		Logger:             quietLogger{},
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.ShutdownWithContext(ctx)
-		<-done
-	})
-	c := newClient(t, "http://"+ln.Addr().String(), m, nil)
-	_, token := c.get("/token")
-	if token == "" || c.cookie == nil {
-		t.Fatal("no CSRF token or session")
-	}
+	c, token, addr := streamingUploadServer(t)
 	const size = 4 << 20 // over MaxRequestBodySize, within net/http's form cap
 	form := "a=" + strings.Repeat("x", size-2)
 	for _, tc := range []struct {
@@ -82,13 +43,13 @@ func TestFormReadOnlyForTokenCheck(t *testing.T) {
 	t.Run("no session", func(t *testing.T) {
 		// A raw connection sends the header and the start of the body, then
 		// waits for the answer with the rest of the body still to come.
-		conn, err := net.Dial("tcp", ln.Addr().String())
+		conn, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer conn.Close()
 		fmt.Fprintf(conn, "POST /form HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s",
-			ln.Addr(), size, form[:64<<10])
+			addr, size, form[:64<<10])
 		conn.SetReadDeadline(time.Now().Add(3 * time.Second))
 		status, err := bufio.NewReader(conn).ReadString('\n')
 		if err != nil {

@@ -28,40 +28,7 @@ type onlyReader struct{ io.Reader }
 // route; the token must then come in the header. A small form still carries
 // the token in its field.
 func TestStreamedFormBodyBounded(t *testing.T) {
-	m, _ := newManager(t, sessions.Options{CSRF: sessions.CSRFOptions{ExemptPatterns: []string{"POST /upload"}}})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs := basic()
-	rs["/upload"] = func(ctx *fasthttp.RequestCtx, s *sessions.Session) {
-		stream := ctx.Request.IsBodyStream()
-		var n int64
-		if r := ctx.RequestBodyStream(); r != nil { // nil once the stream was read
-			n, _ = io.Copy(io.Discard, r)
-		}
-		fmt.Fprintf(ctx, "stream=%v read=%d", stream, n)
-	}
-	rs["/form"] = rs["/upload"]
-	srv := &fasthttp.Server{
-		Handler:            sessionfasthttp.Middleware(m)(rs.handler(m)),
-		StreamRequestBody:  true,
-		MaxRequestBodySize: 1 << 20,
-		Logger:             quietLogger{},
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.ShutdownWithContext(ctx)
-		<-done
-	})
-	c := newClient(t, "http://"+ln.Addr().String(), m, nil)
-	_, token := c.get("/token")
-	if token == "" || c.cookie == nil {
-		t.Fatal("no CSRF token or session")
-	}
+	c, token, _ := streamingUploadServer(t)
 	const big = 16 << 20
 	small := url.Values{"csrf_token": {token}}.Encode()
 	cases := []struct {
@@ -92,4 +59,48 @@ func TestStreamedFormBodyBounded(t *testing.T) {
 			}
 		})
 	}
+}
+
+// streamingUploadServer starts a fasthttp server with Server.StreamRequestBody
+// and a 1 MB MaxRequestBodySize under the middleware, whose "/upload" (CSRF
+// exempt for POST) and "/form" routes answer whether the body came as a
+// stream and how many bytes of it the handler read. It returns a client
+// holding a session, that session's CSRF token and the server's address.
+func streamingUploadServer(t *testing.T) (c *client, token, addr string) {
+	t.Helper()
+	m, _ := newManager(t, sessions.Options{CSRF: sessions.CSRFOptions{ExemptPatterns: []string{"POST /upload"}}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := basic()
+	rs["/upload"] = func(ctx *fasthttp.RequestCtx, s *sessions.Session) {
+		stream := ctx.Request.IsBodyStream()
+		var n int64
+		if r := ctx.RequestBodyStream(); r != nil { // nil once the stream was read
+			n, _ = io.Copy(io.Discard, r)
+		}
+		fmt.Fprintf(ctx, "stream=%v read=%d", stream, n)
+	}
+	rs["/form"] = rs["/upload"]
+	srv := &fasthttp.Server{
+		Handler:            sessionfasthttp.Middleware(m)(rs.handler(m)),
+		StreamRequestBody:  true,
+		MaxRequestBodySize: 1 << 20,
+		Logger:             quietLogger{},
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.ShutdownWithContext(ctx)
+		<-done
+	})
+	c = newClient(t, "http://"+ln.Addr().String(), m, nil)
+	_, token = c.get("/token")
+	if token == "" || c.cookie == nil {
+		t.Fatal("no CSRF token or session")
+	}
+	return c, token, ln.Addr().String()
 }
