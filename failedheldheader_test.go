@@ -3,7 +3,6 @@ package sessions_test
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 )
 
@@ -26,25 +25,14 @@ func TestFailedCommitDropsTrailersSetThroughHeldHeader(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, id := commitFailing(t)
-			srv := httptest.NewUnstartedServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			resp, body := getTLS(t, m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				h := w.Header()
 				h.Set("Content-Type", "text/plain")
 				m.Start(w, r).Set("k", "v")
 				io.WriteString(w, "secret body") // the commit fails here
 				http.NewResponseController(w).Flush()
 				h.Set(http.TrailerPrefix+"X-Account-Balance", "1234")
-			})))
-			srv.EnableHTTP2 = tt.http2
-			srv.StartTLS()
-			defer srv.Close()
-			req, _ := http.NewRequest("GET", srv.URL, nil)
-			req.AddCookie(&http.Cookie{Name: m.CookieName(), Value: id})
-			resp, err := srv.Client().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			})), m, id, tt.http2)
 			if wantMajor := map[bool]int{false: 1, true: 2}[tt.http2]; resp.ProtoMajor != wantMajor || resp.StatusCode != http.StatusServiceUnavailable {
 				t.Fatalf("%s %d %q, want HTTP/%d 503 from the error handler", resp.Proto, resp.StatusCode, body, wantMajor)
 			}

@@ -14,8 +14,14 @@ import (
 // to the end so that trailers have arrived.
 func getHTTP2(t *testing.T, h http.Handler, m *sessions.Manager, id string) (*http.Response, string) {
 	t.Helper()
+	return getTLS(t, h, m, id, true)
+}
+
+// getTLS is getHTTP2 over HTTP/2 when http2 is set, else over HTTP/1.1.
+func getTLS(t *testing.T, h http.Handler, m *sessions.Manager, id string, http2 bool) (*http.Response, string) {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(h)
-	srv.EnableHTTP2 = true
+	srv.EnableHTTP2 = http2
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	req, _ := http.NewRequest("GET", srv.URL, nil)
