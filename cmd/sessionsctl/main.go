@@ -57,7 +57,7 @@ commands:
   revoke-user USER   destroy every session of USER ("log out everywhere")
   count              count live sessions (stores that can count)
 
-STORE is ` + storeurl.Usage + ` (not memory or cookie: sessionsctl cannot reach a server's memory or its clients' cookies).
+STORE is ` + storeurl.ServerUsage + `: the store the server uses (not memory or cookie: sessionsctl cannot reach a server's memory or its clients' cookies).
 A bolt:PATH file can be open in one process only: stop the server first.` + "\n"
 
 func run(args []string, stdout, stderr io.Writer) int {

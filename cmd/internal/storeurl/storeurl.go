@@ -24,6 +24,12 @@ import (
 // Usage lists the accepted store specifications.
 const Usage = "memory, redis://HOST:PORT/DB, redis+cluster://HOST:PORT,HOST:PORT,..., postgres://..., bolt:PATH or cookie"
 
+// ServerUsage lists the specifications of the stores whose sessions a tool
+// can reach from outside the server using them: those that keep sessions
+// on a database server or in a file, not in the server's memory or in its
+// clients' cookies.
+const ServerUsage = "redis://HOST:PORT/DB, redis+cluster://HOST:PORT,HOST:PORT,..., postgres://... or bolt:PATH"
+
 // ErrSpec is wrapped by the error Open and OpenExisting return for a
 // specification they cannot read (an unknown scheme, a bolt: without a
 // path, a Redis or PostgreSQL URL its parser refuses): a mistake in the
