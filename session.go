@@ -31,7 +31,7 @@ type Session struct {
 	// time, which the middleware's final commit uses too (one clock read)
 	// unless it records activity (see write).
 	loadedAt int64
-	err      error // load or commit failure; the session then acts empty and read-only
+	err      error // load or commit failure; the session is then read-only, and reads what the store held (nothing after a failed load)
 
 	id  string  // the cookie value, "" until issued
 	key string  // KeyOf(id), "" while the session is not stored
@@ -137,6 +137,9 @@ func (s *Session) writer() http.ResponseWriter {
 
 // load reads the session on first use. Callers hold s.mu.
 func (s *Session) load() {
+	if s.loaded && s.writeThrough && s.err == nil && s.m.client == nil {
+		s.follow()
+	}
 	if s.loaded {
 		if s.settle {
 			// The handler goes on after the middleware's commit: the
@@ -180,6 +183,31 @@ func (s *Session) load() {
 	if dup {
 		s.loadRest(first, second, calls, now)
 	}
+}
+
+// follow makes a Session Start gave this request without the middleware
+// go on with the session another Session of the request created, renewed,
+// logged in or destroyed since this one was loaded (the cookie that one set
+// or expired on w), as a Start after that change would: otherwise its next
+// change is written to a session the client no longer has (lost), or
+// creates a second session whose cookie replaces the other's. Without the
+// middleware every change is written at once, so there is nothing pending
+// to carry over. Callers hold s.mu.
+func (s *Session) follow() {
+	v, ok := s.m.cookie.setCookieValue(s.rw.ResponseWriter)
+	if !ok || v == s.id {
+		return
+	}
+	presented, arrived := s.presented, s.arrived
+	s.id, s.key, s.rec = "", "", nil
+	s.viewMeta(&noMeta)
+	s.reset()
+	s.dropLocal()
+	s.renew, s.rotating, s.trim, s.dropCookie = false, false, false, false
+	s.loaded = false
+	s.load()
+	// IsNew is about the session the request arrived with.
+	s.presented, s.arrived = presented, arrived
 }
 
 // tryValue adopts the cookie value v if it names a live session. It
@@ -726,6 +754,9 @@ func (s *Session) RequireRecentAuth(d time.Duration) bool {
 
 // Err returns the error that made the session unusable (a store failure),
 // or nil. Inside Handler such a request is answered by the error handler.
+// Without the middleware a Set, Delete, Clear or Login whose write failed
+// is not kept: the session reads what the store held, so check Err after
+// changing it.
 func (s *Session) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -932,7 +963,25 @@ func (s *Session) commit(final bool) error {
 		s.trim = false
 		s.trimUser()
 	}
+	if err != nil && !final && (s.writeThrough || s.late) {
+		// Written at once, the change is lost with its write: the handler
+		// must not read it back as if the store held it.
+		s.discard()
+	}
 	return err
+}
+
+// discard forgets the changes a failed write left recorded (values,
+// metadata, a pending renewal), so the session reads what the store holds
+// rather than what it failed to store. Callers hold s.mu.
+func (s *Session) discard() {
+	s.reset()
+	s.renew, s.rotating, s.trim = false, false, false
+	if s.rec != nil {
+		s.viewMeta(&s.rec.Meta)
+	} else {
+		s.viewMeta(&noMeta)
+	}
 }
 
 // trimUser applies Options.MaxPerUser again once a login is stored. Login
