@@ -59,6 +59,13 @@ func TestFlashes(t *testing.T) {
 			wantWrites: nil,
 		},
 		{
+			name:       "queued before and by the reading request",
+			before:     func(s *sessions.Session) { s.AddFlash("earlier") },
+			during:     func(s *sessions.Session) { s.AddFlash("later") },
+			want:       []string{"earlier", "later"},
+			wantWrites: []string{"commit"},
+		},
+		{
 			name: "a list under FlashKey comes first",
 			before: func(s *sessions.Session) {
 				s.AddFlash("queued")
