@@ -422,17 +422,25 @@ func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool
 }
 
 // expire empties the session under key, or the one key's grace alias
-// leads to, and marks it expired at now. found is false when key names
-// neither a live record nor a live alias (ErrNotFound from Commit).
+// leads to, and marks it expired expireMargin before now. found is false
+// when key names neither a live record nor a live alias (ErrNotFound from
+// Commit).
 func (m *Manager) expire(ctx context.Context, key string, now int64) (found bool, err error) {
 	start := m.storeStart()
-	err = m.store.Commit(ctx, key, &Delta{Clear: true, Meta: &Meta{Expires: now}})
+	err = m.store.Commit(ctx, key, &Delta{Clear: true, Meta: &Meta{Expires: now - int64(expireMargin)}})
 	m.observe("commit", start, err)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
 	return err == nil, err
 }
+
+// expireMargin is how far in the past expire sets a session's deadline. A
+// store judges expiry by its own clock, which may read a little behind the
+// manager's (a clock anchored at another moment, across a step of the wall
+// clock; another process); a deadline of exactly the manager's now would
+// leave the record live, and renamable, for that difference.
+const expireMargin = time.Second
 
 // DefaultErrorHandler answers a session failure: 503 when the store is
 // unavailable or the request's context ended, 413 when the request would

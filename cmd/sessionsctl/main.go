@@ -206,7 +206,9 @@ func command(ctx context.Context, store sessions.Store, args []string, out io.Wr
 		// no alias) between the Load and here leaves the handle naming
 		// nothing, and the session lives on under a key this command
 		// cannot know: it must not report it revoked.
-		err := store.Commit(ctx, handle, &sessions.Delta{Clear: true, Meta: &sessions.Meta{Expires: time.Now().UnixNano()}})
+		// A second in the past: the store judges expiry by its own clock,
+		// which may read a little behind this one.
+		err := store.Commit(ctx, handle, &sessions.Delta{Clear: true, Meta: &sessions.Meta{Expires: time.Now().Add(-time.Second).UnixNano()}})
 		if errors.Is(err, sessions.ErrNotFound) {
 			return fmt.Errorf("session %s was renewed or ended while revoking it; list the user's sessions (list USER) and revoke its new handle", handle)
 		}
