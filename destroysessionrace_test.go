@@ -46,18 +46,10 @@ func TestDestroySessionDuringRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := m.Start(w, r).Login("alice"); err != nil {
-			t.Error(err)
-		}
-	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
-	list, err := m.UserSessions(t.Context(), "alice")
-	if err != nil || len(list) != 1 {
-		t.Fatalf("UserSessions = %v, %v; want one session", list, err)
-	}
-	store.key = list[0].Key
+	alice := loginAlice(t, m)
+	store.key = alice
 
-	ok, err := m.DestroySession(t.Context(), "alice", list[0].Key)
+	ok, err := m.DestroySession(t.Context(), "alice", alice)
 	if err != nil || !ok {
 		t.Fatalf("DestroySession = %v, %v; want true, nil", ok, err)
 	}
@@ -70,4 +62,20 @@ func TestDestroySessionDuringRotation(t *testing.T) {
 	if left, err := m.UserSessions(t.Context(), "alice"); err != nil || len(left) != 0 {
 		t.Errorf("after DestroySession alice has %d sessions (err %v), want 0", len(left), err)
 	}
+}
+
+// loginAlice logs alice in through m's middleware in a request of its own
+// and returns the handle of her one session.
+func loginAlice(t *testing.T, m *sessions.Manager) string {
+	t.Helper()
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := m.Start(w, r).Login("alice"); err != nil {
+			t.Error(err)
+		}
+	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	list, err := m.UserSessions(t.Context(), "alice")
+	if err != nil || len(list) != 1 {
+		t.Fatalf("UserSessions = %v, %v; want one session", list, err)
+	}
+	return list[0].Key
 }
