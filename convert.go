@@ -79,14 +79,9 @@ func convert[T any](v any) (T, bool) {
 }
 
 // fallbackJSON returns the JSON an encoding store keeps for v, when v is of
-// a type the codec has no tag for and EncodeValue accepts it.
+// a type the codec has no tag for (EncodeValue tags it 'j') and EncodeValue
+// accepts it.
 func fallbackJSON(v any) (JSON, bool) {
-	switch v.(type) {
-	case nil, int, string, bool, []byte, float64, float32, int8, int16, int32,
-		int64, uint, uint8, uint16, uint32, uint64, time.Duration, time.Time,
-		[]string, []any, map[string]any:
-		return nil, false
-	}
 	b, err := EncodeValue(v)
 	if err != nil || len(b) == 0 || b[0] != 'j' {
 		return nil, false

@@ -200,11 +200,9 @@ func (s *Session) follow() {
 	}
 	presented, arrived := s.presented, s.arrived
 	s.id, s.key, s.rec = "", "", nil
-	s.viewMeta(&noMeta)
-	s.reset()
+	s.discard()
 	s.dropLocal()
-	s.renew, s.rotating, s.trim, s.dropCookie = false, false, false, false
-	s.loaded = false
+	s.dropCookie, s.loaded = false, false
 	s.load()
 	// IsNew is about the session the request arrived with.
 	s.presented, s.arrived = presented, arrived
