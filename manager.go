@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"slices"
 	"time"
 
@@ -83,10 +84,17 @@ func Open(store string, opts Options) (*Manager, error) {
 }
 
 // NewManager returns a manager on store. Invalid options are an error
-// wrapping ErrConfig that names the field to fix.
+// wrapping ErrConfig that names the field to fix; so is a nil store, or a
+// nil pointer in store or Options.Rand.
 func NewManager(store Store, opts Options) (*Manager, error) {
 	if store == nil {
 		return nil, fmt.Errorf("%w: nil store", ErrConfig)
+	}
+	if isNilPointer(store) {
+		return nil, fmt.Errorf("%w: the store is a nil %T; pass the store its constructor returned", ErrConfig, store)
+	}
+	if opts.Rand != nil && isNilPointer(opts.Rand) {
+		return nil, fmt.Errorf("%w: Options.Rand is a nil %T; leave Rand nil for crypto/rand.Reader", ErrConfig, opts.Rand)
 	}
 	cp, err := newCookiePolicy(&opts)
 	if err != nil {
@@ -156,6 +164,12 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 	if opts.IdleTimeout != 0 && o.IdleTimeout > o.Lifetime {
 		return nil, fmt.Errorf("%w: Options.IdleTimeout %v is longer than Lifetime %v (12h when left zero): every session ends at Lifetime however active, so the idle timeout never applies; set Lifetime to at least IdleTimeout, or shorten IdleTimeout", ErrConfig, o.IdleTimeout, o.Lifetime)
 	}
+	// Under a second TouchInterval is a unit mistake (TouchInterval: 30 is
+	// 30 ns, a write on every read-only request), unless the idle timeout
+	// is so short that its default is under a second too.
+	if floor := min(time.Second, o.IdleTimeout/10); o.TouchInterval > 0 && o.TouchInterval < floor {
+		return nil, fmt.Errorf("%w: Options.TouchInterval %v is under %v; a time.Duration counts nanoseconds: write 30*time.Second, not 30; or leave it zero for IdleTimeout/10", ErrConfig, o.TouchInterval, floor)
+	}
 	if o.TouchInterval == 0 {
 		o.TouchInterval = min(o.IdleTimeout/10, time.Minute)
 	}
@@ -224,6 +238,17 @@ func NewManager(store Store, opts Options) (*Manager, error) {
 		m.guess = newGuessCounter(o.Guessing)
 	}
 	return m, nil
+}
+
+// isNilPointer reports whether v, a non-nil interface value, holds a nil
+// pointer or func: a store or reader never assigned, whose first method
+// call would panic in a request rather than fail here.
+func isNilPointer(v any) bool {
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Func:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // Store returns the manager's store.

@@ -73,7 +73,8 @@ type Options struct {
 	// holds only the changed values). Default IdleTimeout/10, at most one
 	// minute. Larger values mean fewer writes and a less exact idle timeout:
 	// a session idle for IdleTimeout-TouchInterval may expire. It must be at
-	// most IdleTimeout/2.
+	// most IdleTimeout/2, and at least a second (or IdleTimeout/10, if that
+	// is shorter): TouchInterval: 30 is 30 ns, not 30 seconds.
 	TouchInterval time.Duration
 
 	// RotateAfter renews a session's ID automatically once the ID is this old
@@ -111,16 +112,19 @@ type Options struct {
 	LimitPolicy LimitPolicy
 
 	// MaxSize caps a session's values at MaxSize bytes, counting each key
-	// plus its value's encoding (EncodeValue). A commit, or an Increment
-	// of a key the session does not hold, that would take the session over
-	// it is refused with an error wrapping ErrTooLarge and stores nothing
-	// (under Handler the ErrorHandler answers it); so is a value that
-	// cannot be encoded, with ErrUnsupportedValue. Each request checks
-	// against the values it read, so concurrent requests on one session can
-	// each add up to the cap's remainder. Default 0: no cap but the store's
-	// own. Set it when a request can name the keys it stores, or the size
-	// of what it stores, so one client cannot grow its session without
-	// bound.
+	// plus its value's encoding (EncodeValue). A commit or an Increment
+	// that would take the session over it is refused with an error
+	// wrapping ErrTooLarge and stores nothing (under Handler the
+	// ErrorHandler answers a refused commit; a refused Increment returns
+	// the error and leaves the session usable); so is a value that cannot
+	// be encoded, with ErrUnsupportedValue. An Increment counts a key the
+	// session does not hold at the most an int takes (20 bytes), and a
+	// counter it holds by the digits the count would gain. Each request
+	// checks against the values it read, so concurrent requests on one
+	// session can each add up to the cap's remainder. Default 0: no cap
+	// but the store's own. Set it when a request can name the keys it
+	// stores, or the size of what it stores, so one client cannot grow its
+	// session without bound.
 	MaxSize int
 
 	// CSRF configures request-forgery protection in Handler. On by default.

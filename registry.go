@@ -55,5 +55,10 @@ func openRegistered(name string) (Store, error) {
 		}
 		return nil, fmt.Errorf("%w: unknown store %q (registered: %s)", ErrConfig, name, known)
 	}
-	return open()
+	s, err := open()
+	if err == nil && (s == nil || isNilPointer(s)) {
+		// Refused here, before Open would call the Close of a nil store.
+		return nil, fmt.Errorf("%w: the opener registered for store %q returned a nil store (%T); it must return a store or an error", ErrConfig, name, s)
+	}
+	return s, err
 }

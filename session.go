@@ -598,8 +598,9 @@ func (s *Session) Clear() {
 // returns the new value: concurrent requests never lose a count. An absent
 // key counts from 0; a value of any type but int (an int64, a float64) is
 // ErrNotInteger in every store, as is a count that would leave the int64
-// range. Pending changes are committed first, and a new session
-// is stored so there is something to count in.
+// range. With Options.MaxSize, a count that would take the session over
+// it is refused with ErrTooLarge (see there). Pending changes are committed
+// first, and a new session is stored so there is something to count in.
 func (s *Session) Increment(key string, by int64) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -611,12 +612,8 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 		return s.incrementClient(key, by)
 	}
 	if s.m.opts.MaxSize > 0 {
-		if _, ok := s.lookup(key); !ok {
-			// A new counter adds its key and an integer of at most
-			// maxIntSize bytes.
-			if err := s.checkSize(len(key) + maxIntSize); err != nil {
-				return 0, err
-			}
+		if err := s.checkIncrementSize(key, by); err != nil {
+			return 0, err
 		}
 	}
 	if s.key == "" {

@@ -201,7 +201,19 @@ func (s *Store) stopCleaner() {
 	})
 }
 
-var errClosed = fmt.Errorf("%w: memory: the store is closed", sessions.ErrStoreUnavailable)
+// errClosed is what every method returns after Close. It wraps
+// sessions.ErrStoreUnavailable, so the manager answers it with 503, but its
+// text is its own: the ErrStoreUnavailable text promises that requests
+// resume when the store returns, and a closed memory store never does.
+var errClosed error = closedError{}
+
+type closedError struct{}
+
+func (closedError) Error() string {
+	return "memory: store unavailable: the store was closed (Store.Close, or Manager.Close of the manager that opened it) and serves no more requests; close it after the last request, or create a new store with memory.New"
+}
+
+func (closedError) Unwrap() error { return sessions.ErrStoreUnavailable }
 
 // check returns errClosed after Close, otherwise ctx's error: the first
 // thing every method does, before it judges a key. It is small enough to
