@@ -113,7 +113,8 @@ func (s *Session) commitClient(cs ClientStore) error {
 		// fed by OnEvent tell whose session ended.
 		user := s.x.dropUser
 		s.x.dropKey, s.x.dropUser = "", ""
-		m.emit(s.r, EventDestroyed, key, user, nil)
+		s.expireCookie()
+		s.emit(EventDestroyed, key, user, nil)
 	}
 	fresh := s.key == ""
 	if fresh && !(len(s.chg.Set) > 0 || s.create || (s.chg.MetaFields != 0 && s.meta.CSRF != "")) {
@@ -170,7 +171,7 @@ func (s *Session) commitClient(cs ClientStore) error {
 		kind = EventCreated
 	}
 	if fresh || s.renew {
-		m.emit(s.r, kind, KeyOf(id), s.meta.User, nil)
+		s.emit(kind, KeyOf(id), s.meta.User, nil)
 	}
 	s.id, s.key, s.renew, s.dropCookie = id, KeyOf(id), false, false
 	m.cookie.set(s.writer(), s.r, value, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))

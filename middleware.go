@@ -29,7 +29,10 @@ import (
 //
 // If the session cannot be loaded or committed, the handler's response is
 // discarded and Options.ErrorHandler answers instead, so a failing store
-// never lets a request through with a stale or missing identity.
+// never lets a request through with a stale or missing identity. A store
+// that panics during a commit (a bug in it) fails it the same way; the
+// panic then goes on, to net/http or a recovering middleware, whose
+// answer finds the request answered.
 //
 // The writer next gets hijacks (through w.(http.Hijacker) or
 // http.ResponseController, for a WebSocket upgrade) when the server's
@@ -130,7 +133,7 @@ func (w *responseWriter) commit() {
 	}
 	w.s.sent = true
 	s := w.s
-	report, key, user, err := s.commitFinal(w)
+	report, key, user, bug, err := s.commitFinal(w)
 	if err != nil {
 		w.s.failed = true
 		// Nothing the handler prepared reaches the client: not its cookies,
@@ -146,6 +149,12 @@ func (w *responseWriter) commit() {
 	// with the recovering middleware's answer.
 	if report {
 		s.m.emit(s.r, EventStoreError, key, user, err)
+	}
+	if bug != nil {
+		// A store panicked: the request is answered as for a failed
+		// commit, and the panic goes on to net/http or the recovering
+		// middleware, as it would without the manager.
+		panic(bug)
 	}
 }
 
@@ -171,9 +180,12 @@ func (w *responseWriter) finish() {
 // Nor may it leave the session waiting for a commit that has run: what
 // the commit stored stands, the recovering middleware's answer is the
 // response, and a later change goes to the store at once (see late).
+// A panic from anything else, a store call among them, leaves the commit
+// half done: it fails as a store error does, and its value is returned
+// (bug) for the caller to raise again once the error handler has answered.
 // It returns whether the commit's error is still to be reported, the
-// session the report names, and the error.
-func (s *Session) commitFinal(w *responseWriter) (report bool, key, user string, err error) {
+// session the report names, the panic's value, and the error.
+func (s *Session) commitFinal(w *responseWriter) (report bool, key, user string, bug any, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// From now on the response carries no session cookie: a change goes to
@@ -181,7 +193,7 @@ func (s *Session) commitFinal(w *responseWriter) (report bool, key, user string,
 	// so that a panic from OnEvent (err still nil) sets it too.
 	defer func() { s.late = err == nil }()
 	if s.loaded {
-		err = s.commit(true)
+		bug, err = s.commitGuarded()
 		if err == nil {
 			if s.noStore[0] != "" {
 				// The response sets or clears the session cookie (noStore
@@ -209,13 +221,33 @@ func (s *Session) commitFinal(w *responseWriter) (report bool, key, user string,
 	if key == "" {
 		key, user = s.dropKey(), s.dropUser()
 	}
-	return report, key, user, err
+	return report, key, user, bug, err
+}
+
+// commitGuarded is the middleware's commit, s.commit(true), with a panic
+// that does not come from Options.OnEvent (see Session.emit), such as a
+// store's, returned rather than raised, once commit has made it the
+// session's failure (see failOnPanic): the error handler answers before it
+// goes on. It returns the panic's value, if any, and the commit's error.
+// Callers hold s.mu.
+func (s *Session) commitGuarded() (bug any, err error) {
+	defer func() {
+		if s.emitting {
+			return // OnEvent panicked: see commitFinal
+		}
+		if bug = recover(); bug != nil {
+			err = s.err
+		}
+	}()
+	return nil, s.commit(true)
 }
 
 // WriteHeader commits the session, then writes the status. Informational
-// 1xx statuses (other than 101) pass through without committing.
+// 1xx statuses (other than 101) pass through without committing, as does
+// a code that is no HTTP status (outside 100-999): net/http panics on it,
+// and no response goes out to carry the session.
 func (w *responseWriter) WriteHeader(code int) {
-	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+	if (code < 200 && code != http.StatusSwitchingProtocols) || code > 999 {
 		w.ResponseWriter.WriteHeader(code)
 		return
 	}

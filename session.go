@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -71,6 +72,7 @@ type Session struct {
 	sent         bool // Handler's writer has run the commit
 	settle       bool // that commit stored chg, not yet folded into rec (see load)
 	failed       bool // and it failed: the error handler answered, the handler's output is dropped
+	emitting     bool // Options.OnEvent runs for an event of a commit (see emit)
 }
 
 // extra is the part of a session's state that few requests need, kept out
@@ -899,7 +901,7 @@ func (s *Session) end(user string, list []Info) (failed string, err error) {
 		if err != nil {
 			return in.Key, err
 		}
-		m.emit(s.r, EventDestroyed, in.Key, user, nil)
+		s.emit(EventDestroyed, in.Key, user, nil)
 	}
 	return "", nil
 }
@@ -945,6 +947,16 @@ func truncate(s string, n int) string {
 
 // ---- committing ----
 
+// emit is Manager.emit for an event of this session's commit. It notes
+// while Options.OnEvent runs, so that the middleware's commit tells a
+// panic from OnEvent, raised once the step it reports was stored, from one
+// that leaves the commit half done (see commitGuarded). Callers hold s.mu.
+func (s *Session) emit(kind EventKind, key, user string, err error) {
+	s.emitting = true
+	s.m.emit(s.r, kind, key, user, err)
+	s.emitting = false
+}
+
 // logoutTimeout bounds the store calls of a logout whose request context
 // has ended.
 const logoutTimeout = 5 * time.Second
@@ -953,6 +965,8 @@ const logoutTimeout = 5 * time.Second
 // commit before the response; otherwise the session stays usable and its
 // snapshot is brought up to date. Callers hold s.mu.
 func (s *Session) commit(final bool) error {
+	s.emitting = false // left set by an OnEvent that panicked outside a commit
+	defer s.failOnPanic()
 	err := s.write(final)
 	if err == nil && s.trim {
 		s.trim = false
@@ -964,6 +978,24 @@ func (s *Session) commit(final bool) error {
 		s.discard()
 	}
 	return err
+}
+
+// failOnPanic, deferred by commit, makes a panic that does not come from
+// Options.OnEvent (see emit) the session's failure, and lets it go on. A
+// store that panics (a bug in it) leaves the commit half done: the session
+// must not go on as if it were stored, with the handler's response carrying
+// it and later changes written on top, but as after a failed store call
+// (Err reports it; inside Handler the error handler answers). An OnEvent
+// that panics does so once the step its event reports is stored, which
+// stands.
+func (s *Session) failOnPanic() {
+	if s.emitting {
+		return
+	}
+	if p := recover(); p != nil {
+		s.err = fmt.Errorf("sessions: the store panicked during a commit, which may be half done: %v", p)
+		panic(p)
+	}
 }
 
 // discard forgets the changes a failed write left recorded (values,
@@ -993,7 +1025,7 @@ func (s *Session) trimUser() {
 	}
 	list, err := m.UserSessions(s.r.Context(), user)
 	if err != nil {
-		m.emit(s.r, EventStoreError, s.key, user, err)
+		s.emit(EventStoreError, s.key, user, err)
 		return
 	}
 	if len(list) <= m.opts.MaxPerUser {
@@ -1006,7 +1038,7 @@ func (s *Session) trimUser() {
 		return strings.Compare(b.Key, a.Key)
 	})
 	if key, err := s.end(user, list[m.opts.MaxPerUser:]); err != nil {
-		m.emit(s.r, EventStoreError, key, user, err)
+		s.emit(EventStoreError, key, user, err)
 	}
 }
 
@@ -1068,11 +1100,12 @@ func (s *Session) write(final bool) error {
 		}
 		user := s.x.dropUser
 		s.x.dropKey, s.x.dropUser = "", ""
+		s.expireCookie()
 		kind := EventDestroyed
 		if !found {
 			kind = EventLostWrite
 		}
-		m.emit(s.r, kind, key, user, nil)
+		s.emit(kind, key, user, nil)
 	}
 
 	if s.key == "" {
@@ -1085,13 +1118,7 @@ func (s *Session) write(final bool) error {
 			return s.insert(now, final)
 		}
 		if s.dropCookie {
-			// Once the response has started it carries no cookie, and its
-			// header is no longer the session's to touch: after the
-			// handler returns, HTTP/2's writer panics on it and HTTP/1's
-			// is net/http's again. The record is gone, which is the logout.
-			if !s.late {
-				m.cookie.expire(s.writer(), s.r)
-			}
+			s.expireCookie()
 			s.dropCookie = false
 		}
 		return nil
@@ -1125,7 +1152,7 @@ func (s *Session) write(final bool) error {
 		// Destroyed or renewed by another request meanwhile: drop the write,
 		// never bring the session back, and leave the cookie alone (a
 		// parallel response may have issued its successor).
-		m.emit(s.r, EventLostWrite, s.key, s.meta.User, nil)
+		s.emit(EventLostWrite, s.key, s.meta.User, nil)
 		s.reset()
 		return nil
 	}
@@ -1135,6 +1162,21 @@ func (s *Session) write(final bool) error {
 	}
 	s.committed(d, final)
 	return nil
+}
+
+// expireCookie expires the session cookie on the response, if the session
+// drops it. A logout does so once the record is deleted and before the
+// EventDestroyed: an OnEvent that panics there (see commitFinal) must not
+// leave the client the cookie of a record that is gone. A new session
+// stored afterwards in the same commit replaces the expiring cookie.
+// Once the response has started it carries no cookie, and its header is
+// no longer the session's to touch: after the handler returns, HTTP/2's
+// writer panics on it and HTTP/1's is net/http's again. The record is
+// gone, which is the logout. Callers hold s.mu.
+func (s *Session) expireCookie() {
+	if s.dropCookie && !s.late {
+		s.m.cookie.expire(s.writer(), s.r)
+	}
 }
 
 // committed updates the session after the store applied d: the changes
@@ -1201,7 +1243,7 @@ func (s *Session) insert(now int64, final bool) error {
 	s.dropLocal()
 	s.reset()
 	m.cookie.set(s.writer(), s.r, id, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
-	m.emit(s.r, EventCreated, key, s.meta.User, nil)
+	s.emit(EventCreated, key, s.meta.User, nil)
 	return nil
 }
 
@@ -1283,7 +1325,7 @@ func (s *Session) rename(now int64, final bool, hops int) (done bool, err error)
 			s.key, s.id, s.rec, s.renew = "", "", nil, false
 			return false, nil
 		}
-		m.emit(s.r, EventLostWrite, s.key, s.meta.User, nil)
+		s.emit(EventLostWrite, s.key, s.meta.User, nil)
 		s.key, s.id, s.rec = "", "", nil
 		s.reset()
 		return false, nil
@@ -1302,7 +1344,7 @@ func (s *Session) rename(now int64, final bool, hops int) (done bool, err error)
 		s.setMeta().Renewed = now
 		s.chg.MetaFields |= MetaRenewed
 	}
-	m.emit(s.r, EventRenewed, key, s.meta.User, nil)
+	s.emit(EventRenewed, key, s.meta.User, nil)
 	return d != nil, nil
 }
 
