@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"net/textproto"
 	"strings"
 
 	"github.com/valyala/fasthttp"
@@ -232,14 +233,17 @@ func dropSameCookie(rh *fasthttp.ResponseHeader, line string) {
 
 // cookieScope returns the name of the cookie a Set-Cookie line sets, and
 // its Path and Domain attributes (a leading dot dropped from the domain).
+// It trims as the core does under net/http (textproto.TrimString: space,
+// tab, CR, LF; not the other Unicode spaces strings.TrimSpace takes), so
+// that a Path or Domain holding such a space is another one here too.
 func cookieScope(line string) (name, path, domain string, ok bool) {
 	pair, attrs, _ := strings.Cut(line, ";")
 	name, _, ok = strings.Cut(pair, "=")
-	name = strings.TrimSpace(name)
+	name = textproto.TrimString(name)
 	for attrs != "" {
 		var a string
 		a, attrs, _ = strings.Cut(attrs, ";")
-		k, v, _ := strings.Cut(strings.TrimSpace(a), "=")
+		k, v, _ := strings.Cut(textproto.TrimString(a), "=")
 		switch {
 		case strings.EqualFold(k, "Path"):
 			path = v

@@ -249,7 +249,15 @@ func (d *demo) login(w http.ResponseWriter, r *http.Request) {
 		User string `json:"user"`
 	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
-	if err := dec.Decode(&body); err != nil || body.User == "" || len(body.User) > 256 {
+	err := dec.Decode(&body)
+	if err == nil {
+		// Only the end of the body may follow the object, as for a
+		// value (decodeValue).
+		if _, terr := dec.Token(); !errors.Is(terr, io.EOF) {
+			err = errors.New("trailing data after the JSON object")
+		}
+	}
+	if err != nil || body.User == "" || len(body.User) > 256 {
 		writeError(w, http.StatusBadRequest, `body must be {"user": "name"} with a non-empty name of at most 256 bytes`)
 		return
 	}

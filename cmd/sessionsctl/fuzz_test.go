@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"math"
 	"testing"
 	"time"
@@ -45,7 +46,7 @@ func FuzzShow(f *testing.F) {
 		}
 		defer store.Delete(context.Background(), key)
 		var out bytes.Buffer
-		if err := command(context.Background(), store, []string{"show", key}, &out); err != nil {
+		if err := command(context.Background(), store, []string{"show", key}, &out, io.Discard); err != nil {
 			t.Fatalf("show of a session holding %#v: %v", v, err)
 		}
 		var shown struct {

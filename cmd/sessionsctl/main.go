@@ -11,7 +11,9 @@
 //
 // A HANDLE is a session's public ID: the SHA-256 of its cookie value, as
 // Session.ID and the demo's /api/sessions show it. sessionsctl never needs
-// or prints a cookie value.
+// or prints a cookie value. A handle an ID rotation left as a grace alias
+// leads to the renewed session: show prints that session under its own
+// handle ("id"), with the handle given as "alias", and says so on stderr.
 //
 // A bbolt file can be open in one process only, so -store bolt:PATH works
 // while the server that uses the file is stopped; while it runs, sessionsctl
@@ -45,6 +47,8 @@ import (
 )
 
 func main() {
+	// A store that is down is told once, by run's error.
+	storeurl.SilenceRedisLog()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -118,7 +122,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer closeStore()
-	if err := command(ctx, store, fs.Args(), stdout); err != nil {
+	if err := command(ctx, store, fs.Args(), stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "sessionsctl:", explain(err, *timeout))
 		return 1
 	}
@@ -154,14 +158,17 @@ func checkArgs(args []string) error {
 	return nil
 }
 
-func command(ctx context.Context, store sessions.Store, args []string, out io.Writer) error {
+// command runs args on store, printing its result to out and remarks that
+// are no result (such as a handle being a grace alias) to notes.
+func command(ctx context.Context, store sessions.Store, args []string, out, notes io.Writer) error {
 	if err := checkArgs(args); err != nil {
 		return err
 	}
 	switch args[0] {
 	case "show":
 		handle := args[1]
-		rec, found, err := store.Load(ctx, handle)
+		lctx, reported := sessions.WithAliasReport(ctx)
+		rec, found, err := store.Load(lctx, handle)
 		if err != nil {
 			return err
 		}
@@ -172,7 +179,15 @@ func command(ctx context.Context, store sessions.Store, args []string, out io.Wr
 		for _, f := range rec.Fields {
 			values[f.Key] = jsonView(f.Value)
 		}
-		return printJSON(out, map[string]any{"id": handle, "meta": metaView(rec.Meta), "values": values})
+		view := map[string]any{"id": handle, "meta": metaView(rec.Meta), "values": values}
+		// A grace alias an ID rotation left leads to the session under
+		// its new handle: show it under that one, which the server's
+		// requests now carry, and name the alias it was reached by.
+		if at := reported(); at != "" && at != handle && sessions.ValidKey(at) {
+			view["id"], view["alias"] = at, handle
+			fmt.Fprintf(notes, "sessionsctl: %s is a grace alias of the renewed session %s, shown here; revoke either handle to end the session\n", handle, at)
+		}
+		return printJSON(out, view)
 	case "list":
 		user := args[1]
 		ux, ok := store.(sessions.UserIndex)

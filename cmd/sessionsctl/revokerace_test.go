@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,7 +55,7 @@ func TestRevokeRacingRenewal(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	err = command(ctx, &renewAfterLoad{Store: store, t: t, key: key, to: renewed}, []string{"revoke", key}, &out)
+	err = command(ctx, &renewAfterLoad{Store: store, t: t, key: key, to: renewed}, []string{"revoke", key}, &out, io.Discard)
 	_, alive, lerr := store.Load(ctx, renewed)
 	if lerr != nil {
 		t.Fatal(lerr)

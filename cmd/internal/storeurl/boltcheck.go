@@ -27,7 +27,7 @@ func checkBoltSessions(spec, path string) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("-store %s: %s is damaged or not a bbolt database (%v); give the path of the file the server uses", spec, path, p)
+			err = fmt.Errorf("-store %s: %s is damaged or not a bbolt database (%v); give the path of the file the server uses", Redact(spec), Redact(path), p)
 		}
 	}()
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: bolt.DefaultOpenTimeout})
@@ -43,7 +43,7 @@ func checkBoltSessions(spec, path string) (err error) {
 		return errNoBoltPeek
 	}
 	if !found {
-		return fmt.Errorf("-store %s: %s holds no sessions (no %q bucket), not the server's session database; give the path of the file the server uses", spec, path, bolt.DefaultBucket)
+		return fmt.Errorf("-store %s: %s holds no sessions (no %q bucket), not the server's session database; give the path of the file the server uses", Redact(spec), Redact(path), bolt.DefaultBucket)
 	}
 	return nil
 }

@@ -13,8 +13,9 @@ import (
 // rest keeps its case; a bolt: specification gives a non-empty path or an
 // ErrSpec error, "bolt:///P" the absolute path /P and "bolt://NAME" an
 // error; an unknown scheme is an ErrSpec error that never carries the
-// password in the URL's user information, as it ends up in logs. Like
-// FuzzRedact, it puts no raw whitespace in the user information.
+// password in the URL's user information, as it ends up in logs, and
+// neither does the error for bolt://USER:PASSWORD@HOST. Like FuzzRedact,
+// it puts no raw whitespace in a URL's user information.
 func FuzzSpec(f *testing.F) {
 	f.Add("bolt", "./sessions.db", "")
 	f.Add("BOLT", "///var/lib/s.db", "")
@@ -48,6 +49,15 @@ func FuzzSpec(f *testing.F) {
 				t.Fatalf("boltPath(%q): %v; want a path", spec, err)
 			case url && path != after, !url && path != rest, path == "":
 				t.Fatalf("boltPath(%q) = %q", spec, path)
+			}
+			// bolt://USER:PASSWORD@HOST is refused without the password,
+			// which, as in FuzzRedact, holds none of "@/?#" and no space.
+			if strings.Contains(scheme+rest+pass, marker[:3]) || strings.ContainsAny(pass, "@/?# \t\n\r\v\f") {
+				return
+			}
+			withPass := low[:len("bolt:")] + "//u:" + marker + pass + "@" + rest
+			if _, err := boltPath(withPass, withPass[len("bolt:"):]); err == nil || strings.Contains(err.Error(), marker) {
+				t.Fatalf("boltPath(%q): %v; want an error without the password", withPass, err)
 			}
 		case !known[s]:
 			// A URL with a password in its user information, which

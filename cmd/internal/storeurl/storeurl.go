@@ -114,11 +114,11 @@ func OpenExisting(ctx context.Context, spec, key string) (sessions.Store, func()
 		}
 		fi, err := os.Stat(path)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, fmt.Errorf("-store %s: no session database at %s; give the path of the file the server uses", spec, path)
+			return nil, nil, fmt.Errorf("-store %s: no session database at %s; give the path of the file the server uses", Redact(spec), Redact(path))
 		}
 		// bbolt makes an empty file a new database.
 		if err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
-			return nil, nil, fmt.Errorf("-store %s: %s is empty, not a session database; give the path of the file the server uses", spec, path)
+			return nil, nil, fmt.Errorf("-store %s: %s is empty, not a session database; give the path of the file the server uses", Redact(spec), Redact(path))
 		}
 		// bolt.Open gives a database without them the store's buckets.
 		if err := checkBoltSessions(spec, path); err != nil && !errors.Is(err, errNoBoltPeek) {
@@ -189,6 +189,11 @@ func boltPath(spec, rest string) (string, error) {
 	// of the file system, never what was meant.
 	if after, ok := strings.CutPrefix(rest, "//"); ok {
 		if !strings.HasPrefix(after, "/") {
+			// The text after "//" is echoed only when it holds no
+			// password: a URL's user information may.
+			if shown := Redact(spec); shown != spec {
+				return "", badSpec(fmt.Sprintf("-store %s: bolt takes bolt:PATH, not a URL; write bolt:RELATIVE/PATH or bolt:///ABSOLUTE/PATH", shown))
+			}
 			return "", badSpec(fmt.Sprintf("-store %s: bolt takes bolt:PATH, not a URL; write bolt:%s for a relative path or bolt:///ABSOLUTE/PATH", spec, after))
 		}
 		rest = after
@@ -248,8 +253,9 @@ func Redact(s string) string {
 }
 
 // kvUserinfo finds what looks like a URL's user information in text that
-// is no URL ("=://u:p@h"): it may be a password all the same.
-var kvUserinfo = regexp.MustCompile(`://[^ \t\n\r\v\f/?#]*@`)
+// is no URL ("=://u:p@h"): it may be a password all the same, and, as the
+// text is no URL, one holding whitespace.
+var kvUserinfo = regexp.MustCompile(`://[^/?#]*@`)
 
 // kvPassword finds the password and sslpassword values of a key/value
 // connection string: a bare word or a single-quoted value, in both of which

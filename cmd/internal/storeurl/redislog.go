@@ -1,0 +1,18 @@
+package storeurl
+
+import (
+	"context"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// SilenceRedisLog stops go-redis from writing its own log lines (one per
+// failed dial, "redis: ... failed to dial ...") to the process's stderr,
+// for a command-line tool whose error already says that the store is down,
+// in its words. It affects every Redis client in the process.
+func SilenceRedisLog() { goredis.SetLogger(silentLogger{}) }
+
+// silentLogger is a go-redis logger that drops every line.
+type silentLogger struct{}
+
+func (silentLogger) Printf(context.Context, string, ...any) {}
