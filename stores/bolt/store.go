@@ -268,7 +268,20 @@ func (s *Store) Close() error {
 // inspection.
 func (s *Store) DB() *bbolt.DB { return s.db }
 
-var errClosed = fmt.Errorf("%w: bolt: the store is closed", sessions.ErrStoreUnavailable)
+// errClosed is what every method returns after Close, and after the
+// caller closed the database it gave New. It wraps
+// sessions.ErrStoreUnavailable, so the manager answers it with 503, but its
+// text is its own: the ErrStoreUnavailable text promises that requests
+// resume when the store returns, and a closed store never does.
+var errClosed error = closedError{}
+
+type closedError struct{}
+
+func (closedError) Error() string {
+	return "bolt: store unavailable: the store was closed (Store.Close, or Close of the *bbolt.DB given to bolt.New) and serves no more requests; close it after the last request, or open a new store with bolt.Open or bolt.New"
+}
+
+func (closedError) Unwrap() error { return sessions.ErrStoreUnavailable }
 
 func (s *Store) check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {

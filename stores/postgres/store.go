@@ -194,7 +194,19 @@ func (s *Store) Close() error {
 	return nil
 }
 
-var errClosed = fmt.Errorf("%w: postgres: the store is closed", sessions.ErrStoreUnavailable)
+// errClosed is what every method returns after Close. It wraps
+// sessions.ErrStoreUnavailable, so the manager answers it with 503, but its
+// text is its own: the ErrStoreUnavailable text promises that requests
+// resume when the store returns, and a closed store never does.
+var errClosed error = closedError{}
+
+type closedError struct{}
+
+func (closedError) Error() string {
+	return "postgres: store unavailable: the store was closed (Store.Close) and serves no more requests; close it after the last request, or create a new store with postgres.New"
+}
+
+func (closedError) Unwrap() error { return sessions.ErrStoreUnavailable }
 
 func (s *Store) check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {

@@ -148,6 +148,9 @@ func fail(ctx context.Context, op string, err error) error {
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		return fmt.Errorf("sessions/redis: %s: %w", op, err)
 	}
+	if errors.Is(err, redis.ErrClosed) {
+		return closedError{op: op, err: err}
+	}
 	if unavailable(err) {
 		return fmt.Errorf("sessions/redis: %s: %w: %w", op, sessions.ErrStoreUnavailable, err)
 	}
@@ -156,6 +159,23 @@ func fail(ctx context.Context, op string, err error) error {
 	}
 	return fmt.Errorf("sessions/redis: %s: %w", op, err)
 }
+
+// closedError is what fail makes of redis.ErrClosed: the client was closed,
+// by Store.Close of a store made by NewFromURL or by the caller's Close of
+// the client given to New. It wraps sessions.ErrStoreUnavailable, so the
+// manager answers it with 503, and the go-redis error; but its text is its
+// own: the ErrStoreUnavailable text promises that requests resume when the
+// store returns, and a closed client never does.
+type closedError struct {
+	op  string
+	err error
+}
+
+func (e closedError) Error() string {
+	return "sessions/redis: " + e.op + ": store unavailable: the Redis client was closed (Store.Close of a store made by redis.NewFromURL, or Close of the client given to redis.New or redis.NewWithOptions) and serves no more requests; close it after the last request, or create a new store with redis.New or redis.NewFromURL: " + e.err.Error()
+}
+
+func (e closedError) Unwrap() []error { return []error{sessions.ErrStoreUnavailable, e.err} }
 
 // unavailable reports whether err means Redis could not be reached or could
 // not serve the command right now, as opposed to an error reply about the
