@@ -92,6 +92,7 @@ func scaleRuns(b *testing.B, c contender, n int, none http.Handler) {
 			hdr := http.Header{"Cookie": {""}}
 			rec := newRecorder()
 			b.ReportAllocs()
+			cpu, gc := startCPU(false), startGC()
 			for b.Loop() {
 				rec.reset()
 				*req = proto
@@ -99,6 +100,8 @@ func scaleRuns(b *testing.B, c contender, n int, none http.Handler) {
 				req.Header = hdr
 				run.h.ServeHTTP(&rec.ResponseRecorder, req)
 			}
+			cpu.report(b)
+			gc.report(b)
 			if rec.Code != http.StatusOK {
 				b.Fatalf("status %d", rec.Code)
 			}

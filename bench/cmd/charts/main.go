@@ -377,8 +377,37 @@ func (r *report) scale() {
 			r.printf("%s\n", row)
 		}
 	}
-	r.printf("\n![scale](results/scale.png)\n\n")
+	r.printf("\n")
+	r.scaleGC()
+	r.printf("![scale](results/scale.png)\n\n")
 	r.chart("scale.png", "Read-only request at 1k, 100k and 1M live sessions (median, log scale)", sizes, series, vals)
+}
+
+// scaleGC prints the garbage collector's CPU time per request in the scale
+// rows on all sessions (gc-cpu-ns/op), which tells the collector's part of
+// a row's growth from the memory latency of the requests themselves.
+func (r *report) scaleGC() {
+	d := r.d
+	if math.IsNaN(d.median("Scale/sessions=1k/op=read/lib=sessions-memory", "", "gc-cpu-ns/op")) {
+		return
+	}
+	r.printf("The garbage collector's CPU time per request in the same rows (requests on all sessions; `runtime/metrics`, every core), beside the process's CPU time per request:\n\n")
+	r.printf("| contender | op | GC 1k | GC 100k | GC 1M | CPU 1k | CPU 100k | CPU 1M |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, lib := range scaleLibs {
+		for _, op := range []string{"read", "rw"} {
+			if math.IsNaN(d.median("Scale/sessions=1k/op="+op+"/lib="+lib, "", "gc-cpu-ns/op")) {
+				continue
+			}
+			row := "| " + lib + " | " + op + " |"
+			for _, unit := range []string{"gc-cpu-ns/op", "cpu-ns/op"} {
+				for _, n := range sizes {
+					row += " " + fmtNs(d.median("Scale/sessions="+n+"/op="+op+"/lib="+lib, "", unit)) + " |"
+				}
+			}
+			r.printf("%s\n", row)
+		}
+	}
+	r.printf("\n")
 }
 
 func (r *report) heap() {
