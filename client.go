@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"errors"
 	"math"
 	"time"
 )
@@ -166,13 +167,7 @@ func (s *Session) commitClient(cs ClientStore) error {
 		s.err = ErrTooLarge
 		return s.err
 	}
-	kind := EventRenewed
-	if fresh {
-		kind = EventCreated
-	}
-	if fresh || s.renew {
-		s.emit(kind, KeyOf(id), s.meta.User, nil)
-	}
+	issued := fresh || s.renew
 	s.id, s.key, s.renew, s.dropCookie = id, KeyOf(id), false, false
 	m.cookie.set(s.writer(), s.r, value, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
 	// What was sealed becomes the session's snapshot, after the final
@@ -183,6 +178,17 @@ func (s *Session) commitClient(cs ClientStore) error {
 	s.dropLocal()
 	s.reset()
 	s.viewMeta(&rec.Meta)
+	// The event comes last, as a server-side store's does (see insert and
+	// rename): the session is the cookie, so an OnEvent that panics (see
+	// commitFinal) must find it set on the response, or the new session or
+	// the renewal is lost.
+	if issued {
+		kind := EventRenewed
+		if fresh {
+			kind = EventCreated
+		}
+		s.emit(kind, s.key, s.meta.User, nil)
+	}
 	return nil
 }
 
@@ -209,6 +215,13 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 	s.chg.Set = setField(s.chg.Set, key, int(n))
 	if s.writeThrough || s.late {
 		if err := s.commit(false); err != nil {
+			if errors.Is(err, ErrTooLarge) {
+				// The count would not fit in the cookie. Nothing was
+				// sealed and the commit dropped the count: the session
+				// stays usable, as after a server-side store's refused
+				// Increment (see Options.MaxSize).
+				s.err = nil
+			}
 			return 0, err
 		}
 	}

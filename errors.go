@@ -23,11 +23,14 @@ var (
 	// with a fresh session and an EventCorrupt hook call.
 	ErrCorrupt = errors.New("sessions: corrupt session record")
 
-	// ErrUnsupportedValue reports a value the codec cannot encode for a remote
-	// store. Store strings, numbers, bools, []byte, time.Time, time.Duration,
-	// []string, []any, map[string]any, or any type encoding/json can marshal
-	// without change: its strings must be valid UTF-8 (keep other bytes in a
-	// []byte).
+	// ErrUnsupportedValue reports a value the codec cannot encode for a store
+	// that encodes values (Redis, PostgreSQL, bbolt, the cookie store), or
+	// under Options.MaxSize, which counts each value's encoding. The change
+	// is refused as one over the size cap is (see ErrTooLarge), reported as
+	// an EventUnsupportedValue, not a store failure. Store strings, numbers,
+	// bools, []byte, time.Time, time.Duration, []string, []any,
+	// map[string]any, or any type encoding/json can marshal without change:
+	// its strings must be valid UTF-8 (keep other bytes in a []byte).
 	ErrUnsupportedValue = errors.New("sessions: value type cannot be stored")
 
 	// ErrTooLarge reports a value, record or cookie over the configured size

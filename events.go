@@ -23,21 +23,22 @@ type EventKind int
 // behind the manager's, or a record whose stored deadline is later), which
 // the manager checks on every read.
 const (
-	EventCreated         EventKind = iota + 1 // a new session was stored
-	EventRenewed                              // a session got a new ID (Renew, Login, rotation)
-	EventDestroyed                            // a session was destroyed (Destroy, logout, revocation)
-	EventExpiredIdle                          // a presented session had passed its idle timeout
-	EventExpiredAbsolute                      // a presented session had passed its absolute lifetime
-	EventInvalidID                            // a well-formed ID that is not a live session was presented
-	EventMalformedID                          // a cookie value of the wrong shape was presented
-	EventDuplicateCookie                      // the request carried several different session cookies
-	EventCSRFFail                             // an unsafe request failed the CSRF check
-	EventBindMismatch                         // the client no longer matches the session's binding
-	EventCorrupt                              // a stored record could not be decoded
-	EventLostWrite                            // a commit found its session destroyed or renewed meanwhile and was dropped
-	EventStoreError                           // a store call failed
-	EventGuessing                             // a client passed the unknown-ID threshold
-	EventTooLarge                             // a change was refused: the session would pass its size cap (ErrTooLarge)
+	EventCreated          EventKind = iota + 1 // a new session was stored
+	EventRenewed                               // a session got a new ID (Renew, Login, rotation)
+	EventDestroyed                             // a session was destroyed (Destroy, logout, revocation)
+	EventExpiredIdle                           // a presented session had passed its idle timeout
+	EventExpiredAbsolute                       // a presented session had passed its absolute lifetime
+	EventInvalidID                             // a well-formed ID that is not a live session was presented
+	EventMalformedID                           // a cookie value of the wrong shape was presented
+	EventDuplicateCookie                       // the request carried several different session cookies
+	EventCSRFFail                              // an unsafe request failed the CSRF check
+	EventBindMismatch                          // the client no longer matches the session's binding
+	EventCorrupt                               // a stored record could not be decoded
+	EventLostWrite                             // a commit found its session destroyed or renewed meanwhile and was dropped
+	EventStoreError                            // a store call failed
+	EventGuessing                              // a client passed the unknown-ID threshold
+	EventTooLarge                              // a change was refused: the session would pass its size cap (ErrTooLarge)
+	EventUnsupportedValue                      // a change was refused: it holds a value the codec cannot encode (ErrUnsupportedValue)
 )
 
 var eventNames = map[EventKind]string{
@@ -47,7 +48,7 @@ var eventNames = map[EventKind]string{
 	EventDuplicateCookie: "duplicate-cookie", EventCSRFFail: "csrf-fail",
 	EventBindMismatch: "binding-mismatch", EventCorrupt: "corrupt-record",
 	EventLostWrite: "lost-write", EventStoreError: "store-error", EventGuessing: "guessing",
-	EventTooLarge: "too-large",
+	EventTooLarge: "too-large", EventUnsupportedValue: "unsupported-value",
 }
 
 // String returns the event's name, such as "expired-idle".
@@ -87,11 +88,17 @@ func logged(kind EventKind, err error) bool {
 }
 
 func (m *Manager) emit(r *http.Request, kind EventKind, key, user string, err error) {
-	if kind == EventStoreError && errors.Is(err, ErrTooLarge) {
+	if kind == EventStoreError {
 		// No store call failed: the request asked for more than the
 		// session may hold (Options.MaxSize, a store's or the cookie's
-		// limit). A warning, not an error a store outage alert counts.
-		kind = EventTooLarge
+		// limit), or stored a value the codec refuses (the handler's
+		// mistake). A warning, not an error a store outage alert counts.
+		switch {
+		case errors.Is(err, ErrTooLarge):
+			kind = EventTooLarge
+		case errors.Is(err, ErrUnsupportedValue):
+			kind = EventUnsupportedValue
+		}
 	}
 	log := logged(kind, err)
 	if m.opts.OnEvent == nil && !log {

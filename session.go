@@ -610,13 +610,13 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 	if s.err != nil {
 		return 0, s.err
 	}
-	if s.m.client != nil {
-		return s.incrementClient(key, by)
-	}
 	if s.m.opts.MaxSize > 0 {
 		if err := s.checkIncrementSize(key, by); err != nil {
 			return 0, err
 		}
+	}
+	if s.m.client != nil {
+		return s.incrementClient(key, by)
 	}
 	if s.key == "" {
 		s.create = true
