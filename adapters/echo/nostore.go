@@ -52,12 +52,15 @@ func (w *noStoreWriter) covers(name string) bool {
 }
 
 // enforce makes the header uncacheable if it sets one of w's cookies, once,
-// before the final status goes out.
+// before the final status goes out. A code that is no HTTP status (outside
+// 100-999) is not final: net/http panics on it and sends nothing, and the
+// response that follows, such as echo's Recover middleware's answer, is
+// fixed in turn.
 func (w *noStoreWriter) enforce(code int) {
 	if w.sent {
 		return
 	}
-	if code >= 200 || code == http.StatusSwitchingProtocols {
+	if (code >= 200 && code <= 999) || code == http.StatusSwitchingProtocols {
 		w.sent = true
 	}
 	h := w.ResponseWriter.Header()

@@ -197,8 +197,11 @@ func TestCleanerRemovesExpiredWithoutReads(t *testing.T) {
 	if err := s.Create(ctx, long, storetest.NewRecord(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	// A session whose expiry a commit extended keeps its stale index entry
-	// until it comes due; the cleaner must not delete the session for it.
+	// A commit that extends a session's expiry moves its expiry index entry
+	// in the same transaction (the entry under the first deadline goes), so
+	// the cleaner must keep the session past its first deadline. Stale
+	// entries, left behind when a record that cannot be decoded is deleted
+	// or replaced, are TestCleanupSkipsStaleExpiryEntries's case.
 	extended := storetest.NewKey(t)
 	if err := s.Create(ctx, extended, storetest.NewRecord(100*time.Millisecond)); err != nil {
 		t.Fatal(err)
