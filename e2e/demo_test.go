@@ -67,19 +67,16 @@ func startDemo(t *testing.T) string {
 }
 
 // runDemo runs the demo binary bin as startDemo does, and returns its URL
-// and process. The process is killed when the test ends, and by the kernel
+// and process. The demo listens on a port the kernel picks (-addr
+// 127.0.0.1:0), which it names in its "demo listening" log line, so no
+// other process can take the port between a test choosing it and the demo
+// binding it. The process is killed when the test ends, and by the kernel
 // if the test binary dies first (a -timeout, a kill), so that no demo
 // outlives the tests.
 func runDemo(t *testing.T, bin string) (string, *os.Process) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "-addr", addr)
+	var logs syncBuffer
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	dieWithTests(cmd)
 	if err := cmd.Start(); err != nil {
@@ -92,20 +89,55 @@ func runDemo(t *testing.T, bin string) (string, *os.Process) {
 			t.Logf("demo output:\n%s", logs.String())
 		}
 	})
-	_, port, _ := net.SplitHostPort(addr)
-	url := "http://localhost:" + port
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/")
-		if err == nil {
+		if addr := listeningAddr(logs.String()); addr != "" {
+			resp, err := http.Get("http://" + addr + "/")
+			if err != nil {
+				t.Fatalf("the demo said it listens on %s, but GET / failed: %v", addr, err)
+			}
 			resp.Body.Close()
-			return url, cmd.Process
+			_, port, _ := net.SplitHostPort(addr)
+			return "http://localhost:" + port, cmd.Process
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the demo did not answer on %s within 10s: %v", addr, err)
+			t.Fatalf("the demo did not log its listening address within 10s")
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// listeningAddr returns the address in the demo's "demo listening
+// addr=HOST:PORT" log line, or "" before the line is written in full.
+func listeningAddr(logs string) string {
+	for line := range strings.Lines(logs) {
+		_, rest, ok := strings.Cut(line, "demo listening addr=")
+		if !ok || !strings.HasSuffix(line, "\n") {
+			continue
+		}
+		addr, _, _ := strings.Cut(strings.TrimSpace(rest), " ")
+		return addr
+	}
+	return ""
+}
+
+// syncBuffer is a bytes.Buffer the demo process's output goroutines write
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 func TestDemoInBrowser(t *testing.T) {
