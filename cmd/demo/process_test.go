@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -60,16 +59,6 @@ func binary(t *testing.T) string {
 	return demoBin
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // waitHTTP polls url until it answers or the timeout passes.
 func waitHTTP(t *testing.T, url string, timeout time.Duration) {
 	t.Helper()
@@ -89,17 +78,26 @@ type proc struct {
 	base string
 }
 
-// startDemo runs the demo binary with args on a free loopback port.
+// startDemo runs the demo binary with args on a loopback port the kernel
+// picks (-addr 127.0.0.1:0), which the demo names in its "demo listening"
+// log line: no other process can take the port between the test choosing
+// it and the demo binding it.
 func startDemo(t *testing.T, args ...string) *proc {
 	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	cmd := exec.Command(binary(t), append([]string{"-addr", addr}, args...)...)
-	cmd.Stderr = &prefixWriter{t: t, prefix: "demo " + addr + ": "}
+	cmd := exec.Command(binary(t), append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	listening := make(chan string, 1)
+	cmd.Stderr = &prefixWriter{t: t, prefix: "demo: ", listening: listening}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, base: "http://" + addr}
+	p := &proc{cmd: cmd}
 	t.Cleanup(func() { p.kill() })
+	select {
+	case addr := <-listening:
+		p.base = "http://" + addr
+	case <-time.After(15 * time.Second):
+		t.Fatal("the demo did not log its listening address within 15s")
+	}
 	waitHTTP(t, p.base+"/", 15*time.Second)
 	return p
 }
@@ -111,15 +109,32 @@ func (p *proc) kill() {
 	}
 }
 
+// prefixWriter takes a demo's log: it passes its ERROR lines to the test's
+// log, and sends the address of its "demo listening addr=HOST:PORT" line to
+// listening, once.
 type prefixWriter struct {
-	t      *testing.T
-	prefix string
+	t         *testing.T
+	prefix    string
+	listening chan<- string
+	mu        sync.Mutex
+	partial   string // a line not yet ended
+	told      bool
 }
 
 func (w *prefixWriter) Write(b []byte) (int, error) {
-	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	text := w.partial + string(b)
+	lines := strings.Split(text, "\n")
+	w.partial = lines[len(lines)-1]
+	for _, line := range lines[:len(lines)-1] {
 		if strings.Contains(line, "ERROR") {
 			w.t.Log(w.prefix + line)
+		}
+		if _, rest, ok := strings.Cut(line, "demo listening addr="); ok && !w.told && w.listening != nil {
+			addr, _, _ := strings.Cut(rest, " ")
+			w.listening <- addr
+			w.told = true
 		}
 	}
 	return len(b), nil
