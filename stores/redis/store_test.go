@@ -306,6 +306,9 @@ func TestNewFromURL(t *testing.T) {
 		{url: "redis://u:p@localhost:6380?read_timeout=3s&max_retries=4&key_prefix=app:", addrs: []string{"localhost:6380"}, prefix: "app:", read: 3 * time.Second, retries: 4},
 		{url: "redis+cluster://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002", cluster: true, addrs: []string{"127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002"}, prefix: DefaultPrefix, read: URLTimeout, retries: URLMaxRetries},
 		{url: "rediss+cluster://u:p@[::1]:7000,[::1]:7001/0?dialer_retries=2", cluster: true, addrs: []string{"[::1]:7000", "[::1]:7001"}, prefix: DefaultPrefix, read: URLTimeout, retries: URLMaxRetries},
+		// A repeated key_prefix counts once, by its last value, as go-redis
+		// reads its own repeated options.
+		{url: "redis://127.0.0.1:6379?key_prefix=a:&key_prefix=b:", addrs: []string{"127.0.0.1:6379"}, prefix: "b:", read: URLTimeout, retries: URLMaxRetries},
 	} {
 		s, err := NewFromURL(tc.url)
 		if err != nil {

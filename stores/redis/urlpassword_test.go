@@ -31,6 +31,10 @@ func TestNewFromURLErrorsHideThePassword(t *testing.T) {
 		"redis:u:" + pw + "@h:6379",
 		"re?dis://u:" + pw + "@h:6379",
 		"redis:#://u:" + pw + "@h:6379",
+		// A password holding a raw "@": all of it up to the last "@" goes.
+		"redis:u:p@" + pw + "@h:6379",
+		"#://u:p@" + pw + "@h:6379",
+		"redis://u:p@" + pw + "@h:637x",
 	} {
 		s, err := NewFromURL(u)
 		if err == nil {
