@@ -53,6 +53,11 @@ func (s *Store) loadResolved(ctx context.Context, key string) (*sessions.Record,
 			return nil, "", false, nil // renamed without a grace
 		}
 		if to, ok := h[fAliasTo]; ok {
+			if v := h[fVersion]; v != formatVersion {
+				// A grace alias has fVersion as a record has (see
+				// isGhost); the scripts refuse this hash too.
+				return nil, "", false, fmt.Errorf("sessions/redis: load %s: alias: %w", short(key), corruptf("format version %q, want %q", v, formatVersion))
+			}
 			if !sessions.ValidKey(to) {
 				return nil, "", false, fmt.Errorf("sessions/redis: load %s: alias to %q: %w", short(key), to, sessions.ErrCorrupt)
 			}

@@ -69,15 +69,17 @@ end
 -- status of a session hash from HMGET h m:v m:to m:mvu ...: nil when it is
 -- a live record that may be written, else the reply. A hash without m:v is
 -- absent, a ghost (values only, no m:to or m:c; see isGhost) or a retired
--- key's marker (m:rt), or else corrupt. A rename fence (m:mv, m:mvu) that has expired is removed: its
+-- key's marker (m:rt), or else corrupt. A hash with another m:v is corrupt,
+-- also when it has m:to: a grace alias has m:v '1' (see retire), and Load
+-- refuses it too. A rename fence (m:mv, m:mvu) that has expired is removed: its
 -- rename failed or gave up.
 local function check(h, st)
   if not st[1] then
     if st[2] or redis.call('HEXISTS', h, 'm:c') == 1 then return {3} end
     return {0}
   end
-  if st[2] then return {2, st[2]} end
   if st[1] ~= '1' then return {3} end
+  if st[2] then return {2, st[2]} end
   if st[3] then
     if (tonumber(st[3]) or 0) > now_ms() then return {7} end
     redis.call('HDEL', h, 'm:mv', 'm:mvu')
