@@ -2,13 +2,10 @@ package bolt
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/sessionkit/sessions"
 	"github.com/sessionkit/sessions/storetest"
 	"go.etcd.io/bbolt"
 )
@@ -47,43 +44,14 @@ func TestClosedStoreErrorSaysClosed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			s := tc.open(t)
-			key, other := storetest.NewKey(t), storetest.NewKey(t)
+			key := storetest.NewKey(t)
 			if err := s.Create(ctx, key, storetest.NewRecord(time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 			if err := tc.close(s); err != nil {
 				t.Fatal(err)
 			}
-			d := &sessions.Delta{Set: []sessions.Field{{Key: "k", Value: "v"}}}
-			for _, c := range []struct {
-				method string
-				call   func() error
-			}{
-				{"Load", func() error { _, _, err := s.Load(ctx, key); return err }},
-				{"Create", func() error { return s.Create(ctx, other, storetest.NewRecord(time.Hour)) }},
-				{"Commit", func() error { return s.Commit(ctx, key, d) }},
-				{"Increment", func() error { _, err := s.Increment(ctx, key, "n", 1); return err }},
-				{"Rename", func() error { return s.Rename(ctx, key, other, time.Second) }},
-				{"Delete", func() error { return s.Delete(ctx, key) }},
-				{"UserSessions", func() error { _, err := s.UserSessions(ctx, "alice"); return err }},
-				{"Count", func() error { _, err := s.Count(ctx); return err }},
-			} {
-				err := c.call()
-				if !errors.Is(err, sessions.ErrStoreUnavailable) {
-					t.Fatalf("%s after Close: %v, want an error wrapping ErrStoreUnavailable", c.method, err)
-				}
-				msg := err.Error()
-				for _, bad := range []string{"resume", "network"} {
-					if strings.Contains(msg, bad) {
-						t.Errorf("%s after Close: %q says %q, which a closed store never does", c.method, msg, bad)
-					}
-				}
-				for _, want := range []string{"Close", "bolt.Open", "bolt.New"} {
-					if !strings.Contains(msg, want) {
-						t.Errorf("%s after Close: %q does not name %q (what closed it, what to do)", c.method, msg, want)
-					}
-				}
-			}
+			storetest.RequireClosedErrors(t, s, key, []string{"Close", "bolt.Open", "bolt.New"}, nil)
 		})
 	}
 }
