@@ -55,23 +55,13 @@ func TestRecoveredOnEventPanicKeepsSession(t *testing.T) {
 			armed = true
 			mu.Unlock()
 
-			recoverer := func(next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					defer func() {
-						if recover() != nil {
-							w.WriteHeader(http.StatusInternalServerError)
-						}
-					}()
-					next.ServeHTTP(w, r)
-				})
-			}
 			after := func(next http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					next.ServeHTTP(w, r)
 					m.FromContext(r.Context()).Set("after", 1)
 				})
 			}
-			h := m.Handler(after(recoverer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := m.Handler(after(recover500(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if err := tc.act(m.Start(w, r)); err != nil {
 					t.Error(err)
 				}

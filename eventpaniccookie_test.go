@@ -70,17 +70,7 @@ func TestRecoveredOnEventPanicKeepsCookieSession(t *testing.T) {
 			armed = true
 			mu.Unlock()
 
-			recoverer := func(next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					defer func() {
-						if recover() != nil {
-							w.WriteHeader(http.StatusInternalServerError)
-						}
-					}()
-					next.ServeHTTP(w, r)
-				})
-			}
-			h := m.Handler(recoverer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := m.Handler(recover500(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if err := tc.act(m.Start(w, r)); err != nil {
 					t.Error(err)
 				}

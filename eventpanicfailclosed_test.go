@@ -34,17 +34,7 @@ func TestRecoveredStoreErrorPanicFailsClosed(t *testing.T) {
 	store.fail = map[string]bool{"commit": true}
 	store.mu.Unlock()
 
-	recoverer := func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			defer func() {
-				if recover() != nil {
-					w.WriteHeader(http.StatusInternalServerError)
-				}
-			}()
-			next.ServeHTTP(w, r)
-		})
-	}
-	h := m.Handler(recoverer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := m.Handler(recover500(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Account", "alice")
 		http.SetCookie(w, &http.Cookie{Name: "remember", Value: "1"})
 		m.Start(w, r).Set("cart", 3)

@@ -62,17 +62,7 @@ func TestRecoveredDestroyedEventPanicExpiresCookie(t *testing.T) {
 			armed = true
 			mu.Unlock()
 
-			recoverer := func(next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					defer func() {
-						if recover() != nil {
-							w.WriteHeader(http.StatusInternalServerError)
-						}
-					}()
-					next.ServeHTTP(w, r)
-				})
-			}
-			h := tc.wrap(m, recoverer, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := tc.wrap(m, recover500, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				m.Destroy(w, r)
 				w.Write([]byte("logged out"))
 			}))
