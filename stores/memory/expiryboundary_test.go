@@ -3,6 +3,7 @@ package memory_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 // TestExpiryIsExclusive checks that a record is dead at the very instant of
 // its Expires, as Meta.Expires documents and the other stores treat it
 // (Expires <= now is expired): at that instant no operation serves or
-// changes it, and the key is free for a new record.
+// changes it, a sweep removes it, and the key is free for a new record.
 func TestExpiryIsExclusive(t *testing.T) {
 	base := time.Unix(1_800_000_000, 0)
 	ctx := context.Background()
@@ -38,6 +39,13 @@ func TestExpiryIsExclusive(t *testing.T) {
 		}},
 		{"Rename", func(s *memory.Store, k string) error {
 			return s.Rename(ctx, k, storetest.NewKey(t), time.Minute)
+		}},
+		{"Cleanup", func(s *memory.Store, k string) error {
+			// A sweep at that instant removes the record, as it is dead.
+			if n := s.Cleanup(); n != 1 || s.Len() != 0 {
+				return fmt.Errorf("Cleanup removed %d records and left Len() = %d, want 1 and 0", n, s.Len())
+			}
+			return sessions.ErrNotFound
 		}},
 		{"Create", func(s *memory.Store, k string) error {
 			// Not found means the key is free: Create over it succeeds.
