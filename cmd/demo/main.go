@@ -110,6 +110,9 @@ func newManager(c config, store sessions.Store) (*sessions.Manager, error) {
 }
 
 func main() {
+	// A store that is down is logged by the manager, as a store-error per
+	// failed request; go-redis's own dial-failure lines would repeat it.
+	storeurl.SilenceRedisLog()
 	c, err := parseFlags(os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0) // the usage was asked for, and printed
