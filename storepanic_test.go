@@ -81,19 +81,7 @@ func TestStorePanicInCommitFailsClosed(t *testing.T) {
 				where = "recovered around Handler"
 			}
 			t.Run(tc.name+"/"+where, func(t *testing.T) {
-				mem := memory.New(memory.Options{})
-				t.Cleanup(func() { mem.Close() })
-				store := &panickingStore{Store: mem}
-				m, err := sessions.NewManager(store, sessions.Options{Logger: slog.New(slog.DiscardHandler)})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { m.Close() })
-				var c *http.Cookie
-				if tc.seeded {
-					c = &http.Cookie{Name: m.CookieName(), Value: seedSession(t, m)}
-				}
-				store.arm(tc.op)
+				m, c := newPanicManager(t, tc.op, tc.seeded)
 
 				var recovered any
 				recoverer := func(next http.Handler) http.Handler {
@@ -198,19 +186,7 @@ func TestStorePanicOutsideFinalCommitFailsClosed(t *testing.T) {
 		{"Set after the response started", "commit", true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			mem := memory.New(memory.Options{})
-			t.Cleanup(func() { mem.Close() })
-			store := &panickingStore{Store: mem}
-			m, err := sessions.NewManager(store, sessions.Options{Logger: slog.New(slog.DiscardHandler)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { m.Close() })
-			var c *http.Cookie
-			if tc.seeded {
-				c = &http.Cookie{Name: m.CookieName(), Value: seedSession(t, m)}
-			}
-			store.arm(tc.op)
+			m, c := newPanicManager(t, tc.op, tc.seeded)
 
 			var recovered any
 			var afterErr error
@@ -258,4 +234,25 @@ func TestStorePanicOutsideFinalCommitFailsClosed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newPanicManager returns a manager on a memory store that panics in its
+// next op call ("create", "commit" or "rename"), and, when seeded, the
+// cookie of a session stored before the store was armed.
+func newPanicManager(t *testing.T, op string, seeded bool) (*sessions.Manager, *http.Cookie) {
+	t.Helper()
+	mem := memory.New(memory.Options{})
+	t.Cleanup(func() { mem.Close() })
+	store := &panickingStore{Store: mem}
+	m, err := sessions.NewManager(store, sessions.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	var c *http.Cookie
+	if seeded {
+		c = &http.Cookie{Name: m.CookieName(), Value: seedSession(t, m)}
+	}
+	store.arm(op)
+	return m, c
 }

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/sessionkit/sessions/internal/syncbuf"
 )
 
 // The demo server (cmd/demo) with its default flags, as a real process,
@@ -75,7 +75,7 @@ func startDemo(t *testing.T) string {
 // outlives the tests.
 func runDemo(t *testing.T, bin string) (string, *os.Process) {
 	t.Helper()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	dieWithTests(cmd)
@@ -119,25 +119,6 @@ func listeningAddr(logs string) string {
 		return addr
 	}
 	return ""
-}
-
-// syncBuffer is a bytes.Buffer the demo process's output goroutines write
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 func TestDemoInBrowser(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/internal/syncbuf"
 )
 
 // ---- clock ----
@@ -314,23 +315,6 @@ func countKind(list []sessions.Event, k sessions.EventKind) int {
 	return n
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // ---- the environment: a manager on a spied store behind a real server ----
 
 type harness struct {
@@ -345,7 +329,7 @@ type env struct {
 	client *http.Client
 	clock  *clock
 	events *eventLog
-	logs   *syncBuffer
+	logs   *syncbuf.Buffer
 	name   string
 
 	ua      string       // User-Agent of every request unless a mod sets one
@@ -372,7 +356,7 @@ func (h *harness) env(t *testing.T, opts sessions.Options) *env {
 		spy:     sp,
 		clock:   newClock(),
 		events:  &eventLog{},
-		logs:    &syncBuffer{},
+		logs:    &syncbuf.Buffer{},
 		loaded:  make(chan struct{}),
 		release: make(chan struct{}),
 	}

@@ -1,14 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"net"
 	"net/http"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/sessionkit/sessions/internal/syncbuf"
 )
 
 // TestRedisDownLoggedOnce: with its Redis down, the demo logs each failed
@@ -23,7 +23,7 @@ func TestRedisDownLoggedOnce(t *testing.T) {
 	down := ln.Addr().String()
 	ln.Close() // nothing listens there now: every dial is refused
 
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	cmd := exec.Command(binary(t), "-addr", "127.0.0.1:0", "-store", "redis://"+down+"/0")
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
@@ -62,23 +62,4 @@ func TestRedisDownLoggedOnce(t *testing.T) {
 			t.Errorf("go-redis logged its own line beside the demo's store-error: %q", strings.TrimSpace(line))
 		}
 	}
-}
-
-// lockedBuffer is a bytes.Buffer the demo process's stderr goroutine writes
-// while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

@@ -57,20 +57,24 @@ func postgresSpec(t *testing.T) string {
 	return spec
 }
 
+// serverStores are the stores sessionsctl can open, each with a
+// specification of a fresh store on its real server.
+var serverStores = []struct {
+	name string
+	spec func(t *testing.T) string
+}{
+	{"bolt", func(t *testing.T) string { return "bolt:" + filepath.Join(t.TempDir(), "s.db") }},
+	{"redis", redisSpec},
+	{"postgres", postgresSpec},
+}
+
 // TestCommandsOnEveryStore runs every command against every store
 // sessionsctl can open, on the real servers: sessions made by the store as
 // a server would (three, two of them alice's, one of those renamed with a
 // grace, as an ID rotation does), then show, list, count, revoke,
 // revoke-user, each checked exactly.
 func TestCommandsOnEveryStore(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		spec func(t *testing.T) string
-	}{
-		{"bolt", func(t *testing.T) string { return "bolt:" + filepath.Join(t.TempDir(), "s.db") }},
-		{"redis", redisSpec},
-		{"postgres", postgresSpec},
-	} {
+	for _, tc := range serverStores {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			spec := tc.spec(t)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,14 +17,7 @@ import (
 // says which handle was given and that it is an alias of it ("alias"), and
 // tells so on stderr; a handle that is no alias shows no "alias".
 func TestShowGraceAlias(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		spec func(t *testing.T) string
-	}{
-		{"bolt", func(t *testing.T) string { return "bolt:" + filepath.Join(t.TempDir(), "s.db") }},
-		{"redis", redisSpec},
-		{"postgres", postgresSpec},
-	} {
+	for _, tc := range serverStores {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			spec := tc.spec(t)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionkit/sessions/internal/syncbuf"
 	"github.com/sessionkit/sessions/storetest"
 	"go.etcd.io/bbolt"
 )
@@ -46,7 +47,7 @@ func TestCleanupGetsPastNestedBuckets(t *testing.T) {
 	} {
 		for _, batch := range []int{1, 2, 500} {
 			t.Run(fmt.Sprintf("%s/batch %d", c.name, batch), func(t *testing.T) {
-				var log syncBuffer
+				var log syncbuf.Buffer
 				s := openTest(t, Options{
 					CleanupInterval: -1,
 					CleanupBatch:    batch,

@@ -9,11 +9,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/internal/syncbuf"
 	"github.com/sessionkit/sessions/storetest"
 	"go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -144,7 +144,7 @@ func TestDamagedFile(t *testing.T) {
 		{"background cleaner on a damaged expiry index", func(t *testing.T) {
 			path := seedFile(t, 300)
 			damagePage(t, path, nestedRoot(bucketExpiry))
-			var log syncBuffer
+			var log syncbuf.Buffer
 			openDamaged(t, path, &Options{
 				CleanupInterval: 5 * time.Millisecond,
 				Logger:          slog.New(slog.NewTextHandler(&log, nil)),
@@ -315,24 +315,6 @@ func wantDamaged(t *testing.T, op string, err error) {
 	if !errors.Is(err, sessions.ErrStoreUnavailable) || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("%s on a damaged file: %v, want an error wrapping ErrStoreUnavailable that says the file is damaged", op, err)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the cleaner and the test at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 func firstLines(out []byte, n int) string {

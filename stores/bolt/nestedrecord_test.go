@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessions"
+	"github.com/sessionkit/sessions/internal/syncbuf"
 	"github.com/sessionkit/sessions/storetest"
 	"go.etcd.io/bbolt"
 )
@@ -221,7 +222,7 @@ func TestNestedBucketAtSessionKey(t *testing.T) {
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var log syncBuffer
+			var log syncbuf.Buffer
 			s := openTest(t, Options{CleanupInterval: -1, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 			k := keys{storetest.NewKey(t), storetest.NewKey(t)}
 			if c.prep != nil {
