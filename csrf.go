@@ -291,9 +291,11 @@ const csrfSecretLen = 32
 // csrf_token field. The token is masked with a fresh random pad on every
 // call, so it differs in every response (BREACH) while all of them verify
 // against the session's one secret. The first call stores the secret, and so
-// the session. It returns "" when the secret cannot be stored: the store
-// failed, or under Handler the response has started and cannot carry the
-// change (a new session's cookie, or any change with the cookie store; see
+// the session; it also replaces a stored secret the manager did not mint
+// (from a damaged or foreign record), which would verify no token. It
+// returns "" when the secret cannot be stored: the store failed, or under
+// Handler the response has started and cannot carry the change (a new
+// session's cookie, or any change with the cookie store; see
 // ErrResponseStarted), since a token of an unstored secret never verifies.
 func (s *Session) CSRFToken() string {
 	s.mu.Lock()
@@ -302,7 +304,11 @@ func (s *Session) CSRFToken() string {
 	if s.err != nil {
 		return ""
 	}
-	if s.meta.CSRF == "" {
+	secret := decodeSecret(s.meta.CSRF)
+	if secret == nil {
+		// None yet, or one the manager did not mint (a damaged or foreign
+		// record), which verifies no token: mint one, replacing it.
+		old := s.meta.CSRF
 		var b [csrfSecretLen]byte
 		if _, err := io.ReadFull(s.m.rand, b[:]); err != nil {
 			return ""
@@ -311,26 +317,35 @@ func (s *Session) CSRFToken() string {
 		s.chg.MetaFields |= MetaCSRF
 		if err := s.changed(); err != nil {
 			// Not stored: the session keeps no secret it could not store.
-			s.setMeta().CSRF = ""
+			s.setMeta().CSRF = old
 			return ""
 		}
+		secret = b[:]
 	}
-	secret, _ := base64.RawURLEncoding.DecodeString(s.meta.CSRF)
 	return maskToken(s.m.rand, secret)
+}
+
+// decodeSecret returns the CSRF secret stored as v, or nil when v is not
+// one the manager mints: csrfSecretLen bytes in base64url.
+func decodeSecret(v string) []byte {
+	if v == "" {
+		return nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil || len(b) != csrfSecretLen {
+		return nil
+	}
+	return b
 }
 
 func (s *Session) csrfSecret() []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.load()
-	if s.meta.CSRF == "" || s.err != nil {
+	if s.err != nil {
 		return nil
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s.meta.CSRF)
-	if err != nil || len(b) != csrfSecretLen {
-		return nil
-	}
-	return b
+	return decodeSecret(s.meta.CSRF)
 }
 
 // maskToken returns base64url(pad || pad XOR secret) with a random pad.
