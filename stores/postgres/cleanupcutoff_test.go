@@ -9,9 +9,9 @@ import (
 )
 
 // The cleaner deletes exactly the rows whose expiry has passed: a session or
-// rename alias that expires in a few seconds is live until then, and one
-// that expired a moment ago goes. Both ways of running it are checked: a
-// call to Cleanup and the background cleaner.
+// rename alias that expires in a fraction of a second or in a few seconds
+// is live until then, and one that expired a moment ago goes. Both ways of
+// running it are checked: a call to Cleanup and the background cleaner.
 func TestCleanupCutoffIsNow(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -61,10 +61,12 @@ func TestCleanupCutoffIsNow(t *testing.T) {
 				alias bool
 				ttl   time.Duration
 			}{
+				{"session expiring in 300ms", false, 300 * time.Millisecond},
 				{"session expiring in 2s", false, 2 * time.Second},
 				{"session expiring in 30s", false, 30 * time.Second},
 				{"session expired 1ms ago", false, -time.Millisecond},
 				{"session expired 1s ago", false, -time.Second},
+				{"alias expiring in 300ms", true, 300 * time.Millisecond},
 				{"alias expiring in 2s", true, 2 * time.Second},
 				{"alias expiring in 30s", true, 30 * time.Second},
 				{"alias expired 1ms ago", true, -time.Millisecond},
