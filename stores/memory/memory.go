@@ -25,6 +25,7 @@ package memory
 import (
 	"cmp"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
@@ -66,10 +67,10 @@ const (
 	defaultCleanup = time.Minute
 )
 
-// key is a store key's 64 hex characters, held in the map slot itself: a
-// lookup neither parses the key nor follows a pointer to it. Only Create
-// and Rename, which add keys, check the shape.
-type key = [64]byte
+// key is a store key's 32 bytes, decoded from its 64 hex digits and held
+// in the map slot itself: a lookup follows no pointer to it, and a slot
+// with its record pointer takes 40 bytes, not the 72 the digits would.
+type key = [32]byte
 
 type alias struct {
 	to    key
@@ -229,16 +230,24 @@ func (s *Store) check(ctx context.Context) error {
 // included.
 func (s *Store) Len() int { return int(s.count.Load()) }
 
-// parseKey returns k as a key for a lookup. Anything but a store key's
-// length is refused at once; other malformed keys are simply not found.
+// parseKey decodes k for a lookup. Anything but a store key's 64 lowercase
+// hex digits is refused: no such key is ever stored.
 func parseKey(k string) (key, bool) {
 	var out key
-	if len(k) != len(out) {
+	if len(k) != 2*len(out) {
 		return out, false
 	}
-	copy(out[:], k)
-	return out, true
+	var bad byte
+	for i := range out {
+		hi, lo := unhex[k[2*i]], unhex[k[2*i+1]]
+		bad |= hi | lo
+		out[i] = hi<<4 | lo
+	}
+	return out, bad&0xf0 == 0
 }
+
+// keyString is k as the store key it was parsed from.
+func keyString(k key) string { return hex.EncodeToString(k[:]) }
 
 // addedKey checks k before it is added to the store.
 func addedKey(k string) (key, bool) {
@@ -248,9 +257,8 @@ func addedKey(k string) (key, bool) {
 	return parseKey(k)
 }
 
-// shardOf is the key's first byte, from its first two hex digits: the
-// shard index.
-func shardOf(k *key) uint8 { return unhex[k[0]]<<4 | unhex[k[1]]&0x0f }
+// shardOf is the key's first byte: the shard index.
+func shardOf(k *key) uint8 { return k[0] }
 
 // unhex maps a lowercase hex digit to its value and any other byte to 0xff.
 var unhex = func() (t [256]byte) {
@@ -362,7 +370,7 @@ func (s *Store) loadResolved(ctx context.Context, k string) (*sessions.Record, s
 			sh.mu.RLock()
 			r = sh.records[to]
 			sh.mu.RUnlock()
-			at = string(to[:])
+			at = keyString(to)
 		}
 	}
 	if !live(r, now) {
@@ -714,7 +722,7 @@ func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info,
 		r := sh.records[k]
 		sh.mu.RUnlock()
 		if live(r, now) && r.User == user {
-			out = append(out, sessions.Info{Key: string(k[:]), Meta: r.Meta})
+			out = append(out, sessions.Info{Key: keyString(k), Meta: r.Meta})
 		}
 	}
 	slices.SortFunc(out, func(a, b sessions.Info) int {

@@ -190,7 +190,7 @@ func recordsOf(st *Store, user string) []string {
 		sh.mu.RLock()
 		for k, r := range sh.records {
 			if r.User == user {
-				out = append(out, string(k[:]))
+				out = append(out, keyString(k))
 			}
 		}
 		sh.mu.RUnlock()
