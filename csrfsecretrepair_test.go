@@ -22,22 +22,7 @@ func TestCSRFTokenReplacesUnusableSecret(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, store := newTestManager(t, sessions.Options{})
-			c := sessionCookieIn(do(t, m, "", func(s *sessions.Session) { s.Set("name", "kataras") }), m)
-			if c == nil {
-				t.Fatal("no session cookie")
-			}
-			var key string
-			do(t, m, c.Value, func(s *sessions.Session) { key = s.ID() })
-			ctx := context.Background()
-			rec, found, err := store.Load(ctx, key)
-			if err != nil || !found {
-				t.Fatalf("Load of the stored session: found %v, %v", found, err)
-			}
-			meta := rec.Meta
-			meta.CSRF = tc.stored
-			if err := store.Commit(ctx, key, &sessions.Delta{Meta: &meta, MetaFields: sessions.MetaCSRF}); err != nil {
-				t.Fatal(err)
-			}
+			c := sessionWithCSRFSecret(t, m, store, tc.stored)
 			var token string
 			do(t, m, c.Value, func(s *sessions.Session) { token = s.CSRFToken() })
 			if token == "" {
@@ -54,4 +39,28 @@ func TestCSRFTokenReplacesUnusableSecret(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sessionWithCSRFSecret stores a new session whose record holds stored as
+// its CSRF secret, as a damaged or foreign record would, and returns its
+// cookie.
+func sessionWithCSRFSecret(t *testing.T, m *sessions.Manager, store sessions.Store, stored string) *http.Cookie {
+	t.Helper()
+	c := sessionCookieIn(do(t, m, "", func(s *sessions.Session) { s.Set("name", "kataras") }), m)
+	if c == nil {
+		t.Fatal("no session cookie")
+	}
+	var key string
+	do(t, m, c.Value, func(s *sessions.Session) { key = s.ID() })
+	ctx := context.Background()
+	rec, found, err := store.Load(ctx, key)
+	if err != nil || !found {
+		t.Fatalf("Load of the stored session: found %v, %v", found, err)
+	}
+	meta := rec.Meta
+	meta.CSRF = stored
+	if err := store.Commit(ctx, key, &sessions.Delta{Meta: &meta, MetaFields: sessions.MetaCSRF}); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

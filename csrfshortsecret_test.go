@@ -1,7 +1,6 @@
 package sessions_test
 
 import (
-	"context"
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
@@ -17,23 +16,8 @@ import (
 // one in 256 tries.
 func TestCSRFStoredSecretOfWrongLengthRefused(t *testing.T) {
 	m, store := newTestManager(t, sessions.Options{})
-	c := sessionCookieIn(do(t, m, "", func(s *sessions.Session) { s.CSRFToken() }), m)
-	if c == nil {
-		t.Fatal("no session cookie")
-	}
-	var key string
-	do(t, m, c.Value, func(s *sessions.Session) { key = s.ID() })
-	ctx := context.Background()
-	rec, found, err := store.Load(ctx, key)
-	if err != nil || !found {
-		t.Fatalf("Load of the stored session: found %v, %v", found, err)
-	}
 	secret := []byte{0x41}
-	meta := rec.Meta
-	meta.CSRF = base64.RawURLEncoding.EncodeToString(secret)
-	if err := store.Commit(ctx, key, &sessions.Delta{Meta: &meta, MetaFields: sessions.MetaCSRF}); err != nil {
-		t.Fatal(err)
-	}
+	c := sessionWithCSRFSecret(t, m, store, base64.RawURLEncoding.EncodeToString(secret))
 	// The token for secret with a zero pad: pad || pad XOR secret.
 	forged := base64.RawURLEncoding.EncodeToString([]byte{0, secret[0]})
 

@@ -3,17 +3,13 @@ package sessionfasthttp_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/sessionkit/sessions"
-	sessionfasthttp "github.com/sessionkit/sessions/adapters/fasthttp"
 	"github.com/valyala/fasthttp"
 )
 
@@ -24,41 +20,7 @@ import (
 // or one whose token is in the header, gets the whole body as a stream to
 // read itself.
 func TestStreamedMultipartLeftForHandler(t *testing.T) {
-	m, _ := newManager(t, sessions.Options{CSRF: sessions.CSRFOptions{ExemptPatterns: []string{"POST /upload"}}})
-	rs := basic()
-	rs["/upload"] = func(ctx *fasthttp.RequestCtx, _ *sessions.Session) {
-		stream := ctx.Request.IsBodyStream()
-		var n int64
-		if r := ctx.RequestBodyStream(); r != nil {
-			n, _ = io.Copy(io.Discard, r)
-		}
-		fmt.Fprintf(ctx, "stream=%v read=%d", stream, n)
-	}
-	rs["/form"] = rs["/upload"]
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &fasthttp.Server{
-		Handler:                      sessionfasthttp.Middleware(m)(rs.handler(m)),
-		StreamRequestBody:            true,
-		DisablePreParseMultipartForm: true,
-		MaxRequestBodySize:           1 << 20,
-		Logger:                       quietLogger{},
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.ShutdownWithContext(ctx)
-		<-done
-	})
-	c := newClient(t, "http://"+ln.Addr().String(), m, nil)
-	_, token := c.get("/token")
-	if token == "" || c.cookie == nil {
-		t.Fatal("no CSRF token or session")
-	}
+	c, token, _ := streamingUploadServer(t, func(srv *fasthttp.Server) { srv.DisablePreParseMultipartForm = true })
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	mw.WriteField("note", "upload")

@@ -64,9 +64,10 @@ func TestStreamedFormBodyBounded(t *testing.T) {
 // streamingUploadServer starts a fasthttp server with Server.StreamRequestBody
 // and a 1 MB MaxRequestBodySize under the middleware, whose "/upload" (CSRF
 // exempt for POST) and "/form" routes answer whether the body came as a
-// stream and how many bytes of it the handler read. It returns a client
-// holding a session, that session's CSRF token and the server's address.
-func streamingUploadServer(t *testing.T) (c *client, token, addr string) {
+// stream and how many bytes of it the handler read; each configure function
+// may change the server before it starts. It returns a client holding a
+// session, that session's CSRF token and the server's address.
+func streamingUploadServer(t *testing.T, configure ...func(*fasthttp.Server)) (c *client, token, addr string) {
 	t.Helper()
 	m, _ := newManager(t, sessions.Options{CSRF: sessions.CSRFOptions{ExemptPatterns: []string{"POST /upload"}}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -88,6 +89,9 @@ func streamingUploadServer(t *testing.T) (c *client, token, addr string) {
 		StreamRequestBody:  true,
 		MaxRequestBodySize: 1 << 20,
 		Logger:             quietLogger{},
+	}
+	for _, f := range configure {
+		f(srv)
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); srv.Serve(ln) }()

@@ -19,23 +19,8 @@ func TestCanceledIsNotOutage(t *testing.T) {
 	s := newTestStore(t, Options{CleanupInterval: -1})
 	key, other := storetest.NewKey(t), storetest.NewKey(t)
 	mustCreateRec(t, s, key, storetest.NewRecord(time.Hour))
-	d := &sessions.Delta{Set: []sessions.Field{{Key: "k", Value: "v"}}}
 	tables := []string{quote(s.table), quote(s.table + "_values"), quote(s.table + "_aliases")}
-	for _, c := range []struct {
-		method string
-		call   func(ctx context.Context) error
-	}{
-		{"Load", func(ctx context.Context) error { _, _, err := s.Load(ctx, key); return err }},
-		{"Create", func(ctx context.Context) error { return s.Create(ctx, other, storetest.NewRecord(time.Hour)) }},
-		{"Commit", func(ctx context.Context) error { return s.Commit(ctx, key, d) }},
-		{"Increment", func(ctx context.Context) error { _, err := s.Increment(ctx, key, "n", 1); return err }},
-		{"Rename", func(ctx context.Context) error { return s.Rename(ctx, key, other, time.Second) }},
-		{"Delete", func(ctx context.Context) error { return s.Delete(ctx, key) }},
-		{"UserSessions", func(ctx context.Context) error { _, err := s.UserSessions(ctx, "alice"); return err }},
-		{"DeleteUserSessions", func(ctx context.Context) error { _, err := s.DeleteUserSessions(ctx, "alice", ""); return err }},
-		{"Count", func(ctx context.Context) error { _, err := s.Count(ctx); return err }},
-		{"Cleanup", func(ctx context.Context) error { _, err := s.Cleanup(ctx); return err }},
-	} {
+	for _, c := range storeCalls(s, key, other) {
 		t.Run(c.method, func(t *testing.T) {
 			lock, err := s.pool.Begin(t.Context())
 			if err != nil {

@@ -18,7 +18,6 @@ func TestDoneContextSendsNothing(t *testing.T) {
 	s := newTestStore(t, Options{CleanupInterval: -1})
 	key, other := storetest.NewKey(t), storetest.NewKey(t)
 	mustCreateRec(t, s, key, storetest.NewRecord(time.Hour))
-	d := &sessions.Delta{Set: []sessions.Field{{Key: "k", Value: "v"}}}
 	canceled, cancel := context.WithCancel(t.Context())
 	cancel()
 	expired, cancel2 := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
@@ -31,23 +30,10 @@ func TestDoneContextSendsNothing(t *testing.T) {
 		{"canceled", canceled, context.Canceled},
 		{"deadline", expired, context.DeadlineExceeded},
 	} {
-		for _, c := range []struct {
-			method string
-			call   func(ctx context.Context) error
-		}{
-			{"Load", func(ctx context.Context) error { _, _, err := s.Load(ctx, key); return err }},
-			{"Load of a non-key", func(ctx context.Context) error { _, _, err := s.Load(ctx, "not-a-key"); return err }},
-			{"Create", func(ctx context.Context) error { return s.Create(ctx, other, storetest.NewRecord(time.Hour)) }},
-			{"Commit", func(ctx context.Context) error { return s.Commit(ctx, key, d) }},
-			{"Increment", func(ctx context.Context) error { _, err := s.Increment(ctx, key, "n", 1); return err }},
-			{"Rename", func(ctx context.Context) error { return s.Rename(ctx, key, other, time.Second) }},
-			{"Delete", func(ctx context.Context) error { return s.Delete(ctx, key) }},
-			{"UserSessions", func(ctx context.Context) error { _, err := s.UserSessions(ctx, "alice"); return err }},
-			{"DeleteUserSessions", func(ctx context.Context) error { _, err := s.DeleteUserSessions(ctx, "alice", ""); return err }},
-			{"Count", func(ctx context.Context) error { _, err := s.Count(ctx); return err }},
-			{"Cleanup", func(ctx context.Context) error { _, err := s.Cleanup(ctx); return err }},
-			{"Migrate", func(ctx context.Context) error { return s.Migrate(ctx) }},
-		} {
+		calls := append(storeCalls(s, key, other),
+			storeCall{"Load of a non-key", func(ctx context.Context) error { _, _, err := s.Load(ctx, "not-a-key"); return err }},
+			storeCall{"Migrate", func(ctx context.Context) error { return s.Migrate(ctx) }})
+		for _, c := range calls {
 			t.Run(ctx.name+"/"+c.method, func(t *testing.T) {
 				before := sent.Load()
 				err := c.call(ctx.ctx)
