@@ -187,8 +187,9 @@ var leakyCalls = map[string][]string{
 	"slices":  {"Equal"},
 }
 
-// SecretCompares reports == and != between a secret-named operand and
-// anything but "", nil or a number, and early-exit library comparisons
+// SecretCompares reports == and != between a secret-named operand (or a
+// call named for a secret, such as bindDigest(ua)) and anything but "",
+// nil, true, false or a number, and early-exit library comparisons
 // (bytes.Equal, strings.EqualFold, reflect.DeepEqual, ...) on a secret.
 func SecretCompares(files []string) ([]Finding, error) {
 	fset := token.NewFileSet()
