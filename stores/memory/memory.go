@@ -230,8 +230,9 @@ func (s *Store) check(ctx context.Context) error {
 // included.
 func (s *Store) Len() int { return int(s.count.Load()) }
 
-// parseKey decodes k for a lookup. Anything but a store key's 64 lowercase
-// hex digits is refused: no such key is ever stored.
+// parseKey decodes k. Anything but a store key's 64 lowercase hex digits
+// (what sessions.ValidKey accepts, see FuzzParseKey) is refused: such a key
+// is never stored, and a lookup of one finds nothing.
 func parseKey(k string) (key, bool) {
 	var out key
 	if len(k) != 2*len(out) {
@@ -248,14 +249,6 @@ func parseKey(k string) (key, bool) {
 
 // keyString is k as the store key it was parsed from.
 func keyString(k key) string { return hex.EncodeToString(k[:]) }
-
-// addedKey checks k before it is added to the store.
-func addedKey(k string) (key, bool) {
-	if !sessions.ValidKey(k) {
-		return key{}, false
-	}
-	return parseKey(k)
-}
 
 // shardOf is the key's first byte: the shard index.
 func shardOf(k *key) uint8 { return k[0] }
@@ -384,7 +377,7 @@ func (s *Store) Create(ctx context.Context, k string, rec *sessions.Record) erro
 	if err := s.check(ctx); err != nil {
 		return err
 	}
-	id, ok := addedKey(k)
+	id, ok := parseKey(k)
 	if !ok {
 		return fmt.Errorf("memory: %q is not a store key; pass sessions.KeyOf(id)", k)
 	}
@@ -566,7 +559,7 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 		return err
 	}
 	from, ok1 := parseKey(oldKey)
-	to, ok2 := addedKey(newKey)
+	to, ok2 := parseKey(newKey)
 	if !ok1 {
 		return sessions.ErrNotFound
 	}
