@@ -3,11 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/sessionkit/sessions/cmd/internal/storeurl"
+	"github.com/sessionkit/sessions"
 	"github.com/sessionkit/sessions/storetest"
 )
 
@@ -18,23 +17,19 @@ import (
 // have (zero) as "".
 func TestShowListOutputShape(t *testing.T) {
 	ctx := context.Background()
-	spec := "bolt:" + filepath.Join(t.TempDir(), "s.db")
-	store, closeStore, err := storeurl.Open(ctx, spec, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	key := storetest.NewKey(t)
-	rec := storetest.NewRecord(time.Hour, "n", 1)
-	rec.User, rec.UserAgent = "alice", "curl/8"
-	rec.Created = time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC).UnixNano()
-	rec.LastSeen = time.Date(2026, 1, 2, 4, 5, 6, 0, time.FixedZone("", 3600)).UnixNano()
-	rec.Renewed, rec.AuthTime = 0, 0
 	expires := time.Now().Add(time.Hour).Truncate(time.Second).Add(500 * time.Millisecond)
-	rec.Expires = expires.UnixNano()
-	if err := store.Create(ctx, key, rec); err != nil {
-		t.Fatal(err)
-	}
-	closeStore()
+	spec := seededBolt(t, func(store sessions.Store) {
+		rec := storetest.NewRecord(time.Hour, "n", 1)
+		rec.User, rec.UserAgent = "alice", "curl/8"
+		rec.Created = time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC).UnixNano()
+		rec.LastSeen = time.Date(2026, 1, 2, 4, 5, 6, 0, time.FixedZone("", 3600)).UnixNano()
+		rec.Renewed, rec.AuthTime = 0, 0
+		rec.Expires = expires.UnixNano()
+		if err := store.Create(ctx, key, rec); err != nil {
+			t.Fatal(err)
+		}
+	})
 	exp := expires.UTC().Format("2006-01-02T15:04:05Z")
 
 	for _, tc := range []struct {

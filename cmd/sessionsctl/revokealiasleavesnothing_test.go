@@ -3,11 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/sessionkit/sessions/cmd/internal/storeurl"
+	"github.com/sessionkit/sessions"
 	"github.com/sessionkit/sessions/storetest"
 )
 
@@ -17,32 +16,24 @@ import (
 // (the user's data) would stay in the store until its cleaner ran.
 func TestRevokeThroughAliasLeavesNoRecord(t *testing.T) {
 	ctx := context.Background()
-	spec := "bolt:" + filepath.Join(t.TempDir(), "s.db")
-	store, closeStore, err := storeurl.Open(ctx, spec, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	old, live := storetest.NewKey(t), storetest.NewKey(t)
-	rec := storetest.NewRecord(time.Hour, "n", 1)
-	rec.User = "alice"
-	if err := store.Create(ctx, old, rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Rename(ctx, old, live, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	closeStore()
+	spec := seededBolt(t, func(store sessions.Store) {
+		rec := storetest.NewRecord(time.Hour, "n", 1)
+		rec.User = "alice"
+		if err := store.Create(ctx, old, rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Rename(ctx, old, live, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	})
 
 	var out, errb bytes.Buffer
 	if code := run([]string{"-store", spec, "revoke", old}, &out, &errb); code != 0 {
 		t.Fatalf("revoke %s… = exit %d, stdout %q, stderr %q", old[:8], code, out.String(), errb.String())
 	}
 
-	store, closeStore, err = storeurl.Open(ctx, spec, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore()
+	store := openSpec(t, spec)
 	cleaner, ok := store.(interface {
 		Cleanup(context.Context) (int, error)
 	})

@@ -71,10 +71,30 @@ func TestRevokeRacingRenewal(t *testing.T) {
 // openBolt opens a store in a new bbolt file, closed when the test ends.
 func openBolt(t *testing.T) sessions.Store {
 	t.Helper()
-	store, closeStore, err := storeurl.Open(context.Background(), "bolt:"+filepath.Join(t.TempDir(), "s.db"), "")
+	return openSpec(t, "bolt:"+filepath.Join(t.TempDir(), "s.db"))
+}
+
+// openSpec opens the store spec names, closed when the test ends.
+func openSpec(t *testing.T, spec string) sessions.Store {
+	t.Helper()
+	store, closeStore, err := storeurl.Open(context.Background(), spec, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { closeStore() })
 	return store
+}
+
+// seededBolt returns the spec of a new bbolt file that seed has written
+// to, closed again so that a run of sessionsctl can open it.
+func seededBolt(t *testing.T, seed func(sessions.Store)) string {
+	t.Helper()
+	spec := "bolt:" + filepath.Join(t.TempDir(), "s.db")
+	store, closeStore, err := storeurl.Open(context.Background(), spec, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStore()
+	seed(store)
+	return spec
 }
