@@ -2,6 +2,7 @@ package sessions_test
 
 import (
 	"math"
+	"math/bits"
 	"testing"
 
 	"github.com/sessionkit/sessions"
@@ -96,7 +97,7 @@ func TestAsUnsignedToFloat64(t *testing.T) {
 	}{
 		{"uint64 2^63", uint64(1) << 63, math.Exp2(63), true},
 		{"uint64 2^64-2^11", uint64(math.MaxUint64 - 1<<11 + 1), math.Exp2(64) - math.Exp2(11), true},
-		{"uint 2^63", uint(1) << 63, math.Exp2(63), true},
+		{"uint top bit", uint(1) << (bits.UintSize - 1), math.Exp2(bits.UintSize - 1), true},
 		{"MaxUint64", uint64(math.MaxUint64), 0, false},
 		{"uint64 2^63+1", uint64(1)<<63 + 1, 0, false},
 	} {

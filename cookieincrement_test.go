@@ -21,8 +21,8 @@ func TestIncrementContractInCookieStore(t *testing.T) {
 		{"int64", int64(3), 1},
 		{"whole float64", 2.0, 1},
 		{"uint8", uint8(4), 1},
-		{"int at MaxInt64", math.MaxInt64, 1},
-		{"int at MinInt64", math.MinInt64, -1},
+		{"int at MaxInt", math.MaxInt, 1},
+		{"int at MinInt", math.MinInt, -1},
 	} {
 		for name, store := range map[string]sessions.Store{"memory": newMemoryStore(t), "cookie": newCookieStore(t)} {
 			m, err := sessions.NewManager(store, sessions.Options{})
