@@ -63,12 +63,21 @@ func (k EventKind) String() string {
 // session ID or CSRF token: sessions are named by Handle, a prefix of the
 // store key.
 type Event struct {
-	Kind      EventKind
-	Handle    string // first 16 hex characters of the store key, or ""
-	User      string
-	IP        string
+	// Kind is what happened.
+	Kind EventKind
+	// Handle is the first 16 hex characters of the store key, or "".
+	Handle string
+	// User is the session's user (Meta.User), or "" when anonymous or
+	// not known.
+	User string
+	// IP is the client's address: the request's peer, or the rightmost
+	// X-Forwarded-For address outside Guessing.TrustedProxies when the peer
+	// is one of them.
+	IP string
+	// UserAgent is the request's User-Agent header.
 	UserAgent string
-	Err       error
+	// Err is the error behind the event, or nil.
+	Err error
 }
 
 // shortHandle is what logs and events show of a store key.

@@ -113,7 +113,7 @@ type Counter interface {
 // Info describes one session in a listing: its store key (the public handle,
 // never the cookie value) and its metadata.
 type Info struct {
-	Key string
+	Key string // the store key: 64 lowercase hex digits, see KeyOf
 	Meta
 }
 
@@ -147,15 +147,15 @@ func (m *Meta) ExpiresTime() time.Time { return unixTime(m.Expires) }
 
 // Field is one session value: a key and its Go value.
 type Field struct {
-	Key   string
-	Value any
+	Key   string // the name the handler gave Session.Set
+	Value any    // the value as the handler set it, or as the store decoded it
 }
 
 // Record is one session as a store keeps it: metadata and values. Fields is
 // sorted by Key with no duplicates.
 type Record struct {
 	Meta
-	Fields []Field
+	Fields []Field // the session's values
 }
 
 // Lookup returns the value under key and whether it is present.
