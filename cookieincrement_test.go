@@ -11,7 +11,7 @@ import (
 // TestIncrementContractInCookieStore checks Session.Increment's doc on the
 // cookie store as on the memory store: "a value of any type but int (an
 // int64, a float64) is ErrNotInteger in every store, as is a count that
-// would leave the int64 range", and the value is left as it was.
+// would leave the range of an int ..., and the value is left as it was".
 func TestIncrementContractInCookieStore(t *testing.T) {
 	for _, c := range []struct {
 		name string

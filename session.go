@@ -599,10 +599,12 @@ func (s *Session) Clear() {
 // Increment adds by to the integer under key atomically in the store, and
 // returns the new value: concurrent requests never lose a count. An absent
 // key counts from 0; a value of any type but int (an int64, a float64) is
-// ErrNotInteger in every store, as is a count that would leave the int64
-// range. With Options.MaxSize, a count that would take the session over
-// it is refused with ErrTooLarge (see there). Pending changes are committed
-// first, and a new session is stored so there is something to count in.
+// ErrNotInteger in every store, as is a count that would leave the range
+// of an int (int64 on a 64-bit platform, int32 on a 32-bit one), and the
+// value is left as it was. With Options.MaxSize, a count that would take
+// the session over it is refused with ErrTooLarge (see there). Pending
+// changes are committed first, and a new session is stored so there is
+// something to count in.
 func (s *Session) Increment(key string, by int64) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -46,7 +46,9 @@ type Store interface {
 	// ErrNotFound when the record is absent, and ErrNotInteger when the field
 	// holds anything but a Go int (the type Session.Increment stores; an
 	// int64 or a whole float64 does not count) or the sum would leave the
-	// int64 range. With an error it returns 0 and the field is unchanged.
+	// range of an int on the platform it runs on (int64 on a 64-bit
+	// platform, int32 on a 32-bit one), which is all the field can hold
+	// there. With an error it returns 0 and the field is unchanged.
 	Increment(ctx context.Context, key, field string, by int64) (int64, error)
 
 	// Rename moves the record from oldKey to newKey atomically. With grace >

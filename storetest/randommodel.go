@@ -211,7 +211,8 @@ func (m *model) commit(k int, d *deltaSpec) []outcome {
 
 // increment lists the outcomes of Increment(k, field, by). Only a Go int
 // counts; any other type (an int64, a float64 holding a whole number) and
-// a sum outside the int64 range are ErrNotInteger.
+// a sum outside the range of an int on this platform (int64 on a 64-bit
+// one) are ErrNotInteger.
 func (m *model) increment(k int, field string, by int64) []outcome {
 	var out []outcome
 	for _, l := range m.reach(k) {
@@ -223,7 +224,7 @@ func (m *model) increment(k int, field string, by int64) []outcome {
 		to := l.to
 		r := m.recs[to]
 		count := func(cur int64, note string) outcome {
-			if (by > 0 && cur > math.MaxInt64-by) || (by < 0 && cur < math.MinInt64-by) {
+			if (by > 0 && cur > math.MaxInt-by) || (by < 0 && cur < math.MinInt-by) {
 				return outcome{err: sessions.ErrNotInteger, note: joinNotes(l.note, "overflow"), apply: learn}
 			}
 			n := cur + by

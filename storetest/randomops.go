@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"os"
 	"regexp"
 	"slices"
@@ -307,10 +308,16 @@ func (g *gen) op(kind opKind) op {
 		o.delta = g.delta()
 	case opIncrement:
 		o.field = []string{"n", "n", "a", "b", "cnt"}[r.IntN(5)]
+		// The ends of the int range, and on a 32-bit platform also those
+		// of int64 (on a 64-bit one they are the same).
 		switch x := r.IntN(40); {
 		case x == 0:
-			o.by = math.MaxInt64
+			o.by = math.MaxInt
 		case x == 1:
+			o.by = math.MinInt
+		case x == 2 && bits.UintSize < 64:
+			o.by = math.MaxInt64
+		case x == 3 && bits.UintSize < 64:
 			o.by = math.MinInt64
 		default:
 			o.by = int64(r.IntN(9) - 3)

@@ -66,6 +66,7 @@ func Run(t *testing.T, h Harness) {
 		{"Increment", testIncrement},
 		{"ConcurrentIncrements", testConcurrentIncrements},
 		{"IncrementRounds", testIncrementRounds},
+		{"IncrementIntRange", testIncrementIntRange},
 		{"Expiry", testExpiry},
 		{"ExpiredOnWrite", testExpiredOnWrite},
 		{"ExpiredOnEveryWrite", testExpiredOnEveryWrite},

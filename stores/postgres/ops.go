@@ -194,7 +194,8 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // returns the new value, in one statement that locks the row and does the
 // addition in SQL (one round trip). An absent field counts as 0. Only an int (stored as
 // plain decimal text) counts as an integer; anything else, and a result
-// outside int64, is sessions.ErrNotInteger.
+// outside the range of an int on this platform (int64 on a 64-bit one), is
+// sessions.ErrNotInteger, and leaves the field as it was.
 func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int64, error) {
 	if err := s.check(ctx); err != nil {
 		return 0, err
@@ -212,7 +213,7 @@ func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int
 			scan: func(r pgx.Row) error { return r.Scan(&found, &n, &seen) }})
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "22003" { // numeric_value_out_of_range
-			return 0, fmt.Errorf("%w (postgres: field %q plus %d leaves int64)", sessions.ErrNotInteger, field, by)
+			return 0, fmt.Errorf("%w (postgres: field %q plus %d leaves the range of an int)", sessions.ErrNotInteger, field, by)
 		}
 		switch {
 		case err != nil:

@@ -1,9 +1,13 @@
 package postgres
 
-import "strings"
+import (
+	"math/bits"
+	"strings"
+)
 
 // queries holds the store's SQL, built once per table name. Every value is
-// a bind parameter; only the checked and quoted table names are spliced in.
+// a bind parameter; only the checked and quoted table names, and the SQL
+// type of a Go int on this platform (goInt), are spliced in.
 //
 // Parameter conventions: $1 is the key the caller passed, $2 the
 // application's current time in Unix nanoseconds.
@@ -27,6 +31,17 @@ const targetSetting = "sessionkit.commit_key"
 
 const metaCols = `created, renewed, last_seen, auth_time, expires_at, user_id, user_agent, csrf, bind`
 
+// goInt is the SQL type with the range of a Go int on this platform:
+// bigint (int64) on a 64-bit one, integer (int32) on a 32-bit one. Increment
+// returns its count as one, so that a count the codec could not decode into
+// an int fails the statement (SQLSTATE 22003) and is not stored.
+var goInt = func() string {
+	if bits.UintSize == 64 {
+		return "bigint"
+	}
+	return "integer"
+}()
+
 func buildQueries(table string) queries {
 	r := strings.NewReplacer(
 		"{s}", quote(table),
@@ -34,6 +49,7 @@ func buildQueries(table string) queries {
 		"{a}", quote(table+"_aliases"),
 		"{resolve}", resolve,
 		"{meta}", metaCols,
+		"{goint}", goInt,
 	)
 	// The replacer runs once: expand {resolve} and {meta} first so their
 	// own placeholders are replaced by the second pass.
@@ -122,7 +138,11 @@ FROM t WHERE $5::int <> 0 AND s.key = t.key`),
 		//   $3 field, $4 increment.
 		// Returns whether the session was found, the new value (NULL when
 		// the field holds something else), and whether a row under $1 was
-		// in the snapshot (see lock).
+		// in the snapshot (see lock). A new value outside bigint, or outside
+		// the range of a Go int as RETURNING casts it to goInt, fails the
+		// statement with SQLSTATE 22003, and nothing is written. The bound
+		// is on the new value, not on $4: the row to insert is computed
+		// even when the field exists and the update is what happens.
 		increment: sql(`
 WITH t AS (
 	SELECT s.key FROM {s} s WHERE s.key = {resolve} AND s.expires_at > $2
@@ -133,7 +153,7 @@ WITH t AS (
 	ON CONFLICT (key, name) DO UPDATE
 		SET value = convert_to((convert_from(v.value, 'UTF8')::bigint + $4::bigint)::text, 'UTF8')
 		WHERE encode(v.value, 'escape') ~ '^-?[0-9]{1,19}$'
-	RETURNING convert_from(v.value, 'UTF8')::bigint AS n
+	RETURNING convert_from(v.value, 'UTF8')::{goint} AS n
 )
 SELECT EXISTS (SELECT 1 FROM t), (SELECT n FROM up), EXISTS (SELECT 1 FROM {s} WHERE key = $1 AND expires_at > $2)`),
 

@@ -423,7 +423,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // Increment adds by to the integer field of the record under key with one
 // script call running HINCRBY, and returns the new value. A field holding a
 // Go int (the only type the codec stores as plain decimal) counts; any
-// other type is sessions.ErrNotInteger.
+// other type, and a count outside the range of an int on this platform
+// (int64 on a 64-bit one), is sessions.ErrNotInteger, and leaves the field
+// as it was.
 func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("sessions/redis: increment: %w", err)
@@ -433,7 +435,8 @@ func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int
 	}
 	start, hops := time.Now(), 0
 	for attempt := 0; hops <= maxAliasHops; attempt++ {
-		v, err := incrementScript.Run(ctx, s.c, []string{s.hashKey(key)}, valuePrefix+field, strconv.FormatInt(by, 10)).Result()
+		args := append([]any{valuePrefix + field, strconv.FormatInt(by, 10)}, incrementRange...)
+		v, err := incrementScript.Run(ctx, s.c, []string{s.hashKey(key)}, args...).Result()
 		if err != nil {
 			return 0, fail(ctx, "increment "+short(key), err)
 		}
@@ -461,7 +464,7 @@ func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int
 		case codeNotInteger:
 			return 0, fmt.Errorf("sessions/redis: increment %s: field %q: %w", short(key), field, sessions.ErrNotInteger)
 		case codeOverflow:
-			return 0, fmt.Errorf("sessions/redis: increment %s: field %q: adding %d overflows int64: %w", short(key), field, by, sessions.ErrNotInteger)
+			return 0, fmt.Errorf("sessions/redis: increment %s: field %q: adding %d leaves the range of an int: %w", short(key), field, by, sessions.ErrNotInteger)
 		case codeCorrupt:
 			return 0, fmt.Errorf("sessions/redis: increment %s: %w: format version unknown; delete the session", short(key), sessions.ErrCorrupt)
 		default:

@@ -1,6 +1,8 @@
 package redis
 
 import (
+	"math"
+	"math/bits"
 	"strconv"
 
 	"github.com/redis/go-redis/v9"
@@ -26,7 +28,7 @@ const (
 	codeAlias      = 2 // the key is a grace alias; the second element is the store key it resolves to
 	codeCorrupt    = 3 // the hash has no or an unknown format version
 	codeNotInteger = 4 // Increment: the field is not a plain decimal integer
-	codeOverflow   = 5 // Increment: the result would overflow int64
+	codeOverflow   = 5 // Increment: the result would leave the range of a Go int
 	codeExists     = 6 // Rename: the new key is taken
 	codeFenced     = 7 // a cluster-safe Rename is moving the record; retry shortly
 	codeFenceLost  = 8 // retire: the fence expired before the rename finished
@@ -323,8 +325,16 @@ return apply(h, st, KEYS[2], ARGV)
 
 // incrementScript adds to an integer field of an existing record.
 //
-// KEYS[1] session hash. ARGV[1] field; ARGV[2] increment. Replies {1, new
-// value as a string} (a string keeps all 64 bits; Lua numbers would not).
+// KEYS[1] session hash. ARGV[1] field; ARGV[2] increment; ARGV[3], ARGV[4]
+// (optional) the least and the greatest count to keep (incrementRange).
+// Replies {1, new value as a string} (a string keeps all 64 bits; Lua
+// numbers would not). Without ARGV[3] the count is bounded by HINCRBY's own
+// int64 overflow; with it, a count outside the bounds is undone (the field
+// is put back as it was, text and all, or deleted when it was absent) and
+// replied as an overflow. The script runs atomically, so nothing sees the
+// count in between. Lua compares HINCRBY's reply as a double, which decides
+// right for the int32 bounds passed: every integer up to 2^53 is a double,
+// and a larger one rounds to no less than 2^53, past either bound.
 // Of HINCRBY's errors only the two about the value are codes; any other
 // (a server refusing writes: OOM, READONLY, MISCONF) is passed on as the
 // error reply it is, so that it reads as an outage, not as a value that is
@@ -333,14 +343,36 @@ var incrementScript = redis.NewScript(luaLib + `
 local h = KEYS[1]
 local bad = check(h, redis.call('HMGET', h, 'm:v', 'm:to', 'm:mvu'))
 if bad then return bad end
+local old
+if ARGV[3] then old = redis.call('HGET', h, ARGV[1]) end
 local r = redis.pcall('HINCRBY', h, ARGV[1], ARGV[2])
 if type(r) == 'table' and r.err then
   if string.find(r.err, 'overflow', 1, true) then return {5} end
   if string.find(r.err, 'not an integer', 1, true) then return {4} end
   return r
 end
+if ARGV[3] and (r < tonumber(ARGV[3]) or r > tonumber(ARGV[4])) then
+  if old then
+    redis.call('HSET', h, ARGV[1], old)
+  else
+    redis.call('HDEL', h, ARGV[1])
+  end
+  return {5}
+end
 return {1, redis.call('HGET', h, ARGV[1])}
 `)
+
+// incrementRange is what Increment passes to incrementScript after its
+// field and increment: nothing on a 64-bit platform, where a Go int is an
+// int64 and HINCRBY's overflow is the bound, else the bounds of a Go int,
+// so that a count the codec could not decode into an int on this platform
+// is refused instead of stored.
+var incrementRange = func() []any {
+	if bits.UintSize == 64 {
+		return nil
+	}
+	return []any{strconv.FormatInt(math.MinInt, 10), strconv.FormatInt(math.MaxInt, 10)}
+}()
 
 // renameScript moves a record in one step. Single-node: it touches two
 // sessions' slots and the user index, whose key it derives from the record.
