@@ -97,3 +97,111 @@ func ExampleGet() {
 	// Output:
 	// dark true
 }
+
+// A flash message survives a redirect: queued by the request that saved,
+// read once by the next one. (Like the Login example, the requests here
+// start their sessions without Manager.Handler, so no CSRF token is needed.)
+func ExampleSession_AddFlash() {
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	m, _ := sessions.NewManager(store, sessions.Options{})
+
+	rec := httptest.NewRecorder()
+	m.Start(rec, httptest.NewRequest("POST", "/save", nil)).AddFlash("Saved.")
+	cookie := rec.Result().Cookies()[0]
+	for range 2 {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.AddCookie(cookie)
+		fmt.Println(m.Start(httptest.NewRecorder(), req).Flashes())
+	}
+	// Output:
+	// [Saved.]
+	// []
+}
+
+// "Sign out my other devices": every session of the user but the one
+// making the request is deleted from the store.
+func ExampleManager_DestroyUserSessions() {
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	m, _ := sessions.NewManager(store, sessions.Options{})
+	var laptop *http.Cookie
+	for range 2 { // alice signs in on her phone, then on her laptop
+		rec := httptest.NewRecorder()
+		if err := m.Start(rec, httptest.NewRequest("POST", "/login", nil)).Login("alice"); err != nil {
+			panic(err)
+		}
+		laptop = rec.Result().Cookies()[0]
+	}
+
+	// On the laptop: the request's own session is the one kept.
+	req := httptest.NewRequest("POST", "/sessions/others/delete", nil)
+	req.AddCookie(laptop)
+	s := m.Start(httptest.NewRecorder(), req)
+	n, err := m.DestroyUserSessions(req.Context(), s.User(), s.ID())
+	if err != nil {
+		panic(err)
+	}
+	left, _ := m.UserSessions(req.Context(), "alice")
+	fmt.Println(n, "signed out,", len(left), "left:", left[0].Key == s.ID())
+	// Output:
+	// 1 signed out, 1 left: true
+}
+
+// Logout: the record is deleted and the cookie expired.
+func ExampleSession_Destroy() {
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	m, _ := sessions.NewManager(store, sessions.Options{})
+	rec := httptest.NewRecorder()
+	if err := m.Start(rec, httptest.NewRequest("POST", "/login", nil)).Login("alice"); err != nil {
+		panic(err)
+	}
+	fmt.Println("sessions stored:", store.Len())
+
+	req := httptest.NewRequest("POST", "/logout", nil)
+	req.AddCookie(rec.Result().Cookies()[0])
+	rec = httptest.NewRecorder()
+	m.Start(rec, req).Destroy()
+	expired := rec.Result().Cookies()[0]
+	fmt.Println("sessions stored:", store.Len(), "cookie max-age:", expired.MaxAge)
+	// Output:
+	// sessions stored: 1
+	// sessions stored: 0 cookie max-age: -1
+}
+
+// Under Manager.Handler every unsafe request needs the session's CSRF
+// token, in the X-CSRF-Token header or the csrf_token form field: a page
+// puts CSRFToken in its form or script, and a request without it is
+// refused before the handler runs.
+func ExampleSession_CSRFToken() {
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	m, _ := sessions.NewManager(store, sessions.Options{})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := m.Start(w, r)
+		if r.Method == http.MethodGet {
+			fmt.Fprint(w, s.CSRFToken()) // a page would put it in a form
+			return
+		}
+		fmt.Fprint(w, "saved")
+	}))
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/form", nil))
+	cookie, token := rec.Result().Cookies()[0], rec.Body.String()
+
+	for _, withToken := range []bool{true, false} {
+		req := httptest.NewRequest("POST", "/save", nil)
+		req.AddCookie(cookie)
+		if withToken {
+			req.Header.Set("X-CSRF-Token", token)
+		}
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		fmt.Println(withToken, rec.Code)
+	}
+	// Output:
+	// true 200
+	// false 403
+}
