@@ -306,6 +306,9 @@ func appendNested(b []byte, v any, depth int) ([]byte, error) {
 // DecodeValue decodes what EncodeValue produced. It never executes code or
 // trusts a type name: unknown tags, bad lengths and excessive nesting are
 // errors wrapping ErrCorrupt. Callers cap the input size before calling it.
+// Plain decimal text decodes into an int, so on a 32-bit platform one
+// outside the int32 range is ErrCorrupt: servers of both word sizes
+// sharing a store should keep large integers as int64, which has a tag.
 func DecodeValue(b []byte) (any, error) { return decodeValue(b, 0) }
 
 func decodeValue(b []byte, depth int) (any, error) {
