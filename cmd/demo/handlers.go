@@ -248,7 +248,9 @@ func (d *demo) login(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		User string `json:"user"`
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	// MaxBytesReader, not a LimitReader: past the cap the decoder must meet
+	// an error, not what looks like the end of the body.
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	err := dec.Decode(&body)
 	if err == nil {
 		// Only the end of the body may follow the object, as for a
