@@ -37,9 +37,20 @@ func newClient(t *testing.T, srv *httptest.Server) *client {
 
 func (c *client) do(method, path, body string) (int, string) {
 	c.t.Helper()
+	code, _, b := c.doHeader(method, path, body, nil)
+	return code, b
+}
+
+// doHeader is do with headers of the caller's added to the request, and
+// the response's headers returned too.
+func (c *client) doHeader(method, path, body string, h http.Header) (int, http.Header, string) {
+	c.t.Helper()
 	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
 	if err != nil {
 		c.t.Fatal(err)
+	}
+	for k, vs := range h {
+		req.Header[k] = vs
 	}
 	if c.csrf != "" {
 		req.Header.Set("X-CSRF-Token", c.csrf)
@@ -49,8 +60,11 @@ func (c *client) do(method, path, body string) (int, string) {
 		c.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, string(b)
 }
 
 // session fetches GET /api/session and keeps its CSRF token.
@@ -72,15 +86,22 @@ func (c *client) session() sessionView {
 // manager the default flags describe.
 func demoServer(t *testing.T, spec string) *httptest.Server {
 	t.Helper()
-	c, err := parseFlags(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	store, closeStore, err := storeurl.Open(context.Background(), spec, testCookieKey)
 	if err != nil {
 		t.Fatalf("storeurl.Open(%s): %v", spec, err)
 	}
 	t.Cleanup(closeStore)
+	return serveDemo(t, store)
+}
+
+// serveDemo serves the demo's handlers over TLS with store and the
+// manager the flags in args configure.
+func serveDemo(t *testing.T, store sessions.Store, args ...string) *httptest.Server {
+	t.Helper()
+	c, err := parseFlags(args)
+	if err != nil {
+		t.Fatal(err)
+	}
 	m, err := newManager(c, store)
 	if err != nil {
 		t.Fatal(err)
@@ -90,6 +111,19 @@ func demoServer(t *testing.T, spec string) *httptest.Server {
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// uniqueUser returns a user name no other test run uses, so that tests
+// sharing a Redis or PostgreSQL store do not see each other's sessions.
+func uniqueUser() string { return fmt.Sprintf("alice-%d", time.Now().UnixNano()) }
+
+// login logs the client in as user and fails the test unless the demo
+// answers 204.
+func (c *client) login(user string) {
+	c.t.Helper()
+	if code, body := c.do("POST", "/api/login", `{"user":"`+user+`"}`); code != http.StatusNoContent {
+		c.t.Fatalf("login as %q = %d %s", user, code, body)
+	}
 }
 
 func TestSeedEndpoints(t *testing.T) {
@@ -211,7 +245,7 @@ func TestLoginAndDevices(t *testing.T) {
 			t.Skip("the cookie store keeps no server-side index of a user's sessions")
 		}
 		srv := demoServer(t, spec)
-		user := fmt.Sprintf("alice-%d", time.Now().UnixNano())
+		user := uniqueUser()
 		var devices []*client
 		for range 3 {
 			c := newClient(t, srv)

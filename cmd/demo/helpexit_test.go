@@ -26,6 +26,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"-help"}, 0, "-store"},
 		{[]string{"-bogus"}, 2, "flag provided but not defined"},
 		{[]string{"-addr", "127.0.0.1:0", "-insecure-cookie", "true", "-store", "memory"}, 2, `unexpected argument "true"`},
+		{[]string{"-addr", "127.0.0.1:0", "-insecure-cookie", "true", "-store", "memory"}, 2, "Usage of demo:"},
 	} {
 		var stderr bytes.Buffer
 		// A demo that starts serving instead would never exit.
