@@ -341,6 +341,8 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 					}
 				}()
 			}
+			loadDone := make(chan struct{})
+			go func() { wg.Wait(); close(loadDone) }()
 			// Kill the demo once a good part of the load is acknowledged.
 			for {
 				mu.Lock()
@@ -349,10 +351,16 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 				if n >= total/3 {
 					break
 				}
-				time.Sleep(5 * time.Millisecond)
+				select {
+				case <-loadDone:
+					// Every PUT was sent and too few were acknowledged: the
+					// demo refused them, and waiting would never end.
+					t.Fatalf("%d of %d PUTs acknowledged before the load ended, want at least %d to kill the demo under", n, total, total/3)
+				case <-time.After(5 * time.Millisecond):
+				}
 			}
 			demo.kill()
-			wg.Wait()
+			<-loadDone
 
 			again := startDemo(t, "-store", store)
 			v := c.session(again.base)
