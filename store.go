@@ -89,7 +89,9 @@ type RenameCommitter interface {
 
 // UserIndex is the optional capability of a store to find sessions by user.
 // Stores keep the index from Meta.User as records are created, committed and
-// deleted, and drop entries whose sessions have expired.
+// deleted, and drop entries whose sessions have expired. An anonymous
+// session (Meta.User "") belongs to no user: it is in no listing, and
+// UserSessions("") lists nothing.
 type UserIndex interface {
 	// UserSessions lists the live sessions of user, oldest first.
 	UserSessions(ctx context.Context, user string) ([]Info, error)
