@@ -2,6 +2,7 @@ package memory_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/sessionkit/sessions"
 	"github.com/sessionkit/sessions/stores/memory"
@@ -12,6 +13,21 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, storetest.Harness{
 		New: func(t *testing.T) sessions.Store {
 			s := memory.New(memory.Options{})
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	})
+}
+
+// TestConformanceSweeping runs the suite with the cleaner sweeping every
+// few milliseconds, so that every check runs while sweeps remove expired
+// records and grace aliases and rebuild the shards' maps: a sweep must
+// never remove or hide a live record or alias. (With the default interval
+// of a minute no sweep falls within the suite.)
+func TestConformanceSweeping(t *testing.T) {
+	storetest.Run(t, storetest.Harness{
+		New: func(t *testing.T) sessions.Store {
+			s := memory.New(memory.Options{CleanupInterval: 5 * time.Millisecond})
 			t.Cleanup(func() { s.Close() })
 			return s
 		},
