@@ -51,6 +51,19 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceSweeping runs the suite with the cleaner running every
+// 20 ms, so that every check runs while it deletes expired records and
+// grace aliases: it must never delete a live one. (With the default
+// interval no cleanup falls within the suite.)
+func TestConformanceSweeping(t *testing.T) {
+	storetest.Run(t, storetest.Harness{
+		New: func(t *testing.T) sessions.Store { return openTest(t, Options{CleanupInterval: 20 * time.Millisecond}) },
+		Corrupt: func(t *testing.T, st sessions.Store, key string) {
+			putRaw(t, st.(*Store), key, []byte{99, 1, 2, 3}) // unknown format version
+		},
+	})
+}
+
 func TestCorruptRecords(t *testing.T) {
 	s := openTest(t, Options{})
 	good, err := sessions.MarshalRecord(storetest.NewRecord(time.Hour, "role", "admin"))

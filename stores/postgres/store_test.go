@@ -170,6 +170,22 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceSweeping runs the suite with the cleaner running every
+// 20 ms, so that every check runs while it deletes expired records and
+// grace aliases: it must never delete a live one. (With the default
+// interval no cleanup falls within the suite.)
+func TestConformanceSweeping(t *testing.T) {
+	testPool(t)
+	storetest.Run(t, storetest.Harness{
+		New: func(t *testing.T) sessions.Store {
+			return newTestStore(t, Options{CleanupInterval: 20 * time.Millisecond})
+		},
+		Corrupt: func(t *testing.T, st sessions.Store, key string) {
+			exec(t, st.(*Store), `UPDATE {s} SET version = 99 WHERE key = $1`, key)
+		},
+	})
+}
+
 func TestCorruptRows(t *testing.T) {
 	s := newTestStore(t, Options{MaxValueSize: 64})
 	for _, c := range []struct {
