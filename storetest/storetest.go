@@ -7,6 +7,12 @@
 //			New: func(t *testing.T) sessions.Store { return newStoreForTest(t) },
 //		})
 //	}
+//
+// A store with a background cleaner should also run the suite with the
+// cleaner running every few milliseconds: at its usual interval no cleanup
+// falls within the suite, and one that removed a live record or grace
+// alias would pass unseen. The memory, bbolt and PostgreSQL stores run it
+// both ways (their TestConformanceSweeping).
 package storetest
 
 import (
