@@ -2,12 +2,8 @@ package main
 
 import (
 	"net"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/sessionkit/sessions/internal/syncbuf"
 )
 
 // TestListeningLogLine: the demo's "demo listening" line names the address
@@ -22,24 +18,7 @@ func TestListeningLogLine(t *testing.T) {
 	down := ln.Addr().String()
 	ln.Close() // no Redis there: the demo starts anyway, and no password is sent
 
-	var logs syncbuf.Buffer
-	cmd := exec.Command(binary(t), "-addr", "127.0.0.1:0", "-insecure-cookie", "-store", "redis://:s3cret@"+down+"/0")
-	cmd.Stderr = &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	var line string
-	for deadline := time.Now().Add(15 * time.Second); line == ""; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the demo logged no listening line within 15s:\n%s", logs.String())
-		}
-		for l := range strings.Lines(logs.String()) {
-			if strings.Contains(l, "demo listening addr=") && strings.HasSuffix(l, "\n") {
-				line = strings.TrimSpace(l)
-			}
-		}
-	}
+	_, line := startLogged(t, "-insecure-cookie", "-store", "redis://:s3cret@"+down+"/0")
 	if strings.Contains(line, "s3cret") {
 		t.Errorf("the listening line shows the store's password: %s", line)
 	}

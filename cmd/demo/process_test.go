@@ -17,6 +17,7 @@ import (
 	"github.com/sessionkit/sessions"
 	"github.com/sessionkit/sessions/cmd/internal/storeurl"
 	"github.com/sessionkit/sessions/cmd/internal/testenv"
+	"github.com/sessionkit/sessions/internal/syncbuf"
 	"github.com/sessionkit/sessions/stores/redis/redistest"
 )
 
@@ -100,6 +101,30 @@ func startDemo(t *testing.T, args ...string) *proc {
 	}
 	waitHTTP(t, p.base+"/", 15*time.Second)
 	return p
+}
+
+// startLogged runs the demo binary with args on a loopback port the kernel
+// picks, with its whole log kept in logs, and returns once it has logged
+// its "demo listening" line, which it returns too.
+func startLogged(t *testing.T, args ...string) (logs *syncbuf.Buffer, line string) {
+	t.Helper()
+	logs = new(syncbuf.Buffer)
+	cmd := exec.Command(binary(t), append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		for l := range strings.Lines(logs.String()) {
+			if strings.Contains(l, "demo listening addr=") && strings.HasSuffix(l, "\n") {
+				return logs, strings.TrimSpace(l)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo logged no listening line within 15s:\n%s", logs.String())
+		}
+	}
 }
 
 func (p *proc) kill() {

@@ -3,12 +3,9 @@ package main
 import (
 	"net"
 	"net/http"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/sessionkit/sessions/internal/syncbuf"
 )
 
 // TestRedisDownLoggedOnce: with its Redis down, the demo logs each failed
@@ -23,24 +20,9 @@ func TestRedisDownLoggedOnce(t *testing.T) {
 	down := ln.Addr().String()
 	ln.Close() // nothing listens there now: every dial is refused
 
-	var logs syncbuf.Buffer
-	cmd := exec.Command(binary(t), "-addr", "127.0.0.1:0", "-store", "redis://"+down+"/0")
-	cmd.Stderr = &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	var addr string
-	for deadline := time.Now().Add(15 * time.Second); addr == ""; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the demo did not log its listening address within 15s:\n%s", logs.String())
-		}
-		for line := range strings.Lines(logs.String()) {
-			if _, rest, ok := strings.Cut(line, "demo listening addr="); ok && strings.HasSuffix(line, "\n") {
-				addr, _, _ = strings.Cut(rest, " ")
-			}
-		}
-	}
+	logs, line := startLogged(t, "-store", "redis://"+down+"/0")
+	_, rest, _ := strings.Cut(line, "addr=")
+	addr, _, _ := strings.Cut(rest, " ")
 	resp, err := http.Get("http://" + addr + "/set")
 	if err != nil {
 		t.Fatal(err)
