@@ -43,12 +43,7 @@ func putRaw(t *testing.T, s *Store, key string, raw []byte) {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, storetest.Harness{
-		New: func(t *testing.T) sessions.Store { return openTest(t, Options{}) },
-		Corrupt: func(t *testing.T, st sessions.Store, key string) {
-			putRaw(t, st.(*Store), key, []byte{99, 1, 2, 3}) // unknown format version
-		},
-	})
+	storetest.Run(t, conformanceHarness(Options{}))
 }
 
 // TestConformanceSweeping runs the suite with the cleaner running every
@@ -56,12 +51,17 @@ func TestConformance(t *testing.T) {
 // grace aliases: it must never delete a live one. (With the default
 // interval no cleanup falls within the suite.)
 func TestConformanceSweeping(t *testing.T) {
-	storetest.Run(t, storetest.Harness{
-		New: func(t *testing.T) sessions.Store { return openTest(t, Options{CleanupInterval: 20 * time.Millisecond}) },
+	storetest.Run(t, conformanceHarness(Options{CleanupInterval: 20 * time.Millisecond}))
+}
+
+// conformanceHarness gives the conformance suite stores opened with o.
+func conformanceHarness(o Options) storetest.Harness {
+	return storetest.Harness{
+		New: func(t *testing.T) sessions.Store { return openTest(t, o) },
 		Corrupt: func(t *testing.T, st sessions.Store, key string) {
 			putRaw(t, st.(*Store), key, []byte{99, 1, 2, 3}) // unknown format version
 		},
-	})
+	}
 }
 
 func TestCorruptRecords(t *testing.T) {

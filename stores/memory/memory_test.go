@@ -10,13 +10,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, storetest.Harness{
-		New: func(t *testing.T) sessions.Store {
-			s := memory.New(memory.Options{})
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
-	})
+	storetest.Run(t, conformanceHarness(memory.Options{}))
 }
 
 // TestConformanceSweeping runs the suite with the cleaner sweeping every
@@ -25,11 +19,16 @@ func TestConformance(t *testing.T) {
 // never remove or hide a live record or alias. (With the default interval
 // of a minute no sweep falls within the suite.)
 func TestConformanceSweeping(t *testing.T) {
-	storetest.Run(t, storetest.Harness{
+	storetest.Run(t, conformanceHarness(memory.Options{CleanupInterval: 5 * time.Millisecond}))
+}
+
+// conformanceHarness gives the conformance suite stores made with o.
+func conformanceHarness(o memory.Options) storetest.Harness {
+	return storetest.Harness{
 		New: func(t *testing.T) sessions.Store {
-			s := memory.New(memory.Options{CleanupInterval: 5 * time.Millisecond})
+			s := memory.New(o)
 			t.Cleanup(func() { s.Close() })
 			return s
 		},
-	})
+	}
 }

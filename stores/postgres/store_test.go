@@ -162,12 +162,7 @@ func rowCount(t *testing.T, s *Store, table string) int {
 
 func TestConformance(t *testing.T) {
 	testPool(t)
-	storetest.Run(t, storetest.Harness{
-		New: func(t *testing.T) sessions.Store { return newTestStore(t, Options{}) },
-		Corrupt: func(t *testing.T, st sessions.Store, key string) {
-			exec(t, st.(*Store), `UPDATE {s} SET version = 99 WHERE key = $1`, key)
-		},
-	})
+	storetest.Run(t, conformanceHarness(Options{}))
 }
 
 // TestConformanceSweeping runs the suite with the cleaner running every
@@ -176,14 +171,17 @@ func TestConformance(t *testing.T) {
 // interval no cleanup falls within the suite.)
 func TestConformanceSweeping(t *testing.T) {
 	testPool(t)
-	storetest.Run(t, storetest.Harness{
-		New: func(t *testing.T) sessions.Store {
-			return newTestStore(t, Options{CleanupInterval: 20 * time.Millisecond})
-		},
+	storetest.Run(t, conformanceHarness(Options{CleanupInterval: 20 * time.Millisecond}))
+}
+
+// conformanceHarness gives the conformance suite stores opened with o.
+func conformanceHarness(o Options) storetest.Harness {
+	return storetest.Harness{
+		New: func(t *testing.T) sessions.Store { return newTestStore(t, o) },
 		Corrupt: func(t *testing.T, st sessions.Store, key string) {
 			exec(t, st.(*Store), `UPDATE {s} SET version = 99 WHERE key = $1`, key)
 		},
-	})
+	}
 }
 
 func TestCorruptRows(t *testing.T) {
