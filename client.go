@@ -1,7 +1,6 @@
 package sessions
 
 import (
-	"errors"
 	"math"
 	"time"
 )
@@ -159,13 +158,12 @@ func (s *Session) commitClient(cs ClientStore) error {
 	}
 	rec := base.Apply(s.delta())
 	value, err := cs.Seal(m.cookie.name, id, rec)
-	if err != nil {
-		s.err = err
-		return err
+	if err == nil && len(m.cookie.name)+len(value) > maxClientCookie {
+		err = ErrTooLarge
 	}
-	if len(m.cookie.name)+len(value) > maxClientCookie {
-		s.err = ErrTooLarge
-		return s.err
+	if err != nil {
+		s.fail(err)
+		return err
 	}
 	issued := fresh || s.renew
 	s.id, s.key, s.renew, s.dropCookie = id, KeyOf(id), false, false
@@ -215,13 +213,10 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 	s.chg.Set = setField(s.chg.Set, key, int(n))
 	if s.writeThrough || s.late {
 		if err := s.commit(false); err != nil {
-			if errors.Is(err, ErrTooLarge) {
-				// The count would not fit in the cookie. Nothing was
-				// sealed and the commit dropped the count: the session
-				// stays usable, as after a server-side store's refused
-				// Increment (see Options.MaxSize).
-				s.err = nil
-			}
+			// A count that would not fit in the cookie (ErrTooLarge) is
+			// refused: nothing was sealed, the commit dropped the count,
+			// and the session stays usable (see Session.fail), as after
+			// a server-side store's refused Increment.
 			return 0, err
 		}
 	}

@@ -35,7 +35,8 @@ var (
 
 	// ErrTooLarge reports a value, record or cookie over the configured size
 	// limit. Store less in the session, or keep large data elsewhere and put its
-	// key in the session.
+	// key in the session. The change is refused before anything is stored,
+	// and the session stays usable (see Session.Save and Session.Err).
 	ErrTooLarge = errors.New("sessions: session data too large")
 
 	// ErrNotInteger reports an Increment on a key that holds something other than

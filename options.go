@@ -114,10 +114,12 @@ type Options struct {
 	// MaxSize caps a session's values at MaxSize bytes, counting each key
 	// plus its value's encoding (EncodeValue). A commit or an Increment
 	// that would take the session over it is refused with an error
-	// wrapping ErrTooLarge and stores nothing (under Handler the
-	// ErrorHandler answers a refused commit; a refused Increment returns
-	// the error and leaves the session usable); so is a value that cannot
-	// be encoded, with ErrUnsupportedValue. An Increment counts a key the
+	// wrapping ErrTooLarge and stores nothing; so is a value that cannot
+	// be encoded, with ErrUnsupportedValue. A refusal leaves the session
+	// usable: Save and Increment return the error (drop the offending
+	// value and save again), a change written at once is not kept and Err
+	// reports it, and under Handler the ErrorHandler answers a commit the
+	// middleware finds refused. An Increment counts a key the
 	// session does not hold at the most an int takes (20 bytes), and a
 	// counter it holds by the digits the count would gain. Each request
 	// checks against the values it read, so concurrent requests on one

@@ -32,7 +32,7 @@ type Session struct {
 	// time, which the middleware's final commit uses too (one clock read)
 	// unless it records activity (see write).
 	loadedAt int64
-	err      error // load or commit failure; the session is then read-only, and reads what the store held (nothing after a failed load)
+	err      error // load or commit failure; the session is then read-only, and reads what the store held (nothing after a failed load). A refused change is no failure (see fail)
 
 	id  string  // the cookie value, "" until issued
 	key string  // KeyOf(id), "" while the session is not stored
@@ -83,6 +83,7 @@ type extra struct {
 	answer   http.Header // the header the error handler answered that commit with
 	dropKey  string      // a destroyed session's key, deleted at commit
 	dropUser string      // and its user, for the EventDestroyed
+	refused  error       // the first change written at once and refused for its size or encoding (see changed), which Err reports
 }
 
 // more returns s.x, allocating it on first use. Callers hold s.mu.
@@ -649,12 +650,25 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 // Save commits the session's changes now instead of before the response,
 // and reports the error the middleware would otherwise hand to the error
 // handler. After Save a new session has its ID (see ID). Without the
-// middleware changes are already saved as they are made.
+// middleware changes are already saved as they are made, and Save reports
+// a change that was refused (see Err).
+//
+// A commit refused for its size or its encoding (ErrTooLarge,
+// ErrUnsupportedValue) stores nothing and leaves the changes pending and
+// the session usable: drop or shrink the offending value and Save again.
+// Under Handler, changes still refused at the middleware's commit go to
+// the error handler.
 func (s *Session) Save() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.load()
-	return s.commit(false)
+	if err := s.commit(false); err != nil {
+		return err
+	}
+	if s.x != nil {
+		return s.x.refused
+	}
+	return nil
 }
 
 // changed marks a mutation; without the middleware, or after the
@@ -666,6 +680,12 @@ func (s *Session) changed() error {
 	if s.writeThrough || s.late {
 		if err := s.commit(false); err != nil {
 			s.reportWrite(s.key, s.meta.User, err)
+			if isRefusal(err) {
+				// The change had no error to return: Err reports it.
+				if x := s.more(); x.refused == nil {
+					x.refused = err
+				}
+			}
 			return err
 		}
 	}
@@ -676,14 +696,19 @@ func (s *Session) changed() error {
 // EventLostWrite for a change the response can no longer carry, else an
 // EventStoreError. A failed store call makes the session unusable (s.err),
 // and every later write returns that error without a store call: it is
-// reported once, not once more per later change. Callers hold s.mu.
+// reported once, not once more per later change. A refused change (see
+// isRefusal) leaves the session usable, so each one is reported. Callers
+// hold s.mu.
 func (s *Session) reportWrite(key, user string, err error) {
 	kind := EventLostWrite
 	if !errors.Is(err, ErrResponseStarted) {
-		if s.reported {
-			return
+		kind = EventStoreError
+		if !isRefusal(err) {
+			if s.reported {
+				return
+			}
+			s.reported = true
 		}
-		s.reported, kind = true, EventStoreError
 	}
 	s.m.emit(s.r, kind, key, user, err)
 }
@@ -755,11 +780,17 @@ func (s *Session) RequireRecentAuth(d time.Duration) bool {
 // or nil. Inside Handler such a request is answered by the error handler.
 // Without the middleware a Set, Delete, Clear or Login whose write failed
 // is not kept: the session reads what the store held, so check Err after
-// changing it.
+// changing it. A change refused for its size or its encoding (ErrTooLarge,
+// ErrUnsupportedValue) is not kept either, but leaves the session usable:
+// later changes are still written, and Err goes on reporting the first
+// such refusal.
 func (s *Session) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.load()
+	if s.err == nil && s.x != nil {
+		return s.x.refused
+	}
 	return s.err
 }
 
@@ -970,6 +1001,11 @@ func (s *Session) commit(final bool) error {
 	s.emitting = false // left set by an OnEvent that panicked outside a commit
 	defer s.failOnPanic()
 	err := s.write(final)
+	if err != nil && final {
+		// The error handler answers the request (see responseWriter.commit):
+		// nothing more of it is stored, after a refused change too.
+		s.err = err
+	}
 	if err == nil && s.trim {
 		s.trim = false
 		s.trimUser()
@@ -998,6 +1034,26 @@ func (s *Session) failOnPanic() {
 		s.err = fmt.Errorf("sessions: the store panicked during a commit, which may be half done: %v", p)
 		panic(p)
 	}
+}
+
+// fail records err, the failure of a commit: the session is read-only for
+// the rest of the request. A change refused for its size or its encoding
+// (see isRefusal) is no failure of the session: the store changed
+// nothing, so the session stays usable, and the caller reports the
+// refusal. Callers hold s.mu.
+func (s *Session) fail(err error) {
+	if !isRefusal(err) {
+		s.err = err
+	}
+}
+
+// isRefusal reports whether err refuses a change for what it holds rather
+// than for a failure: over Options.MaxSize, a store's or the cookie's size
+// limit (ErrTooLarge), or a value the codec cannot encode
+// (ErrUnsupportedValue). Such a change is refused before anything is
+// written.
+func isRefusal(err error) bool {
+	return errors.Is(err, ErrTooLarge) || errors.Is(err, ErrUnsupportedValue)
 }
 
 // discard forgets the changes a failed write left recorded (values,
@@ -1052,7 +1108,7 @@ func (s *Session) write(final bool) error {
 	m := s.m
 	if m.opts.MaxSize > 0 && len(s.chg.Set) > 0 {
 		if err := s.checkSize(0); err != nil {
-			s.err = err
+			s.fail(err)
 			return err
 		}
 	}
@@ -1159,7 +1215,7 @@ func (s *Session) write(final bool) error {
 		return nil
 	}
 	if err != nil {
-		s.err = err
+		s.fail(err)
 		return err
 	}
 	s.committed(d, final)
@@ -1236,7 +1292,7 @@ func (s *Session) insert(now int64, final bool) error {
 		return m.store.Create(s.r.Context(), key, rec)
 	})
 	if err != nil {
-		s.err = err
+		s.fail(err)
 		return err
 	}
 	s.id, s.key, s.rec = id, key, rec
@@ -1332,7 +1388,7 @@ func (s *Session) rename(now int64, final bool, hops int) (done bool, err error)
 		s.reset()
 		return false, nil
 	case err != nil:
-		s.err = err
+		s.fail(err)
 		return false, err
 	}
 	// The event comes last, once the session and the response's cookie
