@@ -1,9 +1,11 @@
 package sessions_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/sessionkit/sessions"
@@ -204,4 +206,31 @@ func ExampleSession_CSRFToken() {
 	// Output:
 	// true 200
 	// false 403
+}
+
+// Save commits the session before the response. A change over
+// Options.MaxSize is refused with ErrTooLarge and nothing is stored, but
+// the session stays usable: the handler can keep a smaller value instead
+// and save again.
+func ExampleSession_Save() {
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	m, _ := sessions.NewManager(store, sessions.Options{MaxSize: 1024})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := m.Start(w, r)
+		s.Set("draft", strings.Repeat("x", 4096))
+		if err := s.Save(); errors.Is(err, sessions.ErrTooLarge) {
+			fmt.Println("refused:", errors.Is(err, sessions.ErrTooLarge))
+			s.Delete("draft")
+			s.Set("draft_id", 42) // keep the draft elsewhere, its key here
+			fmt.Println("saved again:", s.Save())
+		}
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	fmt.Println("status:", rec.Code, "sessions stored:", store.Len())
+	// Output:
+	// refused: true
+	// saved again: <nil>
+	// status: 200 sessions stored: 1
 }
