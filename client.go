@@ -2,6 +2,8 @@ package sessions
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -146,21 +148,8 @@ func (s *Session) commitClient(cs ClientStore) error {
 	s.touch(now)
 	// The cookie holds the whole record: seal all of the metadata.
 	s.chg.MetaFields = MetaAll
-	base := s.rec
-	if base == nil {
-		base = &Record{}
-	}
-	if local := s.local(); len(local) > 0 {
-		base = base.Clone()
-		for _, f := range local {
-			base.SetField(f.Key, f.Value)
-		}
-	}
-	rec := base.Apply(s.delta())
-	value, err := cs.Seal(m.cookie.name, id, rec)
-	if err == nil && len(m.cookie.name)+len(value) > maxClientCookie {
-		err = ErrTooLarge
-	}
+	rec := s.clientRecord(s.delta())
+	value, err := s.seal(cs, id, rec)
 	if err != nil {
 		s.fail(err)
 		return err
@@ -190,6 +179,32 @@ func (s *Session) commitClient(cs ClientStore) error {
 	return nil
 }
 
+// clientRecord returns the record a cookie seals: the snapshot, with the
+// values Increment returned, and d applied. Callers hold s.mu.
+func (s *Session) clientRecord(d *Delta) *Record {
+	base := s.rec
+	if base == nil {
+		base = &Record{}
+	}
+	if local := s.local(); len(local) > 0 {
+		base = base.Clone()
+		for _, f := range local {
+			base.SetField(f.Key, f.Value)
+		}
+	}
+	return base.Apply(d)
+}
+
+// seal seals rec for the session cookie under id, refusing with
+// ErrTooLarge a cookie over the size browsers keep.
+func (s *Session) seal(cs ClientStore, id string, rec *Record) (string, error) {
+	value, err := cs.Seal(s.m.cookie.name, id, rec)
+	if err == nil && len(s.m.cookie.name)+len(value) > maxClientCookie {
+		err = ErrTooLarge
+	}
+	return value, err
+}
+
 // incrementClient adds to a counter kept in the cookie. It is atomic only
 // within this request: two concurrent requests each seal their own cookie,
 // and the browser keeps the last one. Once the response has started the
@@ -209,6 +224,15 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 		return 0, ErrNotInteger // a counter never wraps around
 	}
 	n += by
+	if !s.writeThrough && !s.late {
+		// Under Handler the cookie is sealed at the middleware's commit.
+		// Seal it now with the count, as the session stands, so that a
+		// count the cookie cannot carry is refused here, as it is when
+		// written at once, and not by the error handler at the commit.
+		if err := s.fitsCookie(key, int(n)); err != nil {
+			return 0, err
+		}
+	}
 	s.undelete(key)
 	s.chg.Set = setField(s.chg.Set, key, int(n))
 	if s.writeThrough || s.late {
@@ -221,4 +245,25 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 		}
 	}
 	return n, nil
+}
+
+// fitsCookie returns an error wrapping ErrTooLarge when the session,
+// sealed as it stands with v under key, would make a cookie over the size
+// browsers keep, or the error sealing it gives. It changes nothing.
+// Callers hold s.mu.
+func (s *Session) fitsCookie(key string, v any) error {
+	d := Delta{
+		Clear:      s.chg.Clear,
+		Set:        setField(slices.Clone(s.chg.Set), key, v),
+		Del:        slices.DeleteFunc(slices.Clone(s.chg.Del), func(k string) bool { return k == key }),
+		Meta:       s.meta,
+		MetaFields: MetaAll,
+	}
+	sortFields(d.Set)
+	id := s.id
+	if id == "" {
+		id = strings.Repeat("A", IDLen) // the ID the commit draws is as long
+	}
+	_, err := s.seal(s.m.client, id, s.clientRecord(&d))
+	return err
 }

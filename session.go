@@ -603,7 +603,9 @@ func (s *Session) Clear() {
 // ErrNotInteger in every store, as is a count that would leave the range
 // of an int (int64 on a 64-bit platform, int32 on a 32-bit one), and the
 // value is left as it was. With Options.MaxSize, a count that would take
-// the session over it is refused with ErrTooLarge (see there). Pending
+// the session over it is refused with ErrTooLarge (see there), and so is,
+// with the cookie store, one that would take the cookie over the 4096
+// bytes browsers keep, the session sealed as it stands. Pending
 // changes are committed first, and a new session is stored so there is
 // something to count in.
 func (s *Session) Increment(key string, by int64) (int64, error) {
