@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -229,7 +230,9 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 		// Seal it now with the count, as the session stands, so that a
 		// count the cookie cannot carry is refused here, as it is when
 		// written at once, and not by the error handler at the commit.
-		if err := s.fitsCookie(key, int(n)); err != nil {
+		// Any other error sealing gives is another value's, which the
+		// commit reports.
+		if err := s.fitsCookie(key, int(n)); errors.Is(err, ErrTooLarge) {
 			return 0, err
 		}
 	}

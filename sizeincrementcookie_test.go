@@ -84,3 +84,29 @@ func TestMaxSizeIncrementCookieStore(t *testing.T) {
 		}
 	}
 }
+
+// TestIncrementCookieStoreOtherValueRefused checks that under Handler a
+// cookie-store Increment is refused only for the count: with another
+// pending value the cookie store cannot encode, the Increment counts, and
+// the commit reports that value's ErrUnsupportedValue to the error handler.
+func TestIncrementCookieStoreOtherValueRefused(t *testing.T) {
+	var handled error
+	m, err := sessions.NewManager(newCookieStore(t), sessions.Options{ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+		handled = err
+		http.Error(w, "refused", http.StatusBadRequest)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := m.Start(w, r)
+		s.Set("bad", make(chan int))
+		if n, err := s.Increment("hits", 1); n != 1 || err != nil {
+			t.Errorf("Increment beside an unencodable value = %d, %v; want 1, nil", n, err)
+		}
+	}))
+	res := serveCookie(h, "https://example.com/", nil).Result()
+	if res.StatusCode != http.StatusBadRequest || !errors.Is(handled, sessions.ErrUnsupportedValue) {
+		t.Errorf("status %d, error handler called with %v; want its answer to ErrUnsupportedValue", res.StatusCode, handled)
+	}
+}
