@@ -14,7 +14,10 @@ import (
 // one of its values, as BenchmarkScale's read-only request does. It shows
 // how much of the request's growth from 1k to 1M is the store's lookup
 // (the shard map, the record, the value and its bytes, each a random place
-// in memory at 1M). A diagnostic, not part of run.sh:
+// in memory at 1M), one step more in each op: key (picking the key alone),
+// load (Load and the record's deadline), lookup (and the value's place in
+// the record) and bytes (and the value's first byte). A diagnostic, not
+// part of run.sh:
 //
 //	go test -run='^$' -bench='^BenchmarkStoreLoad$' -count=5
 func BenchmarkStoreLoad(b *testing.B) {
@@ -42,15 +45,36 @@ func BenchmarkStoreLoad(b *testing.B) {
 				}
 			}
 			rng := newXorshift()
-			for b.Loop() {
-				i := int(rng.next() % uint64(n))
-				r, ok, err := s.Load(ctx, string(keys[i*kl:(i+1)*kl]))
-				if !ok || err != nil {
-					b.Fatalf("Load: %v, %v", ok, err)
-				}
-				if v, _ := r.Lookup("user"); len(v.(string)) != len("kataras") {
-					b.Fatalf("user = %v", v)
-				}
+			for _, op := range []string{"key", "load", "lookup", "bytes"} {
+				b.Run("op="+op, func(b *testing.B) {
+					var keyBytes int
+					for b.Loop() {
+						i := int(rng.next() % uint64(n))
+						k := string(keys[i*kl : (i+1)*kl])
+						keyBytes += len(k)
+						if op == "key" {
+							continue
+						}
+						r, ok, err := s.Load(ctx, k)
+						if !ok || err != nil || r.Expires == 0 {
+							b.Fatalf("Load: %v, %v", ok, err)
+						}
+						if op == "load" {
+							continue
+						}
+						v, _ := r.Lookup("user")
+						u, _ := v.(string)
+						if len(u) != len("kataras") {
+							b.Fatalf("user = %v", v)
+						}
+						if op == "bytes" && u[0] != 'k' {
+							b.Fatalf("user = %q", u)
+						}
+					}
+					if keyBytes == 0 {
+						b.Fatal("no key picked")
+					}
+				})
 			}
 		})
 	}
