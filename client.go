@@ -258,7 +258,7 @@ func (s *Session) fitsCookie(key string, v any) error {
 	d := Delta{
 		Clear:      s.chg.Clear,
 		Set:        setField(slices.Clone(s.chg.Set), key, v),
-		Del:        slices.DeleteFunc(slices.Clone(s.chg.Del), func(k string) bool { return k == key }),
+		Del:        s.chg.Del, // a pending delete of key loses to its Set in Apply
 		Meta:       s.meta,
 		MetaFields: MetaAll,
 	}
