@@ -137,16 +137,8 @@ func (s *Session) commitClient(cs ClientStore) error {
 			s.err = err
 			return err
 		}
-		md := s.setMeta()
-		md.Renewed = now
-		if fresh && md.Created == 0 {
-			md.Created = now
-		}
-		if fresh && md.Bind == "" && m.opts.Bind != nil {
-			md.Bind = bindDigest(m.opts.Bind(s.r))
-		}
 	}
-	s.touch(now)
+	s.sealedMeta(s.setMeta(), fresh, s.renew, now)
 	// The cookie holds the whole record: seal all of the metadata.
 	s.chg.MetaFields = MetaAll
 	rec := s.clientRecord(s.delta())
@@ -178,6 +170,24 @@ func (s *Session) commitClient(cs ClientStore) error {
 		s.emit(kind, s.key, s.meta.User, nil)
 	}
 	return nil
+}
+
+// sealedMeta records in md what a cookie's commit at now records: for a
+// new session or a new ID (fresh, renew) the renewal, and a new session's
+// creation and binding; then the activity, and the deadline it moves.
+func (s *Session) sealedMeta(md *Meta, fresh, renew bool, now int64) {
+	m := s.m
+	if fresh || renew {
+		md.Renewed = now
+		if fresh && md.Created == 0 {
+			md.Created = now
+		}
+		if fresh && md.Bind == "" && m.opts.Bind != nil {
+			md.Bind = bindDigest(m.opts.Bind(s.r))
+		}
+	}
+	md.LastSeen = now
+	md.Expires = m.deadline(md)
 }
 
 // clientRecord returns the record a cookie seals: the snapshot, with the
@@ -251,20 +261,23 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 }
 
 // fitsCookie returns an error wrapping ErrTooLarge when the session,
-// sealed as it stands with v under key, would make a cookie over the size
-// browsers keep, or the error sealing it gives. It changes nothing.
-// Callers hold s.mu.
+// sealed as it stands with v under key (with the metadata a commit now
+// would record), would make a cookie over the size browsers keep, or the
+// error sealing it gives. It changes nothing. Callers hold s.mu.
 func (s *Session) fitsCookie(key string, v any) error {
+	fresh := s.key == ""
+	md := *s.meta
+	s.sealedMeta(&md, fresh, s.renew, s.m.now().UnixNano())
 	d := Delta{
 		Clear:      s.chg.Clear,
 		Set:        setField(slices.Clone(s.chg.Set), key, v),
 		Del:        s.chg.Del, // a pending delete of key loses to its Set in Apply
-		Meta:       s.meta,
+		Meta:       &md,
 		MetaFields: MetaAll,
 	}
 	sortFields(d.Set)
 	id := s.id
-	if id == "" {
+	if fresh || s.renew {
 		id = strings.Repeat("A", IDLen) // the ID the commit draws is as long
 	}
 	_, err := s.seal(s.m.client, id, s.clientRecord(&d))
