@@ -14,16 +14,12 @@ import (
 // out. A store that indexed them under "" would let one call log every
 // visitor out.
 func testAnonymousNotIndexed(t *testing.T, h Harness) {
-	s := h.New(t)
-	ux, ok := s.(sessions.UserIndex)
-	if !ok {
-		t.Skip("store does not implement sessions.UserIndex")
-	}
+	s, ux := newUserIndex(t, h)
 	created := NewKey(t)
 	mustCreate(t, s, created, NewRecord(time.Hour, "cart", 1))
 	loggedOut := NewKey(t)
 	rec := NewRecord(time.Hour)
-	rec.User = "user-" + NewKey(t)[:12]
+	rec.User = newUser(t)
 	mustCreate(t, s, loggedOut, rec)
 	meta := sessions.Meta{}
 	if err := s.Commit(ctx(t), loggedOut, &sessions.Delta{Meta: &meta, MetaFields: sessions.MetaUser}); err != nil {

@@ -3,8 +3,6 @@ package storetest
 import (
 	"testing"
 	"time"
-
-	"github.com/sessionkit/sessions"
 )
 
 // testDeleteUserSessionsAll checks DeleteUserSessions without a session of
@@ -13,12 +11,8 @@ import (
 // reports how many, and leaves other users' sessions alone, the one under
 // exceptKey included.
 func testDeleteUserSessionsAll(t *testing.T, h Harness) {
-	s := h.New(t)
-	ux, ok := s.(sessions.UserIndex)
-	if !ok {
-		t.Skip("store does not implement sessions.UserIndex")
-	}
-	other := "user-" + NewKey(t)[:12]
+	s, ux := newUserIndex(t, h)
+	other := newUser(t)
 	otherKey := userSessionsOf(t, s, other, 1)[0]
 	for _, c := range []struct {
 		name   string
@@ -27,7 +21,7 @@ func testDeleteUserSessionsAll(t *testing.T, h Harness) {
 		{"no exception", ""},
 		{"another user's session excepted", otherKey},
 	} {
-		u := "user-" + NewKey(t)[:12]
+		u := newUser(t)
 		keys := make([]string, 3)
 		for i := range keys {
 			keys[i] = NewKey(t)

@@ -15,18 +15,14 @@ import (
 // user may make a store list the user's sessions more than once, and the
 // excepted session must be spared by every listing.
 func testDeleteUserSessionsKeepsExcepted(t *testing.T, h Harness) {
-	s := h.New(t)
-	ux, ok := s.(sessions.UserIndex)
-	if !ok {
-		t.Skip("store does not implement sessions.UserIndex")
-	}
+	s, ux := newUserIndex(t, h)
 	const n = 50
 	// Rounds until enough have run or a second has passed: a slow store
 	// races fewer of them.
 	deadline := time.Now().Add(time.Second)
 	for round := 0; round < 30 && (round < 4 || time.Now().Before(deadline)); round++ {
-		u := "user-" + NewKey(t)[:12]
-		v := "user-" + NewKey(t)[:12]
+		u := newUser(t)
+		v := newUser(t)
 		except := NewKey(t)
 		rec := NewRecord(time.Hour, "own", true)
 		rec.User = u

@@ -15,18 +15,14 @@ import (
 // survives as the other user's. A store that deletes what its listing found
 // without checking the record again logs the other user out.
 func testDeleteUserSessionsSparesReassigned(t *testing.T, h Harness) {
-	s := h.New(t)
-	ux, ok := s.(sessions.UserIndex)
-	if !ok {
-		t.Skip("store does not implement sessions.UserIndex")
-	}
+	s, ux := newUserIndex(t, h)
 	const n = 100
 	// Rounds until enough have run or a second has passed: a slow store
 	// races fewer of them.
 	deadline := time.Now().Add(time.Second)
 	for round := 0; round < 30 && (round < 2 || time.Now().Before(deadline)); round++ {
-		u := "user-" + NewKey(t)[:12]
-		v := "user-" + NewKey(t)[:12]
+		u := newUser(t)
+		v := newUser(t)
 		keys := userSessionsOf(t, s, u, n)
 		moved := make([]bool, n)
 		deleted, deleteErr := raceDeleteUser(t, ux, u, "", keys, func(i int) {

@@ -852,13 +852,9 @@ func testRenameGrace(t *testing.T, h Harness) {
 }
 
 func testUserIndex(t *testing.T, h Harness) {
-	s := h.New(t)
-	ux, ok := s.(sessions.UserIndex)
-	if !ok {
-		t.Skip("store does not implement sessions.UserIndex")
-	}
-	u := "user-" + NewKey(t)[:12]
-	v := "user-" + NewKey(t)[:12]
+	s, ux := newUserIndex(t, h)
+	u := newUser(t)
+	v := newUser(t)
 	var uKeys []string
 	for i := range 3 {
 		key := NewKey(t)
@@ -884,7 +880,7 @@ func testUserIndex(t *testing.T, h Harness) {
 	}
 	uKeys = append(uKeys, late)
 	// So does one whose commit names the user alone (Delta.MetaFields).
-	w := "user-" + NewKey(t)[:12]
+	w := newUser(t)
 	wKey := NewKey(t)
 	mustCreate(t, s, wKey, NewRecord(time.Hour))
 	meta = mustLoad(t, s, wKey).Meta

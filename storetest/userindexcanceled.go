@@ -3,8 +3,6 @@ package storetest
 import (
 	"context"
 	"testing"
-
-	"github.com/sessionkit/sessions"
 )
 
 // testUserIndexContextCanceled checks that UserSessions and
@@ -12,12 +10,8 @@ import (
 // of sessions.Store do (ContextCanceled): called with a context already
 // canceled, each returns an error, and DeleteUserSessions deletes nothing.
 func testUserIndexContextCanceled(t *testing.T, h Harness) {
-	s := h.New(t)
-	ux, ok := s.(sessions.UserIndex)
-	if !ok {
-		t.Skip("store does not implement sessions.UserIndex")
-	}
-	u := "user-" + NewKey(t)[:12]
+	s, ux := newUserIndex(t, h)
+	u := newUser(t)
 	keys := userSessionsOf(t, s, u, 2)
 	c, cancel := context.WithCancel(ctx(t))
 	cancel()

@@ -14,13 +14,9 @@ import (
 // or empty copy of the metadata) keeps the session listed under its user
 // and lists it under no other, so that DeleteUserSessions still reaches it.
 func testUserIndexMetaFields(t *testing.T, h Harness) {
-	s := h.New(t)
-	ux, ok := s.(sessions.UserIndex)
-	if !ok {
-		t.Skip("store does not implement sessions.UserIndex")
-	}
-	u := "user-" + NewKey(t)[:12]
-	v := "user-" + NewKey(t)[:12]
+	s, ux := newUserIndex(t, h)
+	u := newUser(t)
+	v := newUser(t)
 	listed := func(t *testing.T, user string) []string {
 		t.Helper()
 		list, err := ux.UserSessions(ctx(t), user)

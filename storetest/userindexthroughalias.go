@@ -13,11 +13,7 @@ import (
 // session under its new key, the only key UserSessions lists, and
 // DeleteUserSessions deletes it there.
 func testUserIndexThroughAlias(t *testing.T, h Harness) {
-	s := h.New(t)
-	ux, ok := s.(sessions.UserIndex)
-	if !ok {
-		t.Skip("store does not implement sessions.UserIndex")
-	}
+	s, ux := newUserIndex(t, h)
 	listed := func(t *testing.T, user string) []string {
 		t.Helper()
 		list, err := ux.UserSessions(ctx(t), user)
@@ -30,8 +26,8 @@ func testUserIndexThroughAlias(t *testing.T, h Harness) {
 		}
 		return keys
 	}
-	u := "user-" + NewKey(t)[:12]
-	v := "user-" + NewKey(t)[:12]
+	u := newUser(t)
+	v := newUser(t)
 	oldKey, newKey := NewKey(t), NewKey(t)
 	mustCreate(t, s, oldKey, NewRecord(time.Hour))
 	if err := s.Rename(ctx(t), oldKey, newKey, time.Minute); err != nil {

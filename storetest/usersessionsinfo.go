@@ -13,12 +13,8 @@ import (
 // leaves out the user agent, the authentication time or the expiry shows
 // the user a devices page without them.
 func testUserSessionsInfo(t *testing.T, h Harness) {
-	s := h.New(t)
-	ux, ok := s.(sessions.UserIndex)
-	if !ok {
-		t.Skip("store does not implement sessions.UserIndex")
-	}
-	u := "user-" + NewKey(t)[:12]
+	s, ux := newUserIndex(t, h)
+	u := newUser(t)
 	keys := []string{NewKey(t), NewKey(t)}
 	for i, key := range keys {
 		rec := NewRecord(time.Hour, "i", i)

@@ -3,8 +3,6 @@ package storetest
 import (
 	"testing"
 	"time"
-
-	"github.com/sessionkit/sessions"
 )
 
 // testUserSessionsOrder checks that UserSessions lists oldest first by
@@ -13,12 +11,8 @@ import (
 // their other times: here the session stored first was created last, and
 // the renewal and activity times run the other way.
 func testUserSessionsOrder(t *testing.T, h Harness) {
-	s := h.New(t)
-	ux, ok := s.(sessions.UserIndex)
-	if !ok {
-		t.Skip("store does not implement sessions.UserIndex")
-	}
-	u := "user-" + NewKey(t)[:12]
+	s, ux := newUserIndex(t, h)
+	u := newUser(t)
 	base := time.Now().Add(-time.Minute).UnixNano()
 	// Created offsets, in the order the sessions are stored.
 	offsets := []time.Duration{3 * time.Second, time.Second, 2 * time.Second}
