@@ -2,10 +2,12 @@ package sessions
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ClientStore is implemented by stores that keep the whole session in the
@@ -238,11 +240,10 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 	if !s.writeThrough && !s.late {
 		// Under Handler the cookie is sealed at the middleware's commit.
 		// Seal it now with the count, as the session stands, so that a
-		// count the cookie cannot carry is refused here, as it is when
-		// written at once, and not by the error handler at the commit.
-		// Any other error sealing gives is another value's, which the
-		// commit reports.
-		if err := s.fitsCookie(key, int(n)); errors.Is(err, ErrTooLarge) {
+		// count the cookie cannot carry, or a key it cannot hold, is
+		// refused here, as it is when written at once, and not by the
+		// error handler at the commit.
+		if err := s.fitsCookie(key, int(n)); err != nil {
 			return 0, err
 		}
 	}
@@ -262,9 +263,16 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 
 // fitsCookie returns an error wrapping ErrTooLarge when the session,
 // sealed as it stands with v under key (with the metadata a commit now
-// would record), would make a cookie over the size browsers keep, or the
-// error sealing it gives. It changes nothing. Callers hold s.mu.
+// would record), would make a cookie over the size browsers keep, one
+// wrapping ErrUnsupportedValue when key cannot be stored, or the error
+// sealing it gives. Pending values the codec cannot encode are left out
+// of the seal: they would fail it before anything is measured, the
+// handler may still drop them, and if it does not, the commit refuses
+// them whatever the count. It changes nothing. Callers hold s.mu.
 func (s *Session) fitsCookie(key string, v any) error {
+	if !utf8.ValidString(key) {
+		return fmt.Errorf("%w: field key %q is not valid UTF-8", ErrUnsupportedValue, key)
+	}
 	fresh := s.key == ""
 	md := *s.meta
 	s.sealedMeta(&md, fresh, s.renew, s.m.now().UnixNano())
@@ -280,6 +288,30 @@ func (s *Session) fitsCookie(key string, v any) error {
 	if fresh || s.renew {
 		id = strings.Repeat("A", IDLen) // the ID the commit draws is as long
 	}
-	_, err := s.seal(s.m.client, id, s.clientRecord(&d))
+	rec := s.clientRecord(&d)
+	_, err := s.seal(s.m.client, id, rec)
+	if errors.Is(err, ErrUnsupportedValue) {
+		if kept := encodable(rec); kept != nil {
+			_, err = s.seal(s.m.client, id, kept)
+		}
+	}
 	return err
+}
+
+// encodable returns a copy of rec without the fields the codec cannot
+// store (a key that is not UTF-8, a value EncodeValue refuses), or nil
+// when every field can be stored.
+func encodable(rec *Record) *Record {
+	var out *Record
+	for i, f := range rec.Fields {
+		_, err := EncodeValue(f.Value)
+		ok := err == nil && utf8.ValidString(f.Key)
+		if ok && out != nil {
+			out.Fields = append(out.Fields, f)
+		}
+		if !ok && out == nil {
+			out = &Record{Meta: rec.Meta, Fields: slices.Clone(rec.Fields[:i])}
+		}
+	}
+	return out
 }
