@@ -623,10 +623,14 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 	if s.m.client != nil {
 		return s.incrementClient(key, by)
 	}
+	created := s.create
 	if s.key == "" {
 		s.create = true
 	}
 	if err := s.commit(false); err != nil {
+		// A refused commit leaves the pending changes as they were, and
+		// a new session no more to create than before the Increment.
+		s.create = created
 		return 0, err
 	}
 	if s.key == "" {
