@@ -85,6 +85,10 @@ func TestOneStoreFailureIsOneStoreErrorEvent(t *testing.T) {
 			s.Destroy()
 			s.Set("a", 1)
 		}},
+		{"commit fails on Login, then Set", "commit", func(s *sessions.Session) {
+			s.Login("alice")
+			s.Set("a", 1)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mem := memory.New(memory.Options{})

@@ -847,6 +847,9 @@ func (s *Session) renewLocked() {
 // is stored as a new session. One that a parallel request destroys or
 // renews meanwhile does: the login is dropped with an EventLostWrite, as
 // any write to it is, so a logout is never undone by a login racing it.
+// Without the middleware the login is written at once, as a Set is: one
+// that fails or is refused is not kept, and Err and the events report it
+// as they report a Set's.
 func (s *Session) Login(user string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -898,10 +901,7 @@ func (s *Session) Login(user string) error {
 	}
 	s.create = true
 	s.touch(now)
-	if s.writeThrough {
-		return s.commit(false)
-	}
-	return nil
+	return s.changed()
 }
 
 // SetUser is Login: it records the user for the per-user index and renews
