@@ -121,6 +121,10 @@ func (s *Session) commitClient(cs ClientStore) error {
 		s.expireCookie()
 		s.emit(EventDestroyed, key, user, nil)
 	}
+	// A logout stands whatever its request stores next (see write).
+	if err := s.refuseOverMaxSize(); err != nil {
+		return err
+	}
 	fresh := s.key == ""
 	if fresh && !(len(s.chg.Set) > 0 || s.create || (s.chg.MetaFields != 0 && s.meta.CSRF != "")) {
 		if s.dropCookie {

@@ -137,9 +137,15 @@ func (w *responseWriter) commit() {
 	if err != nil {
 		w.s.failed = true
 		// Nothing the handler prepared reaches the client: not its cookies,
-		// redirects or headers, only the error handler's answer.
+		// redirects or headers, only the error handler's answer. A logout
+		// the commit made before it failed stands, and the answer still
+		// expires the cookie: with the cookie store the cookie is the
+		// session, and a client keeping it would still be logged in.
 		h := w.ResponseWriter.Header()
 		clear(h)
+		if s.x.expired {
+			s.m.cookie.expire(w.ResponseWriter, s.r)
+		}
 		s.m.opts.ErrorHandler(w.ResponseWriter, s.r, err)
 		s.x.answer = h.Clone() // for finish; commitFinal made s.x
 	}

@@ -84,6 +84,7 @@ type extra struct {
 	dropKey  string      // a destroyed session's key, deleted at commit
 	dropUser string      // and its user, for the EventDestroyed
 	refused  error       // the first change written at once and refused for its size or encoding (see changed), which Err reports
+	expired  bool        // a logout expired the session cookie on the response, which an error answer keeps (see responseWriter.commit)
 }
 
 // more returns s.x, allocating it on first use. Callers hold s.mu.
@@ -951,7 +952,10 @@ func (s *Session) end(user string, list []Info) (failed string, err error) {
 // whether the request arrived with a session. A session that a parallel
 // request renewed (Renew, Login) after this one loaded it lives on under
 // the new ID, which this request cannot know: the logout is then reported
-// with an EventLostWrite, not an EventDestroyed.
+// with an EventLostWrite, not an EventDestroyed. A logout stands when
+// values stored after it in the same request are refused (ErrTooLarge,
+// ErrUnsupportedValue): the record is deleted, and the error handler's
+// answer still expires the cookie.
 func (s *Session) Destroy() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -1112,12 +1116,6 @@ func (s *Session) write(final bool) error {
 		return s.err
 	}
 	m := s.m
-	if m.opts.MaxSize > 0 && len(s.chg.Set) > 0 {
-		if err := s.checkSize(0); err != nil {
-			s.fail(err)
-			return err
-		}
-	}
 	if m.client != nil {
 		return s.commitClient(m.client)
 	}
@@ -1170,6 +1168,11 @@ func (s *Session) write(final bool) error {
 			kind = EventLostWrite
 		}
 		s.emit(kind, key, user, nil)
+	}
+	// A logout stands whatever its request stores next: the values are
+	// checked once it is done.
+	if err := s.refuseOverMaxSize(); err != nil {
+		return err
 	}
 
 	if s.key == "" {
@@ -1228,6 +1231,19 @@ func (s *Session) write(final bool) error {
 	return nil
 }
 
+// refuseOverMaxSize refuses, with an error wrapping ErrTooLarge, pending
+// values that would take the session over Options.MaxSize. Callers hold
+// s.mu.
+func (s *Session) refuseOverMaxSize() error {
+	if s.m.opts.MaxSize > 0 && len(s.chg.Set) > 0 {
+		if err := s.checkSize(0); err != nil {
+			s.fail(err)
+			return err
+		}
+	}
+	return nil
+}
+
 // expireCookie expires the session cookie on the response, if the session
 // drops it. A logout does so once the record is deleted and before the
 // EventDestroyed: an OnEvent that panics there (see commitFinal) must not
@@ -1240,6 +1256,7 @@ func (s *Session) write(final bool) error {
 func (s *Session) expireCookie() {
 	if s.dropCookie && !s.late {
 		s.m.cookie.expire(s.writer(), s.r)
+		s.more().expired = true
 	}
 }
 
