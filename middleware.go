@@ -29,7 +29,9 @@ import (
 //
 // If the session cannot be loaded or committed, the handler's response is
 // discarded and Options.ErrorHandler answers instead, so a failing store
-// never lets a request through with a stale or missing identity. A store
+// never lets a request through with a stale or missing identity. The
+// answer keeps the session cookie a logout or a new ID stored earlier in
+// the request set (see Options.ErrorHandler). A store
 // that panics during a commit (a bug in it) fails it the same way; the
 // panic then goes on, to net/http or a recovering middleware, whose
 // answer finds the request answered.
@@ -137,16 +139,26 @@ func (w *responseWriter) commit() {
 	if err != nil {
 		w.s.failed = true
 		// Nothing the handler prepared reaches the client: not its cookies,
-		// redirects or headers, only the error handler's answer. A logout
-		// the commit made before it failed stands, and the answer still
-		// expires the cookie: with the cookie store the cookie is the
-		// session, and a client keeping it would still be logged in.
+		// redirects or headers, only the error handler's answer. What the
+		// request stored before the commit failed stands, though (a
+		// logout; a session stored under a new ID by a Save, an Increment
+		// or the first step of a renewal), and the client must hear of it:
+		// the answer keeps the session cookie's line, or the client keeps
+		// a cookie naming a session that is gone (with the cookie store,
+		// one still logged in) while the store keeps one no cookie names.
 		h := w.ResponseWriter.Header()
+		keep := s.cookieLines(h)
 		clear(h)
-		if s.x.expired {
-			s.m.cookie.expire(w.ResponseWriter, s.r)
+		answer := w.ResponseWriter
+		if keep != nil {
+			h["Set-Cookie"] = keep
+			answer = &cookieAnswer{answer}
+			noStore(answer)
 		}
-		s.m.opts.ErrorHandler(w.ResponseWriter, s.r, err)
+		s.m.opts.ErrorHandler(answer, s.r, err)
+		if keep != nil {
+			noStore(answer) // for an answer the error handler left to net/http
+		}
 		s.x.answer = h.Clone() // for finish; commitFinal made s.x
 	}
 	// Reported once answered: an OnEvent that panics here, recovered by a

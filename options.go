@@ -149,7 +149,12 @@ type Options struct {
 
 	// ErrorHandler answers a request whose session could not be loaded or
 	// committed. The handler's own response is discarded, so a failing store
-	// never lets a request through with the wrong identity. Default
+	// never lets a request through with the wrong identity. What the
+	// request stored before the commit failed stands: when it ended the
+	// session or stored it under a new ID (Destroy, or a Save or Increment
+	// after Login or Renew), the answer still carries the session cookie's
+	// Set-Cookie line, and is sent with Cache-Control: no-store whatever
+	// ErrorHandler sets. Default
 	// DefaultErrorHandler: 503 for ErrStoreUnavailable and context errors,
 	// 413 for ErrTooLarge, 429 for ErrCreationBlocked, 500 otherwise, as a
 	// plain text body without details.

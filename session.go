@@ -84,7 +84,6 @@ type extra struct {
 	dropKey  string      // a destroyed session's key, deleted at commit
 	dropUser string      // and its user, for the EventDestroyed
 	refused  error       // the first change written at once and refused for its size or encoding (see changed), which Err reports
-	expired  bool        // a logout expired the session cookie on the response, which an error answer keeps (see responseWriter.commit)
 }
 
 // more returns s.x, allocating it on first use. Callers hold s.mu.
@@ -955,7 +954,7 @@ func (s *Session) end(user string, list []Info) (failed string, err error) {
 // with an EventLostWrite, not an EventDestroyed. A logout stands when
 // values stored after it in the same request are refused (ErrTooLarge,
 // ErrUnsupportedValue): the record is deleted, and the error handler's
-// answer still expires the cookie.
+// answer still expires the cookie (see Options.ErrorHandler).
 func (s *Session) Destroy() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -1256,7 +1255,6 @@ func (s *Session) refuseOverMaxSize() error {
 func (s *Session) expireCookie() {
 	if s.dropCookie && !s.late {
 		s.m.cookie.expire(s.writer(), s.r)
-		s.more().expired = true
 	}
 }
 
