@@ -82,6 +82,7 @@ func (s *Session) tryOpen(cs ClientStore, value string, now int64) bool {
 		}
 	}
 	s.id, s.key, s.rec = id, key, rec
+	s.sawCookie(value)
 	s.viewMeta(&rec.Meta)
 	// A session first read after the response started cannot re-issue its
 	// cookie: the activity and the re-seal under the newest key wait for
@@ -119,6 +120,7 @@ func (s *Session) commitClient(cs ClientStore) error {
 		user := s.x.dropUser
 		s.x.dropKey, s.x.dropUser = "", ""
 		s.expireCookie()
+		s.sawCookie("")
 		s.emit(EventDestroyed, key, user, nil)
 	}
 	// A logout stands whatever its request stores next (see write).
@@ -129,6 +131,7 @@ func (s *Session) commitClient(cs ClientStore) error {
 	if fresh && !(len(s.chg.Set) > 0 || s.create || (s.chg.MetaFields != 0 && s.meta.CSRF != "")) {
 		if s.dropCookie {
 			m.cookie.expire(s.writer(), s.r)
+			s.sawCookie("")
 			s.dropCookie = false
 		}
 		return nil
@@ -156,6 +159,7 @@ func (s *Session) commitClient(cs ClientStore) error {
 	issued := fresh || s.renew
 	s.id, s.key, s.renew, s.dropCookie = id, KeyOf(id), false, false
 	m.cookie.set(s.writer(), s.r, value, time.Duration(s.meta.Created+int64(m.opts.Lifetime)-now))
+	s.sawCookie(value)
 	// What was sealed becomes the session's snapshot, after the final
 	// commit too: the handler may go on using the session once the
 	// response has started, and a later change (refused then) must neither

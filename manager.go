@@ -273,9 +273,10 @@ func (m *Manager) Close() error {
 // first used. Without the middleware, a Start after another in the same
 // request goes by the session cookie already set or expired on w, if any,
 // rather than the request's: after Destroy it gets a fresh session, and
-// after a new session was saved it continues that one. With a server-side
-// store, a Session started earlier in the request follows such a change (a
-// new, renewed, logged-in or destroyed session) the next time it is used.
+// after a new session was saved it continues that one. A Session started
+// earlier in the request follows such a change (a new, renewed, logged-in
+// or destroyed session; with the cookie store, any change, since the
+// cookie is the session) the next time it is used.
 func (m *Manager) Start(w http.ResponseWriter, r *http.Request) *Session {
 	if s, ok := r.Context().Value(m.ctxKey).(*Session); ok {
 		return s

@@ -84,6 +84,7 @@ type extra struct {
 	dropKey  string      // a destroyed session's key, deleted at commit
 	dropUser string      // and its user, for the EventDestroyed
 	refused  error       // the first change written at once and refused for its size or encoding (see changed), which Err reports
+	cookie   string      // with a ClientStore and without the middleware, the cookie value the session last read or set (see seen)
 }
 
 // more returns s.x, allocating it on first use. Callers hold s.mu.
@@ -140,7 +141,7 @@ func (s *Session) writer() http.ResponseWriter {
 
 // load reads the session on first use. Callers hold s.mu.
 func (s *Session) load() {
-	if s.loaded && s.writeThrough && s.err == nil && s.m.client == nil {
+	if s.loaded && s.writeThrough && s.err == nil {
 		s.follow()
 	}
 	if s.loaded {
@@ -198,7 +199,7 @@ func (s *Session) load() {
 // to carry over. Callers hold s.mu.
 func (s *Session) follow() {
 	v, ok := s.m.cookie.setCookieValue(s.rw.ResponseWriter)
-	if !ok || v == s.id {
+	if !ok || v == s.seen() {
 		return
 	}
 	presented, arrived := s.presented, s.arrived
@@ -206,9 +207,33 @@ func (s *Session) follow() {
 	s.discard()
 	s.dropLocal()
 	s.dropCookie, s.loaded = false, false
+	s.sawCookie(v)
 	s.load()
 	// IsNew is about the session the request arrived with.
 	s.presented, s.arrived = presented, arrived
+}
+
+// seen is what follow compares the response's session cookie with: the
+// session's ID, or with a ClientStore the cookie value it last read or set,
+// since the ID sealed in the cookie stays the same while the cookie
+// changes. Callers hold s.mu.
+func (s *Session) seen() string {
+	if s.m.client == nil {
+		return s.id
+	}
+	if s.x == nil {
+		return ""
+	}
+	return s.x.cookie
+}
+
+// sawCookie notes, with a ClientStore and without the middleware, the
+// cookie value v (or "" for an expired cookie) that the session now
+// stands for (see seen). Callers hold s.mu.
+func (s *Session) sawCookie(v string) {
+	if s.m.client != nil && s.writeThrough {
+		s.more().cookie = v
+	}
 }
 
 // tryValue adopts the cookie value v if it names a live session. It
