@@ -3,11 +3,9 @@ package sessions_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
 	"github.com/sessionkit/sessions"
-	"github.com/sessionkit/sessions/stores/cookie"
 	"github.com/sessionkit/sessions/stores/memory"
 )
 
@@ -118,35 +116,11 @@ func testTwoStarts(t *testing.T, tc twoStartsCase, cookieStore bool) {
 	}
 }
 
-// openCounter is the cookie store counting the cookie values it opens.
-type openCounter struct {
-	*cookie.Store
-	opens atomic.Int32
-}
-
-func (c *openCounter) Open(name, value string) (string, *sessions.Record, error) {
-	c.opens.Add(1)
-	return c.Store.Open(name, value)
-}
-
-func (c *openCounter) OpenStale(name, value string) (string, *sessions.Record, bool, error) {
-	c.opens.Add(1)
-	return c.Store.OpenStale(name, value)
-}
-
 // TestTwoStartsCookieStoreOpensOnce checks what following the other
 // Session costs with the cookie store: a Session opens the cookie another
 // Session of the request set once, and never the cookie it set itself.
 func TestTwoStartsCookieStoreOpensOnce(t *testing.T) {
-	k, err := cookie.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := cookie.New(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := &openCounter{Store: cs}
+	st := newCountingCookieStore(t)
 	m, err := sessions.NewManager(st, sessions.Options{})
 	if err != nil {
 		t.Fatal(err)
