@@ -23,6 +23,10 @@ const (
 	DefaultMaxValueSize    = sessions.DefaultMaxRecordSize
 )
 
+// minValueSize is the least Options.MaxValueSize: the length of the
+// longest count Increment writes, math.MinInt64 in decimal.
+const minValueSize = len("-9223372036854775808")
+
 // Options configures a Store. The zero value is ready to use; every field's
 // zero value means its default.
 type Options struct {
@@ -48,7 +52,9 @@ type Options struct {
 
 	// MaxValueSize caps one encoded session value in bytes. Writes over it
 	// fail with sessions.ErrTooLarge; stored values over it are refused as
-	// corrupt when loaded. Default sessions.DefaultMaxRecordSize (1 MiB).
+	// corrupt when loaded. It must be at least 20, the longest count
+	// Increment writes (one it counts to must load again). Default
+	// sessions.DefaultMaxRecordSize (1 MiB).
 	MaxValueSize int
 
 	// Logger receives errors from the background cleaner, which has no
@@ -79,6 +85,9 @@ func (o Options) withDefaults() (Options, error) {
 	case o.MaxValueSize < 0:
 		return o, fmt.Errorf("%w: postgres: Options.MaxValueSize is %d; use a positive size or 0 for the default (%d)",
 			sessions.ErrConfig, o.MaxValueSize, DefaultMaxValueSize)
+	case o.MaxValueSize < minValueSize:
+		return o, fmt.Errorf("%w: postgres: Options.MaxValueSize is %d; use at least %d, the longest count Increment writes, or 0 for the default (%d)",
+			sessions.ErrConfig, o.MaxValueSize, minValueSize, DefaultMaxValueSize)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

@@ -732,6 +732,8 @@ func TestOptions(t *testing.T) {
 		{"too long", Options{Table: strings.Repeat("s", maxTable+1)}, false},
 		{"negative batch", Options{CleanupBatch: -1}, false},
 		{"negative size", Options{MaxValueSize: -1}, false},
+		{"size under the longest count", Options{MaxValueSize: 19}, false},
+		{"size of the longest count", Options{MaxValueSize: 20}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := c.opts.withDefaults()

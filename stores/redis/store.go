@@ -50,10 +50,15 @@ type Options struct {
 
 	// MaxValueSize caps the encoded size of one session value. A larger value
 	// makes Create or Commit fail with sessions.ErrTooLarge; a larger value
-	// found in Redis makes Load fail with sessions.ErrCorrupt. Default
-	// sessions.DefaultMaxRecordSize (1 MiB).
+	// found in Redis makes Load fail with sessions.ErrCorrupt. It must be at
+	// least 20, the longest count Increment writes (one it counts to must
+	// load again). Default sessions.DefaultMaxRecordSize (1 MiB).
 	MaxValueSize int
 }
+
+// minValueSize is the least Options.MaxValueSize: the length of the
+// longest count Increment writes, math.MinInt64 in decimal.
+const minValueSize = len("-9223372036854775808")
 
 // Store is a sessions.Store and sessions.UserIndex on Redis. It is safe for
 // concurrent use. See the package documentation for the key layout.
@@ -110,6 +115,8 @@ func NewWithOptions(client redis.UniversalClient, o Options) (*Store, error) {
 		o.MaxValueSize = sessions.DefaultMaxRecordSize
 	case o.MaxValueSize < 0:
 		return nil, fmt.Errorf("%w: redis store: Options.MaxValueSize %d is negative; use 0 for the default", sessions.ErrConfig, o.MaxValueSize)
+	case o.MaxValueSize < minValueSize:
+		return nil, fmt.Errorf("%w: redis store: Options.MaxValueSize is %d; use at least %d, the longest count Increment writes, or 0 for the default", sessions.ErrConfig, o.MaxValueSize, minValueSize)
 	}
 	_, single := client.(*redis.Client)
 	return &Store{

@@ -91,9 +91,9 @@ func TestValueLimits(t *testing.T) {
 	t.Parallel()
 	c := sharedClient(t)
 	ctx := t.Context()
-	s := newTestStore(t, c, Options{MaxValueSize: 16})
+	s := newTestStore(t, c, Options{MaxValueSize: 20})
 	key := storetest.NewKey(t)
-	big := strings.Repeat("x", 17)
+	big := strings.Repeat("x", 21)
 	if err := s.Create(ctx, key, storetest.NewRecord(time.Hour, "big", big)); !errors.Is(err, sessions.ErrTooLarge) {
 		t.Fatalf("Create with an oversize value: %v, want ErrTooLarge", err)
 	}
@@ -278,11 +278,15 @@ func TestOptionsValidation(t *testing.T) {
 		{"nil client", nil, Options{}},
 		{"prefix with a brace", c, Options{Prefix: "app{1}:"}},
 		{"negative MaxValueSize", c, Options{MaxValueSize: -1}},
+		{"MaxValueSize under the longest count", c, Options{MaxValueSize: 19}},
 		{"IndexSlack under 1ms", c, Options{IndexSlack: time.Microsecond}},
 	} {
 		if _, err := NewWithOptions(tc.c, tc.o); !errors.Is(err, sessions.ErrConfig) {
 			t.Errorf("%s: err = %v, want ErrConfig", tc.name, err)
 		}
+	}
+	if _, err := NewWithOptions(c, Options{MaxValueSize: 20}); err != nil {
+		t.Errorf("MaxValueSize of the longest count: %v", err)
 	}
 	s := New(c)
 	if s.prefix != DefaultPrefix || s.slackMS != DefaultIndexSlack.Milliseconds() || s.maxValue != sessions.DefaultMaxRecordSize {
