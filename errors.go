@@ -67,8 +67,9 @@ var (
 	// ErrCreationBlocked reports a new session refused to a client that
 	// presented more unknown session IDs than GuessingOptions.Threshold
 	// allows, with GuessingOptions.BlockCreation set (Session.Increment,
-	// which has no count to return without a stored session, says so; other
-	// writes leave the session unsaved without an error). The client gets a
+	// which has no count to return without a stored session, and a Login,
+	// which the client must not take for stored, say so; other writes
+	// leave the session unsaved without an error). The client gets a
 	// session again once the counting window ends. DefaultErrorHandler
 	// answers it with 429.
 	ErrCreationBlocked = errors.New("sessions: no new session for this client: it presented too many unknown session IDs (GuessingOptions.BlockCreation); retry after GuessingOptions.Window")

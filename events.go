@@ -107,6 +107,8 @@ func (m *Manager) emit(r *http.Request, kind EventKind, key, user string, err er
 			kind = EventTooLarge
 		case errors.Is(err, ErrUnsupportedValue):
 			kind = EventUnsupportedValue
+		case errors.Is(err, ErrCreationBlocked):
+			kind = EventGuessing // a login refused its new session
 		}
 	}
 	log := logged(kind, err)

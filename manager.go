@@ -414,9 +414,21 @@ func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool
 	if !ValidKey(handle) {
 		return false, nil
 	}
+	key, found, err := m.endUserSession(ctx, user, handle)
+	if found {
+		m.emit(nil, EventDestroyed, key, user, nil)
+	}
+	return found, err
+}
+
+// endUserSession ends user's session under handle, or where handle's grace
+// alias leads: found is false when handle names no live session of user.
+// It returns the key the session ended under, for the EventDestroyed its
+// caller emits.
+func (m *Manager) endUserSession(ctx context.Context, user, handle string) (key string, found bool, err error) {
 	rec, found, at, err := m.loadAliased(ctx, handle)
 	if err != nil || !found || rec.User != user || user == "" {
-		return false, err
+		return "", false, err
 	}
 	// End the session before deleting it. A rotation racing this call may
 	// have renamed the session since the load, leaving handle a grace alias
@@ -427,7 +439,7 @@ func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool
 	// parallel renewal can move any more (Store.Rename moves only a live
 	// record), so a true here is a session that is gone.
 	if found, err := m.expire(ctx, handle, m.nano()); err != nil || !found {
-		return false, err
+		return "", false, err
 	}
 	// Through a grace alias, end the session where it lives now, then the
 	// alias: deleting the alias alone would leave the session running.
@@ -440,11 +452,10 @@ func (m *Manager) DestroySession(ctx context.Context, user, handle string) (bool
 		err = m.store.Delete(ctx, k)
 		m.observe("delete", start, err)
 		if err != nil {
-			return false, err
+			return "", false, err
 		}
 	}
-	m.emit(nil, EventDestroyed, keys[0], user, nil)
-	return true, nil
+	return keys[0], true, nil
 }
 
 // expire empties the session under key, or the one key's grace alias

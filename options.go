@@ -99,11 +99,14 @@ type Options struct {
 	KeepOnLogin []string
 
 	// MaxPerUser caps a user's concurrent sessions; Login applies the
-	// LimitPolicy when it would exceed it. With EvictOldest the cap is
-	// checked again once the login is stored, so logins racing at the cap
-	// leave exactly MaxPerUser sessions (the latest logins); with
-	// LimitReject racing logins can both pass. Default 0: no cap. Needs a
-	// store with a user index.
+	// LimitPolicy when it would exceed it. With EvictOldest the oldest
+	// sessions are ended once the login is stored, so logins racing at the
+	// cap leave exactly MaxPerUser sessions (the latest logins), and a
+	// login refused or failed at its commit ends none; with LimitReject
+	// Login refuses at the cap, and racing logins can both pass. The
+	// session being logged in never counts against its own login, also
+	// under the key a parallel rotation gave it. Default 0: no cap. Needs
+	// a store with a user index.
 	MaxPerUser int
 
 	// LimitPolicy says what Login does at MaxPerUser. Default EvictOldest.

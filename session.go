@@ -866,7 +866,9 @@ func (s *Session) renewLocked() {
 // ID (the old one dies at once, so a planted ID is useless), a new CSRF
 // secret, the absolute lifetime restarted, the auth time recorded, and only
 // the keys in Options.KeepOnLogin carried over. With Options.MaxPerUser it
-// evicts the user's oldest sessions or refuses with ErrTooManySessions. A
+// evicts the user's oldest sessions once the login is stored, or refuses
+// with ErrTooManySessions. A login that guessing detection refuses a new
+// session (GuessingOptions.BlockCreation) is ErrCreationBlocked. A
 // session that expires while the request runs (its idle or absolute
 // deadline passes during the password check) does not undo the login: it
 // is stored as a new session. One that a parallel request destroys or
@@ -890,9 +892,14 @@ func (s *Session) Login(user string) error {
 	}
 	m := s.m
 	if m.opts.MaxPerUser > 0 {
-		if err := s.makeRoom(user); err != nil {
-			return err
+		if m.opts.LimitPolicy == LimitReject {
+			if err := s.checkRoom(user); err != nil {
+				return err
+			}
 		}
+		// EvictOldest ends the user's oldest sessions once the login is
+		// stored (see trimUser): a login refused or failed at its commit
+		// must not have logged the user out elsewhere.
 		s.trim = m.opts.LimitPolicy == EvictOldest
 	}
 	vals := s.all()
@@ -933,7 +940,9 @@ func (s *Session) Login(user string) error {
 // the session as a privilege change must.
 func (s *Session) SetUser(user string) error { return s.Login(user) }
 
-func (s *Session) makeRoom(user string) error {
+// checkRoom refuses with ErrTooManySessions a login of user that would
+// take the user past Options.MaxPerUser (LimitReject).
+func (s *Session) checkRoom(user string) error {
 	m := s.m
 	list, err := m.UserSessions(s.r.Context(), user)
 	if err != nil {
@@ -943,29 +952,35 @@ func (s *Session) makeRoom(user string) error {
 	// Login) counts: the first is renewed, the second deleted at commit.
 	drop := s.dropKey()
 	list = slices.DeleteFunc(list, func(in Info) bool { return in.Key == s.key || in.Key == drop })
-	over := len(list) - m.opts.MaxPerUser + 1
-	if over <= 0 {
-		return nil
+	if len(list) >= m.opts.MaxPerUser && s.key != "" {
+		// A parallel request may have rotated this session since it was
+		// loaded: under its new key it is still this one, not another
+		// device, and the renewal follows it there.
+		_, _, at, err := m.loadAliased(s.r.Context(), s.key)
+		if err != nil {
+			return err
+		}
+		list = slices.DeleteFunc(list, func(in Info) bool { return in.Key == at })
 	}
-	if m.opts.LimitPolicy == LimitReject {
+	if len(list) >= m.opts.MaxPerUser {
 		return ErrTooManySessions
 	}
-	_, err = s.end(user, list[:over])
-	return err
+	return nil
 }
 
-// end deletes user's sessions in list, emitting EventDestroyed for each, and
-// stops at the first store error, returning the key it failed on.
+// end ends user's sessions in list, as Manager.DestroySession does (one
+// that a rotation moved since the listing ends under its new key too),
+// emitting EventDestroyed for each, and stops at the first store error,
+// returning the key it failed on.
 func (s *Session) end(user string, list []Info) (failed string, err error) {
-	m := s.m
 	for _, in := range list {
-		start := m.storeStart()
-		err := m.store.Delete(s.r.Context(), in.Key)
-		m.observe("delete", start, err)
+		key, found, err := s.m.endUserSession(s.r.Context(), user, in.Key)
 		if err != nil {
 			return in.Key, err
 		}
-		s.emit(EventDestroyed, in.Key, user, nil)
+		if found {
+			s.emit(EventDestroyed, key, user, nil)
+		}
 	}
 	return "", nil
 }
@@ -1317,6 +1332,10 @@ func (s *Session) reset() {
 func (s *Session) insert(now int64, final bool) error {
 	m := s.m
 	if m.guess != nil && m.opts.Guessing.BlockCreation && m.guess.blocked(clientIP(s.r, m.opts.Guessing.TrustedProxies), m.now()) {
+		if s.meta.User != "" {
+			// A login, which the client must not take for stored.
+			return ErrCreationBlocked
+		}
 		return nil
 	}
 	// The new record's metadata is written in place: it becomes the
