@@ -135,7 +135,7 @@ func (s *Store) Create(ctx context.Context, key string, rec *sessions.Record) er
 //
 // A delta of values only (no Meta, no Clear), what most requests commit,
 // is one round trip: HDEL and HSET of the values, then an HMGET of the
-// record's version, alias and fence fields (in MULTI/EXEC when there are
+// record's version, alias, fence and expiry fields (in MULTI/EXEC when there are
 // both an HDEL and an HSET; see commitValues). If they show no record under
 // key, the HSET has made a hash of values only, which Commit deletes before
 // reporting ErrNotFound; every
@@ -288,8 +288,8 @@ func (s *Store) metaArgs(args []any, d *sessions.Delta) (_ []any, idx, user stri
 // Rename; the values then sit in a hash that is not the live record, and
 // the caller must apply the delta again by script.
 //
-// The writes go first and the HMGET of the record's version, alias, fence
-// and creation fields after them, so it shows the hash the writes landed
+// The writes go first and the HMGET of the record's version, alias, fence,
+// creation and expiry fields after them, so it shows the hash the writes landed
 // in. A delta that both deletes and sets values is one MULTI/EXEC, so no
 // reader sees half of it; a delta of one write command (HSET or HDEL, what
 // a read-write request usually sends) is atomic by itself and is pipelined
@@ -324,7 +324,7 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 		if len(set) > 0 {
 			p.HSet(ctx, h, set...)
 		}
-		st = p.HMGet(ctx, h, fVersion, fAliasTo, fFenceEnd, fCreated)
+		st = p.HMGet(ctx, h, fVersion, fAliasTo, fFenceEnd, fCreated, fExpires)
 		return nil
 	})
 	if err != nil {
@@ -341,10 +341,15 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 	before := st.Val()
 	has := func(i int) bool { _, ok := before[i].(string); return ok }
 	switch {
-	case len(before) != 4:
+	case len(before) != 5:
 		return true, fmt.Errorf("sessions/redis: commit %s: unexpected HMGET reply %#v", short(key), before)
 	case has(1), has(2):
 		return false, nil
+	case before[0] == formatVersion && expired(before[4]):
+		// Past its Meta.Expires, as Load finds it, though its TTL (rounded
+		// up to the millisecond) keeps the hash a moment longer: the values
+		// went to a record that is gone.
+		return true, errCommitNotFound(key)
 	case before[0] == formatVersion:
 		return true, nil
 	case !has(0) && !has(3):
@@ -357,6 +362,14 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 		return true, errCommitNotFound(key)
 	}
 	return true, errCommitCorrupt(key)
+}
+
+// expired reports whether e, a record's m:e field from an HMGET, is a
+// Meta.Expires that has passed.
+func expired(e any) bool {
+	s, _ := e.(string)
+	ns, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && ns != 0 && ns <= time.Now().UnixNano()
 }
 
 // dropGhost removes the ghost hash h that Load met: one a values-only

@@ -73,8 +73,10 @@ end
 -- absent, a ghost (values only, no m:to or m:c; see isGhost) or a retired
 -- key's marker (m:rt), or else corrupt. A hash with another m:v is corrupt,
 -- also when it has m:to: a grace alias has m:v '1' (see retire), and Load
--- refuses it too. A rename fence (m:mv, m:mvu) that has expired is removed: its
--- rename failed or gave up.
+-- refuses it too. A record past its Meta.Expires (m:e, Unix ns) is absent,
+-- as Load finds it: its TTL, rounded up to the millisecond, may keep the
+-- hash a moment longer. A rename fence (m:mv, m:mvu) that has expired is
+-- removed: its rename failed or gave up.
 local function check(h, st)
   if not st[1] then
     if st[2] or redis.call('HEXISTS', h, 'm:c') == 1 then return {3} end
@@ -82,6 +84,8 @@ local function check(h, st)
   end
   if st[1] ~= '1' then return {3} end
   if st[2] then return {2, st[2]} end
+  local e = tonumber(redis.call('HGET', h, 'm:e'))
+  if e and e > 0 and e <= now_ms() * 1e6 then return {0} end
   if st[3] then
     if (tonumber(st[3]) or 0) > now_ms() then return {7} end
     redis.call('HDEL', h, 'm:mv', 'm:mvu')
