@@ -271,10 +271,17 @@ func (s *Store) metaArgs(args []any, d *sessions.Delta) (_ []any, idx, user stri
 		}
 		args[7] = user
 		if user != "" {
+			cov, sc := s.coverage(exp), score(exp)
+			if fields&sessions.MetaExpires == 0 {
+				// The expiry stays as stored, which may be later than the
+				// request saw: the script places the entry from the
+				// record's own TTL, plus the slack after the "~".
+				cov, sc = "~"+strconv.FormatInt(s.slackMS, 10), "~0"
+			}
 			if s.sharded {
-				args[5], args[8] = "2", s.coverage(exp)
+				args[5], args[8] = "2", cov
 			} else {
-				args[5], args[8] = "1", score(exp)
+				args[5], args[8] = "1", sc
 				idx = s.indexKey(user)
 			}
 		}

@@ -148,17 +148,29 @@ end
 local function apply(h, st, idx, A)
   local nset, ndel = tonumber(A[2]), tonumber(A[3])
   local p = 10
-  local meta, exp, mode, user = A[4] == '1', A[5], A[6], A[8]
+  local meta, exp, mode, user, place = A[4] == '1', A[5], A[6], A[8], A[9]
+  local stored = meta and string.sub(place, 1, 1) == '~'
+  if stored then
+    -- the expiry stays as stored: the index entry goes where the record's
+    -- own TTL ends, plus the slack after the '~', not where the request
+    -- saw it end (and, computed anew by a re-sent run, is always written)
+    local pttl = redis.call('PTTL', h)
+    if pttl < 0 then
+      place = '+inf'
+    else
+      place = tostring(now_ms() + pttl + tonumber(string.sub(place, 2)))
+    end
+  end
   -- Everything that can fail is decided before the first write, so that
   -- an error leaves the record as it was.
   local need = false
   if meta and mode == '2' and user ~= '' then
     local cov = covered(st[5])
-    -- st[5] == A[9]: the hash records this very coverage already, as after
+    -- st[5] == place: the hash records this very coverage already, as after
     -- a run of this commit whose reply was lost before its caller could
     -- write the index; go-redis re-sends the script then, and this run must
     -- ask for the index write again (ZADD GT makes a second one harmless)
-    need = st[4] ~= user or cov == nil or st[5] == A[9]
+    need = stored or st[4] ~= user or cov == nil or st[5] == place
     if not need and exp ~= '' then
       if exp == '0' then
         need = cov ~= math.huge
@@ -184,15 +196,15 @@ local function apply(h, st, idx, A)
   chunked('HSET', h, A, p + 2 * nset + ndel, #A)
   local reply = {1}
   if need then
-    redis.call('HSET', h, 'm:ix', A[9])
-    reply = {1, A[9]}
+    redis.call('HSET', h, 'm:ix', place)
+    reply = {1, place}
   end
   if exp == '0' then
     redis.call('PERSIST', h)
   elseif exp ~= '' then
     redis.call('PEXPIREAT', h, exp)
   end
-  if mode == '1' and user ~= '' then index_add(idx, A[7], A[9], false) end
+  if mode == '1' and user ~= '' then index_add(idx, A[7], place, false) end
   return reply
 end
 
