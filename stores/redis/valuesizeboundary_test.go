@@ -18,7 +18,7 @@ import (
 func TestValueSizeBoundary(t *testing.T) {
 	t.Parallel()
 	c := sharedClient(t)
-	const limit = 16
+	const limit = 32
 	s := newTestStore(t, c, Options{MaxValueSize: limit})
 	ctx := t.Context()
 	fits := ""
