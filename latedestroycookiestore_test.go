@@ -70,3 +70,42 @@ func kinds(es []sessions.Event) []string {
 	}
 	return out
 }
+
+// TestLateDestroyWithCookieStoreKeepsSession checks what the handler sees
+// after a cookie-store logout refused because the response has started:
+// the session it still has, as the client does, and as after any other
+// refused late change (a refused late Set reads back the old value), not
+// an empty session the client does not have.
+func TestLateDestroyWithCookieStoreKeepsSession(t *testing.T) {
+	m, err := sessions.NewManager(newCookieStore(t), sessions.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id, user, name string
+	var errAfter error
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := m.Start(w, r)
+		if r.URL.Path == "/seed" {
+			if err := s.Login("alice"); err != nil {
+				t.Errorf("Login: %v", err)
+			}
+			s.Set("name", "kataras")
+			return
+		}
+		before := s.ID()
+		io.WriteString(w, "the response starts here")
+		s.Destroy()
+		id, user, name, errAfter = s.ID(), s.User(), s.GetString("name"), s.Err()
+		if id != before {
+			t.Errorf("ID after the refused late logout = %q, want the session's %q", id, before)
+		}
+	}))
+	seed := serveCookie(h, "/seed", nil).Result().Cookies()
+	if len(seed) != 1 {
+		t.Fatalf("seeding set %d cookies, want 1", len(seed))
+	}
+	serveCookie(h, "/logout", seed[0])
+	if id == "" || user != "alice" || name != "kataras" || errAfter != nil {
+		t.Errorf("after the refused late logout the handler sees ID %q, user %q, name %q, Err %v; want the session the client still has (alice, kataras)", id, user, name, errAfter)
+	}
+}

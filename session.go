@@ -999,6 +999,13 @@ func (s *Session) Destroy() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.load()
+	if s.late && s.m.client != nil && (s.key != "" || s.presented) {
+		// The session lives in the cookie, which can no longer change:
+		// the logout is refused, and the session stays what the client
+		// still has, as after any other refused late change.
+		s.m.emit(s.r, EventLostWrite, s.key, s.meta.User, ErrResponseStarted)
+		return
+	}
 	if s.key != "" {
 		x := s.more()
 		x.dropKey, x.dropUser = s.key, s.meta.User
