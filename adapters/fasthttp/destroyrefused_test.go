@@ -23,18 +23,10 @@ func TestDestroyThenRefusedValueLogsOut(t *testing.T) {
 					name += "/handler-headers"
 				}
 				t.Run(name, func(t *testing.T) {
-					opts := sessions.Options{CookieName: "sid", Domain: "example.com", Path: "/app",
-						Secure: sessions.SecureNever, AllowInsecure: true, ErrorHandler: eh.Handler}
-					var m *sessions.Manager
-					var bad string
-					if store == "memory" {
-						opts.MaxSize = 1000
-						m, _ = newManager(t, opts)
-						bad = strings.Repeat("x", 2000)
-					} else {
-						m = adaptertest.CookieStoreManager(t, opts)
-						bad = strings.Repeat("x", 5000)
-					}
+					m, bad := adaptertest.RefusingManager(t, store, eh.Handler, func(o sessions.Options) *sessions.Manager {
+						m, _ := newManager(t, o)
+						return m
+					})
 					base, _ := serve(t, sessionfasthttp.Middleware(m)(routes{
 						"/app/login": func(ctx *fasthttp.RequestCtx, s *sessions.Session) {
 							if err := s.Login("alice"); err != nil {

@@ -64,19 +64,12 @@ func TestDestroyThenRefusedValueVariants(t *testing.T) {
 				continue
 			}
 			t.Run(store+"/"+v.name, func(t *testing.T) {
-				opts := sessions.Options{CookieName: "sid", Domain: "example.com", Path: "/app",
-					Secure: sessions.SecureNever, AllowInsecure: true}
-				var m *sessions.Manager
 				var st *testStore
-				var bad string
-				if store == "memory" {
-					opts.MaxSize = 1000
-					m, st = newManager(t, opts)
-					bad = strings.Repeat("x", 2000)
-				} else {
-					m = adaptertest.CookieStoreManager(t, opts)
-					bad = strings.Repeat("x", 5000)
-				}
+				m, bad := adaptertest.RefusingManager(t, store, nil, func(o sessions.Options) *sessions.Manager {
+					m, s := newManager(t, o)
+					st = s
+					return m
+				})
 				base, _ := serve(t, sessionfasthttp.Middleware(m)(routes{
 					"/app/login": func(ctx *fasthttp.RequestCtx, s *sessions.Session) {
 						s.Login("alice")

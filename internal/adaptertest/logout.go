@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -78,6 +79,42 @@ func CheckLogoutAnswer(t *testing.T, resp *http.Response, body string, wantStatu
 	for _, h := range []string{"X-Handler", "Location"} {
 		if v := resp.Header.Get(h); v != "" {
 			t.Errorf("the handler's %s: %q leaked into the error answer", h, v)
+		}
+	}
+}
+
+// RefusingManager returns the manager a logout test runs on, with the
+// cookie settings of the logout tests (name sid, Path /app, Domain
+// example.com, so that the expiry is checked on all three) and eh as the
+// error handler, and a value its final commit refuses. With store
+// "memory" it is the manager memory makes, under Options.MaxSize 1000,
+// and a 2,000-byte value; with "cookie", the cookie store and a
+// 5,000-byte value, over the cookie's size.
+func RefusingManager(t *testing.T, store string, eh func(w http.ResponseWriter, r *http.Request, err error), memory func(sessions.Options) *sessions.Manager) (m *sessions.Manager, bad string) {
+	t.Helper()
+	opts := sessions.Options{CookieName: "sid", Domain: "example.com", Path: "/app",
+		Secure: sessions.SecureNever, AllowInsecure: true, ErrorHandler: eh}
+	if store == "memory" {
+		opts.MaxSize = 1000
+		return memory(opts), strings.Repeat("x", 2000)
+	}
+	return CookieStoreManager(t, opts), strings.Repeat("x", 5000)
+}
+
+// CheckLogout drives a logout test's server srv: it logs in through
+// /app/login, logs out through /app/logout with that session's cookie and
+// checks the answer (CheckLogoutAnswer); with store "memory" it also
+// checks that /app/whoami, which answers the session's user, finds none
+// under the old cookie.
+func CheckLogout(t *testing.T, srv *httptest.Server, m *sessions.Manager, store string, wantStatus int) {
+	t.Helper()
+	resp, _ := Do(t, srv, "GET", "/app/login", Request{})
+	old := MustCookie(t, resp, m)
+	resp, body := Do(t, srv, "GET", "/app/logout", Request{Cookie: old})
+	CheckLogoutAnswer(t, resp, body, wantStatus, old)
+	if store == "memory" {
+		if _, who := Do(t, srv, "GET", "/app/whoami", Request{Cookie: old}); who != "" {
+			t.Errorf("the old cookie still carries user %q after the logout", who)
 		}
 	}
 }
