@@ -134,7 +134,9 @@ UPDATE {s} s SET
 FROM t WHERE $5::int <> 0 AND s.key = t.key`),
 
 		// One statement: lock the row, then add in SQL. The value must be
-		// plain decimal text (sessions.EncodeValue of an int).
+		// plain decimal text, what sessions.DecodeValue reads as an int
+		// (EncodeValue writes none with leading zeros, another program
+		// may); a text of more digits than bigint holds fails the cast.
 		//   $3 field, $4 increment.
 		// Returns whether the session was found, the new value (NULL when
 		// the field holds something else), and whether a row under $1 was
@@ -152,7 +154,7 @@ WITH t AS (
 	SELECT t.key, $3::text, convert_to($4::bigint::text, 'UTF8') FROM t
 	ON CONFLICT (key, name) DO UPDATE
 		SET value = convert_to((convert_from(v.value, 'UTF8')::bigint + $4::bigint)::text, 'UTF8')
-		WHERE encode(v.value, 'escape') ~ '^-?[0-9]{1,19}$'
+		WHERE encode(v.value, 'escape') ~ '^-?[0-9]+$'
 	RETURNING convert_from(v.value, 'UTF8')::{goint} AS n
 )
 SELECT EXISTS (SELECT 1 FROM t), (SELECT n FROM up), EXISTS (SELECT 1 FROM {s} WHERE key = $1 AND expires_at > $2)`),

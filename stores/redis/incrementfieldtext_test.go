@@ -5,10 +5,8 @@ import (
 	"math"
 	"math/big"
 	"testing"
-	"time"
 
 	"github.com/sessionkit/sessions"
-	"github.com/sessionkit/sessions/storetest"
 )
 
 // TestIncrementFieldText checks what Increment leaves in the field's stored
@@ -40,14 +38,7 @@ func TestIncrementFieldText(t *testing.T) {
 				sum := new(big.Int).Add(start, big.NewInt(tc.by))
 				fits := sum.Cmp(big.NewInt(math.MinInt)) >= 0 && sum.Cmp(big.NewInt(math.MaxInt)) <= 0
 
-				key := storetest.NewKey(t)
-				if err := s.Create(ctx, key, storetest.NewRecord(time.Hour, "n", 1)); err != nil {
-					t.Fatal(err)
-				}
-				hk, field := s.hashKey(key), valuePrefix+"n"
-				if err := c.HSet(ctx, hk, field, tc.old).Err(); err != nil {
-					t.Fatal(err)
-				}
+				key, hk, field := withFieldText(t, s, c, "n", tc.old)
 				got, err := s.Increment(ctx, key, "n", tc.by)
 				want := tc.old
 				if fits {

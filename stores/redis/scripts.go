@@ -351,6 +351,10 @@ return apply(h, st, KEYS[2], ARGV)
 // count in between. Lua compares HINCRBY's reply as a double, which decides
 // right for the int32 bounds passed: every integer up to 2^53 is a double,
 // and a larger one rounds to no less than 2^53, past either bound.
+// HINCRBY takes no leading zeros and no "-0", which sessions.DecodeValue
+// reads as an int (another program may write them): on its refusal such a
+// text is put in plain decimal and counted; if HINCRBY refuses that too
+// (more digits than an int64 holds), the text is put back as it was.
 // Of HINCRBY's errors only the two about the value are codes; any other
 // (a server refusing writes: OOM, READONLY, MISCONF) is passed on as the
 // error reply it is, so that it reads as an outage, not as a value that is
@@ -362,6 +366,17 @@ if bad then return bad end
 local old
 if ARGV[3] then old = redis.call('HGET', h, ARGV[1]) end
 local r = redis.pcall('HINCRBY', h, ARGV[1], ARGV[2])
+if type(r) == 'table' and r.err and string.find(r.err, 'not an integer', 1, true) then
+  local text = redis.call('HGET', h, ARGV[1])
+  local sign, digits = string.match(text, '^(%-?)0+(%d+)$')
+  if not sign then sign, digits = string.match(text, '^(%-?)(0)$') end
+  if sign then
+    if digits == '0' then sign = '' end
+    redis.call('HSET', h, ARGV[1], sign .. digits)
+    r = redis.pcall('HINCRBY', h, ARGV[1], ARGV[2])
+    if type(r) == 'table' and r.err then redis.call('HSET', h, ARGV[1], text) end
+  end
+end
 if type(r) == 'table' and r.err then
   if string.find(r.err, 'overflow', 1, true) then return {5} end
   if string.find(r.err, 'not an integer', 1, true) then return {4} end
