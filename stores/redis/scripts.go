@@ -68,6 +68,21 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- whether es, a record's m:e (Meta.Expires, Unix ns as decimal text), is
+-- set and not after Redis's TIME, to the microsecond TIME gives, as Load
+-- compares it with its clock's nanoseconds. A double holds a Unix time
+-- in ms exactly but not in ns, so digits are compared as ms and the rest.
+local function passed(es)
+  local e = tonumber(es)
+  if not e or e <= 0 then return false end
+  local t = redis.call('TIME')
+  local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local ns = (tonumber(t[2]) % 1000) * 1000
+  if #es <= 6 or not string.match(es, '^%d+$') then return e <= ms * 1e6 + ns end
+  local ems = tonumber(string.sub(es, 1, -7))
+  return ems < ms or (ems == ms and tonumber(string.sub(es, -6)) <= ns)
+end
+
 -- status of a session hash from HMGET h m:v m:to m:mvu ...: nil when it is
 -- a live record that may be written, else the reply. A hash without m:v is
 -- absent, a ghost (values only, no m:to or m:c; see isGhost) or a retired
@@ -84,8 +99,7 @@ local function check(h, st)
   end
   if st[1] ~= '1' then return {3} end
   if st[2] then return {2, st[2]} end
-  local e = tonumber(redis.call('HGET', h, 'm:e'))
-  if e and e > 0 and e <= now_ms() * 1e6 then return {0} end
+  if passed(redis.call('HGET', h, 'm:e')) then return {0} end
   if st[3] then
     if (tonumber(st[3]) or 0) > now_ms() then return {7} end
     redis.call('HDEL', h, 'm:mv', 'm:mvu')
