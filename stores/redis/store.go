@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -95,7 +96,7 @@ func New(client redis.UniversalClient) *Store {
 // error wrapping sessions.ErrConfig when client is nil or o is invalid. The
 // caller keeps ownership of client: Close does not close it.
 func NewWithOptions(client redis.UniversalClient, o Options) (*Store, error) {
-	if client == nil {
+	if client == nil || isNilPointer(client) {
 		return nil, fmt.Errorf("%w: redis store: nil client; pass a *redis.Client, *redis.ClusterClient or redis.NewUniversalClient(...)", sessions.ErrConfig)
 	}
 	if o.Prefix == "" {
@@ -238,4 +239,12 @@ func reply(v any) (code int64, arg string, err error) {
 // request's cancellation but not for long.
 func cleanupCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+}
+
+// isNilPointer reports whether client is a nil pointer in a non-nil
+// interface, such as a *redis.Client variable never assigned: go-redis
+// would panic on its first command.
+func isNilPointer(client redis.UniversalClient) bool {
+	v := reflect.ValueOf(client)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
