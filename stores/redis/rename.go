@@ -127,7 +127,12 @@ func renameArgs(ctx context.Context, oldKey, newKey string, grace time.Duration)
 		return 0, fmt.Errorf("sessions/redis: rename to %q: not a store key; pass sessions.KeyOf(id)", newKey)
 	}
 	if grace > 0 {
-		graceMS = max(grace.Milliseconds(), 1)
+		// Rounded up, as record expiries are (expiryMillis): the alias
+		// must last the whole grace.
+		graceMS = grace.Milliseconds()
+		if grace%time.Millisecond != 0 {
+			graceMS++
+		}
 	}
 	return graceMS, nil
 }
