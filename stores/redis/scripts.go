@@ -134,9 +134,10 @@ end
 -- adds member to the user index idx with score (its session's expiry in Unix
 -- ms, or '+inf'), drops members whose score has passed, and lets the index
 -- key expire with its last member. gt keeps the higher of the old and new
--- score.
+-- score, except over '+inf': a session without expiry that is given one
+-- must not keep an entry that never drops.
 local function index_add(idx, member, score, gt)
-  if gt then
+  if gt and redis.call('ZSCORE', idx, member) ~= 'inf' then
     redis.call('ZADD', idx, 'GT', score, member)
   else
     redis.call('ZADD', idx, score, member)
@@ -189,7 +190,7 @@ local function apply(h, st, idx, A)
       if exp == '0' then
         need = cov ~= math.huge
       else
-        need = tonumber(exp) > cov
+        need = cov == math.huge or tonumber(exp) > cov
       end
     end
   elseif meta and mode == '1' and user ~= '' then
