@@ -37,8 +37,10 @@ const (
 	formatVersion = "1"
 )
 
-// metaFields lists the hash fields UserSessions reads to build an Info.
-var metaFields = []string{fVersion, fCreated, fRenewed, fLastSeen, fAuthTime, fExpires, fUser, fUserAgent, fCSRF, fBind, fAliasTo}
+// metaFields lists the hash fields UserSessions reads to build an Info,
+// and, last, the fence of a cluster-safe Rename in progress (see
+// Store.UserSessions).
+var metaFields = []string{fVersion, fCreated, fRenewed, fLastSeen, fAuthTime, fExpires, fUser, fUserAgent, fCSRF, fBind, fAliasTo, fFence, fFenceEnd}
 
 // appendMeta appends the format version and the metadata fields f names,
 // as field/value pairs, to args.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -33,8 +34,13 @@ func (s *Store) indexRemove(ctx context.Context, user string, members []any) err
 // HMGET per entry, pipelined (in a cluster, one pipeline per node, sent in
 // parallel). Entries whose session has expired, was deleted, is now a grace
 // alias or belongs to another user are dropped from the index on the way.
+// A session that a cluster-safe Rename is moving, whose record and copy the
+// index lists both for a moment, is listed once, under the new key.
 func (s *Store) UserSessions(ctx context.Context, user string) ([]sessions.Info, error) {
-	live, _, err := s.listUser(ctx, user)
+	live, _, moving, err := s.listUser(ctx, user)
+	if len(moving) > 0 {
+		live = slices.DeleteFunc(live, func(in sessions.Info) bool { return moving[in.Key] })
+	}
 	return live, err
 }
 
@@ -85,7 +91,7 @@ func (t *deleteTally) count() int {
 // exceptKey's in one round trip, adding them to t. missed reports a listed
 // session that was not user's any more when its delete ran.
 func (s *Store) deleteListed(ctx context.Context, user, exceptKey string, t *deleteTally) (missed bool, err error) {
-	live, unreadable, err := s.listUser(ctx, user)
+	live, unreadable, _, err := s.listUser(ctx, user)
 	if err != nil {
 		return false, err
 	}
@@ -147,21 +153,24 @@ func (s *Store) deleteListed(ctx context.Context, user, exceptKey string, t *del
 
 // listUser reads user's index and the metadata of each entry. live holds
 // the sessions that belong to user, sorted; unreadable holds keys whose
-// session claims user but whose metadata does not decode.
-func (s *Store) listUser(ctx context.Context, user string) (live []sessions.Info, unreadable []string, err error) {
+// session claims user but whose metadata does not decode; moving holds the
+// keys in live of records that a cluster-safe Rename has fenced and whose
+// copy, under the fence's new key, is in live too: one session listed
+// twice.
+func (s *Store) listUser(ctx context.Context, user string) (live []sessions.Info, unreadable []string, moving map[string]bool, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, fmt.Errorf("sessions/redis: user sessions: %w", err)
+		return nil, nil, nil, fmt.Errorf("sessions/redis: user sessions: %w", err)
 	}
 	if user == "" {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	idx := s.indexKey(user)
 	members, err := listScript.Run(ctx, s.c, []string{idx}).StringSlice()
 	if err != nil {
-		return nil, nil, fail(ctx, "user sessions", err)
+		return nil, nil, nil, fail(ctx, "user sessions", err)
 	}
 	if len(members) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	pipe := s.c.Pipeline()
 	cmds := make([]*redis.SliceCmd, len(members))
@@ -174,10 +183,11 @@ func (s *Store) listUser(ctx context.Context, user string) (live []sessions.Info
 	// entry stale; a transport error fails the listing.
 	ran, err := pipe.Exec(ctx)
 	if err := pipeOutage(ctx, ran, err); err != nil {
-		return nil, nil, fail(ctx, "user sessions", err)
+		return nil, nil, nil, fail(ctx, "user sessions", err)
 	}
 	now := time.Now().UnixNano()
 	var stale []any
+	var fences map[string]string // live key: the new key of its fence
 	for i, m := range members {
 		if cmds[i] == nil || cmds[i].Err() != nil {
 			stale = append(stale, m)
@@ -188,6 +198,12 @@ func (s *Store) listUser(ctx context.Context, user string) (live []sessions.Info
 		switch {
 		case ok && meta.User == user && (meta.Expires == 0 || meta.Expires > now):
 			live = append(live, sessions.Info{Key: m, Meta: meta})
+			if to, ok := vals[11].(string); ok && fenceHolds(vals[12], now) {
+				if fences == nil {
+					fences = map[string]string{}
+				}
+				fences[m] = to
+			}
 		case !ok && vals[6] == user && vals[10] == nil:
 			unreadable = append(unreadable, m)
 		case ok && meta.User == user:
@@ -199,13 +215,29 @@ func (s *Store) listUser(ctx context.Context, user string) (live []sessions.Info
 	}
 	if len(stale) > 0 {
 		if err := s.indexRemove(ctx, user, stale); err != nil {
-			return nil, nil, fail(ctx, "user sessions", err)
+			return nil, nil, nil, fail(ctx, "user sessions", err)
 		}
 	}
 	slices.SortFunc(live, func(a, b sessions.Info) int {
 		return cmp.Or(cmp.Compare(a.Created, b.Created), cmp.Compare(a.Key, b.Key))
 	})
-	return live, unreadable, nil
+	for from, to := range fences {
+		if slices.ContainsFunc(live, func(in sessions.Info) bool { return in.Key == to }) {
+			if moving == nil {
+				moving = map[string]bool{}
+			}
+			moving[from] = true
+		}
+	}
+	return live, unreadable, moving, nil
+}
+
+// fenceHolds reports whether end, a record's m:mvu from an HMGET (Unix ms),
+// is after now (Unix ns): the fence of a Rename still in progress.
+func fenceHolds(end any, now int64) bool {
+	s, _ := end.(string)
+	ms, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && ms > now/1e6
 }
 
 // pipeOutage returns the error that fails a pipeline of per-key commands
