@@ -92,8 +92,9 @@
 // The version column names a row's format; this package reads version 1
 // only. A row of another version (one written by a newer release sharing
 // the database, say) is not a session this package can use: Load refuses
-// it as corrupt, UserSessions does not list it and Count does not count
-// it. It may still be a live session for the release that wrote it, so
+// it as corrupt, and so do Commit, Increment, Rename and RenameCommit,
+// which leave it as it is; UserSessions does not list it and Count does
+// not count it. It may still be a live session for the release that wrote it, so
 // every deletion removes it: Delete of its key, and DeleteUserSessions of
 // its user_id, since "log out everywhere" that left it would leave the
 // user logged in on the newer release. DeleteUserSessions counts every

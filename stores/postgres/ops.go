@@ -126,13 +126,16 @@ func (s *Store) Commit(ctx context.Context, key string, d *sessions.Delta) error
 	// writes.
 	for attempt := 0; ; attempt++ {
 		var found, seen bool
+		var version *int16
 		err = s.tx(ctx,
 			stmt{sql: s.q.lock, args: []any{key, now()},
-				scan: func(r pgx.Row) error { return r.Scan(&found, &seen) }},
+				scan: func(r pgx.Row) error { return r.Scan(&found, &seen, &version) }},
 			stmt{sql: s.q.commit, args: args})
 		switch {
 		case err != nil:
 			return s.wrap(ctx, "committing a session", err)
+		case version != nil && *version != rowVersion:
+			return otherVersion(key, *version)
 		case found:
 			return nil
 		case !seen || attempt > 0:
@@ -207,10 +210,12 @@ func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int
 		return 0, err
 	}
 	for attempt := 0; ; attempt++ {
-		var found, seen bool
+		var seen bool
+		var version *int16
 		var n *int64
 		err := s.tx(ctx, stmt{sql: s.q.increment, args: []any{key, now(), field, by},
-			scan: func(r pgx.Row) error { return r.Scan(&found, &n, &seen) }})
+			scan: func(r pgx.Row) error { return r.Scan(&version, &n, &seen) }})
+		found := version != nil
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "22003" { // numeric_value_out_of_range
 			return 0, fmt.Errorf("%w (postgres: field %q plus %d leaves the range of an int)", sessions.ErrNotInteger, field, by)
@@ -218,6 +223,8 @@ func (s *Store) Increment(ctx context.Context, key, field string, by int64) (int
 		switch {
 		case err != nil:
 			return 0, s.wrap(ctx, "incrementing a session value", err)
+		case found && *version != rowVersion:
+			return 0, otherVersion(key, *version)
 		case found && n == nil:
 			return 0, fmt.Errorf("%w (postgres: field %q is not an int)", sessions.ErrNotInteger, field)
 		case found:
@@ -260,12 +267,13 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 	if grace > 0 {
 		aliasExp = t + int64(min(grace, time.Duration(math.MaxInt64-t))) // no wrap
 	}
-	var live, taken, moved bool
+	var taken, moved bool
+	var version *int16
 	var target string
 	stmts := []stmt{
 		{sql: s.q.clearKey, args: []any{newKey, t}},
 		{sql: s.q.rename, args: []any{oldKey, t, newKey, aliasExp},
-			scan: func(r pgx.Row) error { return r.Scan(&live, &taken, &moved, &target) }},
+			scan: func(r pgx.Row) error { return r.Scan(&version, &taken, &moved, &target) }},
 	}
 	if d != nil {
 		args, err := s.commitArgs(d)
@@ -275,15 +283,18 @@ func (s *Store) rename(ctx context.Context, oldKey, newKey string, grace time.Du
 		stmts = append(stmts, stmt{sql: s.q.commit, args: args})
 	}
 	err := s.tx(ctx, stmts...)
+	live := version != nil
 	switch {
 	case isUnique(err):
 		// A transaction that committed while the move waited on newKey
 		// (a concurrent Create, say) took it. The statement failed before
 		// its result row; it fails so only when it tried to move a live
-		// row.
+		// row (of this format version: no other moves).
 		live, taken, err = true, true, nil
 	case err != nil:
 		return s.wrap(ctx, "renaming a session", err)
+	case live && *version != rowVersion:
+		return otherVersion(oldKey, *version)
 	}
 	// The old key is judged first (see sessions.Store.Rename): an absent
 	// oldKey is ErrNotFound whatever newKey holds, and oldKey == newKey is
@@ -354,6 +365,12 @@ func now() int64 { return time.Now().UnixNano() }
 
 func notFound(key string) error {
 	return fmt.Errorf("%w (postgres: %s)", sessions.ErrNotFound, short(key))
+}
+
+// otherVersion is the error of a write to the row under key of another
+// format version, which Load refuses too (see decode): it is not written.
+func otherVersion(key string, version int16) error {
+	return fmt.Errorf("%w (postgres: %s: row format version %d, this package writes %d; upgrade the package or delete the row)", sessions.ErrCorrupt, short(key), version, rowVersion)
 }
 
 func badKey(key string) error {

@@ -94,14 +94,18 @@ SELECT count(*) FROM ins`),
 		// was locked, and whether a row under $1 itself was in this
 		// statement's snapshot, live: false and true mean it changed
 		// while we waited for its lock (a concurrent rename, say), and the
-		// commit is worth one retry.
+		// commit is worth one retry. A row of another format version is
+		// locked but not handed on; its version is the third column (NULL
+		// when no row was locked), so that the commit is refused as
+		// corrupt, as Load refuses the row.
 		lock: sql(`
 WITH locked AS (
-	SELECT s.key FROM {s} s WHERE s.key = {resolve} AND s.expires_at > $2
+	SELECT s.key, s.version FROM {s} s WHERE s.key = {resolve} AND s.expires_at > $2
 	FOR UPDATE OF s
 )
-SELECT set_config('` + targetSetting + `', COALESCE((SELECT key FROM locked), ''), true) <> '',
-	EXISTS (SELECT 1 FROM {s} WHERE key = $1 AND expires_at > $2)`),
+SELECT set_config('` + targetSetting + `', COALESCE((SELECT key FROM locked WHERE version = 1), ''), true) <> '',
+	EXISTS (SELECT 1 FROM {s} WHERE key = $1 AND expires_at > $2),
+	(SELECT version FROM locked)`),
 
 		// Second statement: the delta, on the row the first one locked.
 		// Running after the lock, it sees every value committed before. No
@@ -138,26 +142,27 @@ FROM t WHERE $5::int <> 0 AND s.key = t.key`),
 		// (EncodeValue writes none with leading zeros, another program
 		// may); a text of more digits than bigint holds fails the cast.
 		//   $3 field, $4 increment.
-		// Returns whether the session was found, the new value (NULL when
-		// the field holds something else), and whether a row under $1 was
-		// in the snapshot (see lock). A new value outside bigint, or outside
+		// Returns the format version of the session row found (NULL: none;
+		// a row of another version is left as it is), the new value (NULL
+		// when the field holds something else), and whether a row under $1
+		// was in the snapshot (see lock). A new value outside bigint, or outside
 		// the range of a Go int as RETURNING casts it to goInt, fails the
 		// statement with SQLSTATE 22003, and nothing is written. The bound
 		// is on the new value, not on $4: the row to insert is computed
 		// even when the field exists and the update is what happens.
 		increment: sql(`
 WITH t AS (
-	SELECT s.key FROM {s} s WHERE s.key = {resolve} AND s.expires_at > $2
+	SELECT s.key, s.version FROM {s} s WHERE s.key = {resolve} AND s.expires_at > $2
 	FOR UPDATE OF s
 ), up AS (
 	INSERT INTO {v} AS v (key, name, value)
-	SELECT t.key, $3::text, convert_to($4::bigint::text, 'UTF8') FROM t
+	SELECT t.key, $3::text, convert_to($4::bigint::text, 'UTF8') FROM t WHERE t.version = 1
 	ON CONFLICT (key, name) DO UPDATE
 		SET value = convert_to((convert_from(v.value, 'UTF8')::bigint + $4::bigint)::text, 'UTF8')
 		WHERE encode(v.value, 'escape') ~ '^-?[0-9]+$'
 	RETURNING convert_from(v.value, 'UTF8')::{goint} AS n
 )
-SELECT EXISTS (SELECT 1 FROM t), (SELECT n FROM up), EXISTS (SELECT 1 FROM {s} WHERE key = $1 AND expires_at > $2)`),
+SELECT (SELECT version FROM t), (SELECT n FROM up), EXISTS (SELECT 1 FROM {s} WHERE key = $1 AND expires_at > $2)`),
 
 		// First statement of a delete: lock the row under $1, if any. A
 		// rename holding it is waited for; the row it moved no longer
@@ -174,18 +179,19 @@ DELETE FROM {s} WHERE key = $1`),
 
 		// Second statement of a rename, after clearKey on the new key.
 		//   $1 old key, $2 now, $3 new key, $4 alias expiry (0: no grace).
-		// Values follow the key through ON UPDATE CASCADE. Returns whether
-		// the old row was live, whether the new key was taken, and whether
-		// the row moved; when it moved, it hands the new key to a commit
+		// Values follow the key through ON UPDATE CASCADE. Returns the
+		// format version of the old row if it was live (NULL if not; a row
+		// of another version does not move), whether the new key was
+		// taken, and whether the row moved; when it moved, it hands the new key to a commit
 		// statement that follows (RenameCommit) as lock does, else ''.
 		rename: sql(`
-WITH o AS (SELECT key FROM {s} WHERE key = $1 AND expires_at > $2 FOR UPDATE),
+WITH o AS (SELECT key, version FROM {s} WHERE key = $1 AND expires_at > $2 FOR UPDATE),
 taken AS (
 	SELECT 1 FROM {s} WHERE key = $3
 	UNION ALL
 	SELECT 1 FROM {a} WHERE old_key = $3
 ), moved AS (
-	UPDATE {s} SET key = $3 WHERE key = (SELECT key FROM o) AND NOT EXISTS (SELECT 1 FROM taken)
+	UPDATE {s} SET key = $3 WHERE key = (SELECT key FROM o WHERE version = 1) AND NOT EXISTS (SELECT 1 FROM taken)
 	RETURNING key
 ), drop_alias AS (
 	DELETE FROM {a} WHERE old_key = $1 AND $4::bigint = 0 AND EXISTS (SELECT 1 FROM moved)
@@ -194,7 +200,7 @@ taken AS (
 	SELECT $1, $3, $4::bigint FROM moved WHERE $4::bigint > 0
 	ON CONFLICT (old_key) DO UPDATE SET new_key = EXCLUDED.new_key, expires_at = EXCLUDED.expires_at
 )
-SELECT EXISTS (SELECT 1 FROM o), EXISTS (SELECT 1 FROM taken), EXISTS (SELECT 1 FROM moved),
+SELECT (SELECT version FROM o), EXISTS (SELECT 1 FROM taken), EXISTS (SELECT 1 FROM moved),
 	set_config('` + targetSetting + `', COALESCE((SELECT key FROM moved), ''), true)`),
 
 		// $1 user, $2 now. The literal user_id <> '' lets the planner use
