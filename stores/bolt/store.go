@@ -246,9 +246,12 @@ func newStore(db *bbolt.DB, opts Options, file *dbFile) (*Store, error) {
 // exits.)
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		// The cleaner's context ends first: a batch that starts before the
+		// store is marked closed then fails with the context's error, which
+		// the cleaner does not log, not with the closed store's.
+		s.cancel()
 		s.closed.Store(true)
 		close(s.stop)
-		s.cancel()
 		if d := s.damaged.Load(); d != nil {
 			s.closeErr = *d
 			if s.ownsDB {
