@@ -15,8 +15,9 @@ const countChunk = 1024
 
 // Count returns the number of live sessions: records that have not expired
 // and that decode. Rename aliases (a bucket of their own), expired records
-// the cleaner has not deleted yet and records that cannot be decoded
-// (logged, as UserSessions does) are not counted. It decodes every record,
+// the cleaner has not deleted yet, records that cannot be decoded
+// (logged, as UserSessions does) and entries under a name that is no store
+// key (which Load never returns) are not counted. It decodes every record,
 // in read transactions of a thousand or so records each, so that it never
 // holds up writers for long: a write that grows the file must wait for the
 // read transactions open at the time. Meant for administration
@@ -39,7 +40,10 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 			var last []byte
 			for i := 0; i < countChunk && k != nil; i++ {
 				last = k
-				if v != nil { // else a nested bucket, which the store never makes
+				// A nil v is a nested bucket, which the store never makes;
+				// an entry under a name that is no store key was written by
+				// hand, and Load refuses that name.
+				if v != nil && sessions.ValidKey(string(k)) {
 					// UnmarshalRecord keeps no reference to v, and the
 					// record is dropped before the transaction ends.
 					rec, err := sessions.UnmarshalRecord(v)
