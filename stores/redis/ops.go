@@ -352,6 +352,10 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 		return true, fmt.Errorf("sessions/redis: commit %s: unexpected HMGET reply %#v", short(key), before)
 	case has(1), has(2):
 		return false, nil
+	case before[0] == formatVersion && !decimal(before[3]):
+		// A damaged record (see isGhost), as Load finds it; the values
+		// went into it, as into any record a Load would refuse.
+		return true, errCommitCorrupt(key)
 	case before[0] == formatVersion && expired(before[4]):
 		// Past its Meta.Expires, as Load finds it, though its TTL (rounded
 		// up to the millisecond) keeps the hash a moment longer: the values
@@ -369,6 +373,14 @@ func (s *Store) commitValues(ctx context.Context, key string, set []any, del []s
 		return true, errCommitNotFound(key)
 	}
 	return true, errCommitCorrupt(key)
+}
+
+// decimal reports whether v, a field from an HMGET, is present and an
+// integer in decimal, as every record's m:c is.
+func decimal(v any) bool {
+	s, _ := v.(string)
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
 }
 
 // expired reports whether e, a record's m:e field from an HMGET, is a

@@ -140,6 +140,9 @@ func decodeRecord(h map[string]string, maxValue int) (*sessions.Record, error) {
 	if v := h[fVersion]; v != formatVersion {
 		return nil, corruptf("format version %q, want %q", v, formatVersion)
 	}
+	if _, ok := h[fCreated]; !ok {
+		return nil, corruptf("no %s (Meta.Created), which every record has", fCreated)
+	}
 	rec := &sessions.Record{Fields: make([]sessions.Field, 0, len(h))}
 	for k, v := range h {
 		if name, ok := strings.CutPrefix(k, valuePrefix); ok {
@@ -204,6 +207,9 @@ func decodeMeta(vals []any) (m sessions.Meta, ok bool) {
 	}
 	if _, alias := str(10); alias {
 		return m, false
+	}
+	if _, created := str(1); !created {
+		return m, false // damaged, as decodeRecord finds it
 	}
 	for i, p := range []*int64{&m.Created, &m.Renewed, &m.LastSeen, &m.AuthTime, &m.Expires} {
 		s, set := str(1 + i)

@@ -88,7 +88,8 @@ end
 -- absent, a ghost (values only, no m:to or m:c; see isGhost) or a retired
 -- key's marker (m:rt), or else corrupt. A hash with another m:v is corrupt,
 -- also when it has m:to: a grace alias has m:v '1' (see retire), and Load
--- refuses it too. A record past its Meta.Expires (m:e, Unix ns) is absent,
+-- refuses it too, and so is a record without a decimal m:c (Meta.Created,
+-- which every record has). A record past its Meta.Expires (m:e, Unix ns) is absent,
 -- as Load finds it: its TTL, rounded up to the millisecond, may keep the
 -- hash a moment longer. A rename fence (m:mv, m:mvu) that has expired is
 -- removed: its rename failed or gave up.
@@ -99,6 +100,7 @@ local function check(h, st)
   end
   if st[1] ~= '1' then return {3} end
   if st[2] then return {2, st[2]} end
+  if not string.match(redis.call('HGET', h, 'm:c') or '', '^%-?%d+$') then return {3} end
   if passed(redis.call('HGET', h, 'm:e')) then return {0} end
   if st[3] then
     if (tonumber(st[3]) or 0) > now_ms() then return {7} end
