@@ -11,7 +11,8 @@ import (
 // PostgreSQL URL their parsers refuse) is a usage error,
 // exit 2 with the usage, as -store memory, -store cookie and a missing
 // -store are (TestNoMemoryStore, TestNoCookieStore), not exit 1, which
-// scripts read as the store failing.
+// scripts read as the store failing. The error suggests only the stores
+// sessionsctl can inspect.
 func TestMalformedStoreIsUsageError(t *testing.T) {
 	for _, tc := range []struct {
 		spec, inStderr string
@@ -28,6 +29,10 @@ func TestMalformedStoreIsUsageError(t *testing.T) {
 		code := run([]string{"-store", tc.spec, "count"}, &out, &errb)
 		if code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), tc.inStderr) || !strings.Contains(errb.String(), "usage: sessionsctl") {
 			t.Errorf("sessionsctl -store %s count = exit %d, stdout %q, stderr %q; want exit 2, %q and the usage", tc.spec, code, out.String(), errb.String(), tc.inStderr)
+		}
+		// The stores the error suggests are those sessionsctl can inspect.
+		if first, _, _ := strings.Cut(errb.String(), "\n"); strings.Contains(first, "memory") || strings.Contains(first, "cookie") {
+			t.Errorf("sessionsctl -store %s: error %q suggests a store sessionsctl refuses", tc.spec, first)
 		}
 	}
 }

@@ -81,7 +81,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	// A memory store opened here would be a new, empty one: the sessions
 	// an admin means live in the server's process, out of reach.
-	switch scheme, _, _ := strings.Cut(*spec, ":"); scheme {
+	// The scheme is read case-insensitively, as the store specification
+	// reads it.
+	switch scheme, _, _ := strings.Cut(*spec, ":"); strings.ToLower(scheme) {
 	case "":
 		fmt.Fprintln(stderr, "sessionsctl: -store is required: the store the server uses")
 		fs.Usage()

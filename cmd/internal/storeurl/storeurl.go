@@ -126,6 +126,9 @@ func OpenExisting(ctx context.Context, spec, key string) (sessions.Store, func()
 		}
 	case "postgres", "postgresql":
 		return openPostgres(ctx, spec, postgres.Options{NoMigrate: true, CleanupInterval: -1})
+	case "redis", "rediss", "redis+cluster", "rediss+cluster", "memory", "cookie":
+	default:
+		return nil, nil, badSpec(fmt.Sprintf("unknown -store %q: use %s", Redact(spec), ServerUsage))
 	}
 	return Open(ctx, spec, key)
 }
