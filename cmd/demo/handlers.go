@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sessionkit/sessions"
 )
@@ -96,7 +97,11 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// writeError answers code with msg as the JSON error. No cache keeps it:
+// it is about this request's session, as the default error handler's
+// answer is.
 func writeError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, code, map[string]string{"error": msg})
 }
 
@@ -221,8 +226,25 @@ func (d *demo) putValue(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "body must be one JSON value: "+err.Error())
 		return
 	}
-	d.m.Start(w, r).Set(r.PathValue("key"), v)
+	key := r.PathValue("key")
+	if !validName(w, key) {
+		return
+	}
+	d.m.Start(w, r).Set(key, v)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// validName reports whether name, a value or user name from the request,
+// is UTF-8 without NUL bytes, and else answers 400. Some stores could keep
+// such a name, but not every one, and the session's JSON would show it as
+// another name (invalid UTF-8 becomes U+FFFD), which the client could not
+// address.
+func validName(w http.ResponseWriter, name string) bool {
+	if utf8.ValidString(name) && !strings.ContainsRune(name, 0) {
+		return true
+	}
+	writeError(w, http.StatusBadRequest, unsupportedValue)
+	return false
 }
 
 func (d *demo) deleteValue(w http.ResponseWriter, r *http.Request) {
@@ -236,7 +258,11 @@ func (d *demo) clearValues(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *demo) increment(w http.ResponseWriter, r *http.Request) {
-	n, err := d.m.Start(w, r).Increment(r.PathValue("key"), 1)
+	key := r.PathValue("key")
+	if !validName(w, key) {
+		return
+	}
+	n, err := d.m.Start(w, r).Increment(key, 1)
 	if err != nil {
 		storeFailed(w, err)
 		return
@@ -261,6 +287,9 @@ func (d *demo) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil || body.User == "" || len(body.User) > 256 {
 		writeError(w, http.StatusBadRequest, `body must be {"user": "name"} with a non-empty name of at most 256 bytes`)
+		return
+	}
+	if !validName(w, body.User) {
 		return
 	}
 	if err := d.m.Start(w, r).Login(body.User); err != nil {
