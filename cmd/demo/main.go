@@ -47,7 +47,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.key, "key", "", "cookie store key (base64 or hex, 32 bytes); default $SESSIONS_COOKIE_KEY")
 	fs.DurationVar(&c.idle, "idle", 30*time.Minute, "idle timeout")
 	fs.DurationVar(&c.lifetime, "lifetime", 12*time.Hour, "absolute session lifetime")
-	fs.DurationVar(&c.rotate, "rotate", 0, "rotate the session ID after this age (0: never)")
+	fs.DurationVar(&c.rotate, "rotate", 0, "rotate the session ID after this age, longer than the 30s the replaced ID stays valid and shorter than -lifetime (0: never)")
 	fs.IntVar(&c.maxPerUser, "max-per-user", 0, "cap on concurrent sessions per user, oldest evicted (0: no cap)")
 	fs.IntVar(&c.maxSize, "max-size", 256<<10, "cap in bytes on one session's values, so a client cannot grow its session without bound (0: only the store's limits)")
 	fs.BoolVar(&c.insecure, "insecure-cookie", false, "send the cookie without Secure (plain HTTP on a host other than localhost; development only); the default cookie is then named id, since __Host- requires Secure")

@@ -43,7 +43,7 @@ func (f *failingStore) Load(ctx context.Context, key string) (*sessions.Record, 
 // meets it (a seed path) or a handler that checks the session itself (GET
 // /api/sessions): an unavailable store or a store call past its deadline
 // is 503 "try again shortly", not a 401 that says the client is logged
-// out, and any other failure is a 500.
+// out, and any other failure is a 500; no cache keeps the answer.
 func TestStoreErrorAnswers(t *testing.T) {
 	mem := memory.New(memory.Options{})
 	t.Cleanup(func() { mem.Close() })
@@ -79,6 +79,9 @@ func TestStoreErrorAnswers(t *testing.T) {
 		}
 		if resp.StatusCode != tc.code || json.Unmarshal(body, &e) != nil || e.Error != tc.msg {
 			t.Errorf("GET %s with Load failing (%v) = %d %s, want %d {\"error\": %q}", tc.path, tc.err, resp.StatusCode, body, tc.code, tc.msg)
+		}
+		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("GET %s with Load failing (%v): Cache-Control %q, want no-store (as the default error handler's)", tc.path, tc.err, cc)
 		}
 	}
 }

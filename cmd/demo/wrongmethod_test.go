@@ -51,3 +51,29 @@ func TestWrongMethodIs405(t *testing.T) {
 		}
 	}
 }
+
+// TestCSRFBeforeRouting: the CSRF check comes before the router, as the
+// README says: an unsafe request without the token is a 403 whatever its
+// path and method, not the 405 or 404 it gets with the token.
+func TestCSRFBeforeRouting(t *testing.T) {
+	c := newClient(t, demoServer(t, "memory"))
+	c.session()
+	for _, tc := range []struct{ method, path string }{
+		{"POST", "/api/session"},
+		{"POST", "/api/nope"},
+		{"DELETE", "/api/session/values/x/y"},
+	} {
+		req, err := http.NewRequest(tc.method, c.base+tc.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s %s without the token = %d, want 403", tc.method, tc.path, resp.StatusCode)
+		}
+	}
+}
