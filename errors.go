@@ -65,8 +65,8 @@ var (
 	ErrResponseStarted = errors.New("sessions: the response has started, so the session cookie cannot change; log in, renew or start the session before writing the response")
 
 	// ErrCreationBlocked reports a new session refused to a client that
-	// presented more unknown session IDs than GuessingOptions.Threshold
-	// allows, with GuessingOptions.BlockCreation set (Session.Increment,
+	// presented GuessingOptions.Threshold unknown session IDs or more in
+	// the window, with GuessingOptions.BlockCreation set (Session.Increment,
 	// which has no count to return without a stored session, and a Login,
 	// which the client must not take for stored, say so; other writes
 	// leave the session unsaved without an error). The client gets a

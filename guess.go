@@ -15,8 +15,9 @@ import (
 // does not authenticate is an EventCorrupt, and nothing is counted.
 type GuessingOptions struct {
 	// Threshold is how many different unknown-but-well-formed IDs one
-	// client may present within Window before EventGuessing is emitted
-	// (once per window). An ID presented again counts once: a browser sends
+	// client presents within Window for EventGuessing to be emitted (once
+	// per window), with the Threshold-th of them. An ID presented again
+	// counts once: a browser sends
 	// the cookie of a session that has expired on every request until it
 	// gets a new one, and a returning user is no guesser. A client is an
 	// IPv4 address or an IPv6 /64. Default 0: counting is off.
@@ -25,8 +26,10 @@ type GuessingOptions struct {
 	// Window is the counting period. Default one minute; at least a second.
 	Window time.Duration
 
-	// BlockCreation refuses to create sessions for a client over the
-	// threshold until its window ends: it gets no cookie and no store write.
+	// BlockCreation refuses to create sessions for a client that has
+	// reached the threshold, from the request presenting its Threshold-th
+	// unknown ID until its window ends: it gets no cookie and no store
+	// write.
 	// Setting it without Threshold is an error: counting is off, so no
 	// client would ever be blocked.
 	BlockCreation bool
@@ -88,7 +91,8 @@ func (g *guessCounter) miss(ip, key string, now time.Time) bool {
 	return c.n == g.opts.Threshold
 }
 
-// blocked reports whether ip is over the threshold in the current window.
+// blocked reports whether ip has reached the threshold in the current
+// window.
 func (g *guessCounter) blocked(ip string, now time.Time) bool {
 	k := guessKey(ip)
 	g.mu.Lock()

@@ -179,7 +179,10 @@ type Options struct {
 	// slog.Default().
 	Logger *slog.Logger
 
-	// Now is the clock. Default time.Now. Tests inject a fake one.
+	// Now is the clock. Default time.Now. Tests inject a fake one, and give
+	// it to a store that keeps its own (memory.Options.Now) too: a store
+	// judges a record's expiry by its clock, and one far from the
+	// manager's finds live sessions expired, or the other way round.
 	Now func() time.Time
 
 	// Rand is the source of session IDs and CSRF secrets. Default

@@ -684,11 +684,13 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 // middleware changes are already saved as they are made, and Save reports
 // a change that was refused (see Err).
 //
-// A commit refused for its size or its encoding (ErrTooLarge,
-// ErrUnsupportedValue) stores nothing and leaves the changes pending and
-// the session usable: drop or shrink the offending value and Save again.
-// Under Handler, changes still refused at the middleware's commit go to
-// the error handler.
+// Under Handler, a commit refused for its size or its encoding
+// (ErrTooLarge, ErrUnsupportedValue) stores nothing and leaves the changes
+// pending and the session usable: drop or shrink the offending value and
+// Save again. Changes still refused at the middleware's commit go to the
+// error handler. Without the middleware the refused change is not kept,
+// later changes are written as they are made, and Save, as Err, goes on
+// reporting the first refusal.
 func (s *Session) Save() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
