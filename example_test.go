@@ -1,8 +1,10 @@
 package sessions_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -233,4 +235,117 @@ func ExampleSession_Save() {
 	// refused: true
 	// saved again: <nil>
 	// status: 200 sessions stored: 1
+}
+
+// Renew on a privilege change (Login does it for you): the data stays,
+// the ID changes, and the old cookie no longer reaches the session.
+func ExampleSession_Renew() {
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	m, _ := sessions.NewManager(store, sessions.Options{})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := m.Start(w, r)
+		switch r.URL.Path {
+		case "/start":
+			s.Set("plan", "free")
+		case "/upgrade":
+			s.Set("plan", "pro")
+			s.Renew()
+		}
+		fmt.Fprint(w, s.GetString("plan"))
+	}))
+	serve := func(path string, c *http.Cookie) (string, *http.Cookie) {
+		req := httptest.NewRequest("GET", path, nil)
+		if c != nil {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if cs := rec.Result().Cookies(); len(cs) > 0 {
+			c = cs[0]
+		}
+		return rec.Body.String(), c
+	}
+	_, before := serve("/start", nil)
+	plan, after := serve("/upgrade", before)
+	fmt.Println(plan, after.Value != before.Value)
+	stale, _ := serve("/show", before)
+	fresh, _ := serve("/show", after)
+	fmt.Printf("old cookie: %q, new cookie: %q\n", stale, fresh)
+	// Output:
+	// pro true
+	// old cookie: "", new cookie: "pro"
+}
+
+// A step-up check before a sensitive action: the login must be recent.
+func ExampleSession_RequireRecentAuth() {
+	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	store := memory.New(memory.Options{Now: clock})
+	defer store.Close()
+	m, _ := sessions.NewManager(store, sessions.Options{Now: clock})
+
+	rec := httptest.NewRecorder()
+	s := m.Start(rec, httptest.NewRequest("POST", "/login", nil))
+	if err := s.Login("alice"); err != nil {
+		panic(err)
+	}
+	fmt.Println(s.RequireRecentAuth(5 * time.Minute))
+	now = now.Add(10 * time.Minute) // ten minutes later, still signed in
+	fmt.Println(s.RequireRecentAuth(5*time.Minute), s.User())
+	// Output:
+	// true
+	// false alice
+}
+
+// "Your devices": list the user's sessions and sign one out by its
+// handle. The ownership check makes a handle from a request safe to use.
+func ExampleManager_DestroySession() {
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	m, _ := sessions.NewManager(store, sessions.Options{})
+	for range 2 { // alice signs in on two devices
+		rec := httptest.NewRecorder()
+		if err := m.Start(rec, httptest.NewRequest("POST", "/login", nil)).Login("alice"); err != nil {
+			panic(err)
+		}
+	}
+	ctx := context.Background()
+	devices, _ := m.UserSessions(ctx, "alice")
+	handle := devices[0].Key // what a "sign out" button would post
+
+	ok, err := m.DestroySession(ctx, "mallory", handle) // not hers
+	fmt.Println(ok, err)
+	ok, err = m.DestroySession(ctx, "alice", handle)
+	fmt.Println(ok, err)
+	left, _ := m.UserSessions(ctx, "alice")
+	fmt.Println(len(left), "left")
+	// Output:
+	// false <nil>
+	// true <nil>
+	// 1 left
+}
+
+// Events for audit logs and metrics: OnEvent sees each one, with the
+// session's handle and user but never its ID.
+func ExampleEvent() {
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	m, _ := sessions.NewManager(store, sessions.Options{
+		Logger: slog.New(slog.DiscardHandler),
+		OnEvent: func(_ context.Context, e sessions.Event) {
+			fmt.Println(e.Kind, e.User, len(e.Handle))
+		},
+	})
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", "/login", nil)
+	if err := m.Start(rec, req).Login("alice"); err != nil {
+		panic(err)
+	}
+	req = httptest.NewRequest("POST", "/logout", nil)
+	req.AddCookie(rec.Result().Cookies()[0])
+	m.Destroy(httptest.NewRecorder(), req)
+	// Output:
+	// created alice 16
+	// destroyed alice 16
 }
