@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/textproto"
 	"reflect"
 	"slices"
 	"time"
@@ -256,6 +257,18 @@ func (m *Manager) Store() Store { return m.store }
 
 // CookieName returns the session cookie's name.
 func (m *Manager) CookieName() string { return m.cookie.name }
+
+// OwnsCookie reports whether the Set-Cookie line sets or clears the
+// session cookie: one with its name, Path and Domain, which together make
+// the cookie a browser replaces. A line for the name at another Path or
+// Domain (an application expiring a cookie left from an earlier setting)
+// is another cookie. The line is read as net/http sends it, trimmed of
+// spaces. Framework adapters use it to treat a response's Set-Cookie
+// lines as Handler does.
+func (m *Manager) OwnsCookie(line string) bool {
+	_, ok := m.cookie.owns(textproto.TrimString(line))
+	return ok
+}
 
 // Close closes the store if the manager opened it (through New or Open).
 func (m *Manager) Close() error {

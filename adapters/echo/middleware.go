@@ -62,7 +62,7 @@ func Middleware(m *sessions.Manager) echo.MiddlewareFunc {
 				c.SetResponse(res)
 			}()
 			h := &chain{c: c, next: next, status: res.Status}
-			h.guard.install(res, m.CookieName())
+			h.guard.install(res, m)
 			m.Handler(h).ServeHTTP(outerWriter{res}, req)
 			if h.inner.Committed && !res.Committed {
 				// The handler's response went no further than the

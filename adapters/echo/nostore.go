@@ -6,33 +6,35 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/sessionkit/sessions"
 )
 
 // noStoreWriter sits under echo's outermost response (c.Response().Writer
 // as the server's middleware chain found it) and keeps a response that
 // sets or clears a session cookie uncacheable: at the status line it sets
 // "Cache-Control: no-store" and exactly one "Vary: Cookie" whenever a
-// Set-Cookie line carries one of its cookie names. The session's commit
+// Set-Cookie line sets one of its managers' session cookies (the name at
+// its Path and Domain; see sessions.Manager.OwnsCookie). The session's commit
 // sets both before echo's outer response runs the c.Response().Before
 // hooks of middleware registered before Middleware, which could overwrite
 // them; echo calls this writer's WriteHeader after every such hook.
 type noStoreWriter struct {
 	http.ResponseWriter
-	name  string   // the first manager's cookie name
-	names []string // the names of further managers' Middleware
-	sent  bool     // the final status has been written
+	m    *sessions.Manager   // the first manager
+	more []*sessions.Manager // further managers' Middleware
+	sent bool                // the final status has been written
 }
 
 // install puts w under res, between res and its writer, or, when a
 // noStoreWriter is already down res's writer chain (Middleware of another
-// manager, or of the same one, registered further out), adds name to that
+// manager, or of the same one, registered further out), adds m to that
 // one instead: the outermost place is the one every Before hook runs
 // ahead of.
-func (w *noStoreWriter) install(res *echo.Response, name string) {
+func (w *noStoreWriter) install(res *echo.Response, m *sessions.Manager) {
 	for next := res.Writer; next != nil; {
 		if g, ok := next.(*noStoreWriter); ok {
-			if !g.covers(name) {
-				g.names = append(g.names, name)
+			if !g.covers(m) {
+				g.more = append(g.more, m)
 			}
 			return
 		}
@@ -42,13 +44,13 @@ func (w *noStoreWriter) install(res *echo.Response, name string) {
 		}
 		next = u.Unwrap()
 	}
-	w.ResponseWriter, w.name = res.Writer, name
+	w.ResponseWriter, w.m = res.Writer, m
 	res.Writer = w
 }
 
-// covers reports whether name is one of w's cookie names.
-func (w *noStoreWriter) covers(name string) bool {
-	return name == w.name || slices.Contains(w.names, name)
+// covers reports whether m is one of w's managers.
+func (w *noStoreWriter) covers(m *sessions.Manager) bool {
+	return m == w.m || slices.Contains(w.more, m)
 }
 
 // enforce makes the header uncacheable if it sets one of w's cookies, once,
@@ -73,12 +75,11 @@ func (w *noStoreWriter) enforce(code int) {
 	varyCookieOnce(h)
 }
 
-// setsCookie reports whether one of the Set-Cookie lines names one of w's
-// cookies.
+// setsCookie reports whether one of the Set-Cookie lines sets one of w's
+// managers' session cookies.
 func (w *noStoreWriter) setsCookie(lines []string) bool {
 	for _, l := range lines {
-		name, _, ok := strings.Cut(l, "=")
-		if ok && w.covers(strings.TrimSpace(name)) {
+		if w.m.OwnsCookie(l) || slices.ContainsFunc(w.more, func(m *sessions.Manager) bool { return m.OwnsCookie(l) }) {
 			return true
 		}
 	}
