@@ -58,11 +58,32 @@ func responseWriterOf(w http.ResponseWriter) *responseWriter {
 }
 
 // Header returns the headers the core sets for the session or its answer.
+// Until the core clears them for a failed commit or load, they hold
+// outerMark (see cleared).
 func (w *responseWriter) Header() http.Header {
 	if w.h == nil {
 		w.h = make(http.Header, 4)
+		w.h[outerMark] = nil
 	}
 	return w.h
+}
+
+// outerMark is a key the core never sets, held in the header map the core
+// sees until the core clears that map: under net/http the map also holds
+// what middleware outside Handler set, and the core clears it all when a
+// commit or load fails, before the error handler answers. Here those
+// headers are in ctx.Response, out of the core's reach, so a cleared map
+// is the sign that they must go too. It is never copied to the response.
+const outerMark = "\x00sessionfasthttp-outer"
+
+// cleared reports whether the core cleared its header map: a failed commit
+// or load, answered by the error handler (a CSRF refusal keeps it).
+func (w *responseWriter) cleared() bool {
+	if w.h == nil {
+		return false
+	}
+	_, kept := w.h[outerMark]
+	return !kept
 }
 
 // WriteHeader starts the core's own answer: the handler's response is
@@ -79,19 +100,21 @@ func (w *responseWriter) WriteHeader(code int) {
 	}
 	w.answered = true
 	resp := &w.ctx.Response
-	if w.ran {
-		// A failed commit: nothing the handler prepared may reach the
-		// client.
+	if w.ran || w.cleared() {
+		// A failed commit, or a load that failed before the handler ran
+		// (the CSRF check's): nothing the handler or outer middleware
+		// prepared may reach the client, as the core clears its
+		// ResponseWriter's headers.
 		w.dropHandlerResponse()
 	} else {
-		// A refusal before the handler ran keeps what outer middleware set,
-		// as the core keeps the headers of its ResponseWriter.
+		// A CSRF refusal keeps what outer middleware set, as the core
+		// keeps the headers of its ResponseWriter.
 		resp.ResetBody()
 	}
 	resp.SetStatusCode(code)
 	_, typed := w.h["Content-Type"]
 	w.sniff = !typed
-	w.copyHeader()
+	w.copyHeader(&resp.Header)
 }
 
 // Write appends to the core's answer, or recognises the pass marker.
@@ -124,17 +147,31 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 func (w *responseWriter) finish() {
 	switch {
 	case w.passed:
-		w.copyHeader()
+		w.copyHeader(&w.ctx.Response.Header)
 	case w.answered:
 		// Written as it came.
-	case w.ran:
-		// The commit failed and the error handler wrote nothing: the
-		// client still gets none of the handler's response.
+	case w.ran || w.cleared():
+		// The commit or load failed and the error handler wrote nothing:
+		// the client still gets none of the response prepared.
 		w.dropHandlerResponse()
-		w.copyHeader()
+		w.copyHeader(&w.ctx.Response.Header)
 	default:
 		// The CSRF failure handler wrote nothing.
-		w.copyHeader()
+		w.copyHeader(&w.ctx.Response.Header)
+	}
+	// A handler that timed out (fasthttp.TimeoutHandler, or its own
+	// ctx.TimeoutError) left the response fasthttp sends instead of
+	// ctx.Response. It carries the session's headers too, as under
+	// Manager.Handler, where http.TimeoutHandler's answer goes out
+	// through the session's writer: a session stored, or renewed, with no
+	// cookie naming it is lost to the client. After a failed commit the
+	// error handler's answer is the one sent, as it is there.
+	if t := w.ctx.LastTimeoutErrorResponse(); t != nil {
+		if w.passed {
+			w.copyHeader(&t.Header)
+		} else {
+			w.ctx.TimeoutErrorWithResponse(&w.ctx.Response)
+		}
 	}
 }
 
@@ -150,18 +187,18 @@ func (w *responseWriter) dropHandlerResponse() {
 	w.ctx.HijackSetNoResponse(false)
 }
 
-// copyHeader moves the headers the core set into ctx.Response. A header the
-// core set replaces the handler's of the same name, as it would in one
-// net/http header map, except Set-Cookie, where only the same cookie (see
-// dropSameCookie) is replaced, and Vary, to which missing values are added.
-func (w *responseWriter) copyHeader() {
+// copyHeader moves the headers the core set into rh, ctx.Response's. A
+// header the core set replaces the handler's of the same name, as it would
+// in one net/http header map, except Set-Cookie, where only the same cookie
+// (see dropSameCookie) is replaced, and Vary, to which missing values are
+// added.
+func (w *responseWriter) copyHeader(rh *fasthttp.ResponseHeader) {
 	if len(w.h) == 0 {
 		return
 	}
-	rh := &w.ctx.Response.Header
 	for k, vs := range w.h {
 		switch k {
-		case "Content-Length", "Transfer-Encoding":
+		case "Content-Length", "Transfer-Encoding", outerMark:
 			// fasthttp frames the body itself.
 		case "Set-Cookie":
 			for _, v := range vs {
