@@ -3,6 +3,7 @@ package sessionfasthttp_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,5 +58,26 @@ func TestTimeoutAnswerCarriesCommittedCookie(t *testing.T) {
 	if got[1].storeCall && !got[1].cookie {
 		t.Errorf("fasthttp: the session was written to the store, but the timeout answer (%d) carries no cookie naming it; core: cookie sent %v with its %d",
 			got[1].status, got[0].cookie, got[0].status)
+	}
+}
+
+// TestTimeoutAnswerAfterFailedCommit checks that when the commit after a
+// timed-out handler fails (refused for its size here), the client gets the error handler's answer, as
+// under Manager.Handler (where the commit that http.TimeoutHandler's
+// answer triggers fails and the error handler answers), not the timeout
+// response the failure would otherwise leave in place.
+func TestTimeoutAnswerAfterFailedCommit(t *testing.T) {
+	const timeout, slow = 50 * time.Millisecond, 300 * time.Millisecond
+	m, st := adaptertest.NewManager(t, sessions.Options{MaxSize: 64})
+	app := func(ctx *fasthttp.RequestCtx) {
+		// Over MaxSize: the commit after the timeout is refused.
+		sessionfasthttp.Session(m, ctx).Set("cart", strings.Repeat("book", 100))
+		time.Sleep(slow)
+	}
+	base, _ := serve(t, sessionfasthttp.Middleware(m)(fasthttp.TimeoutHandler(app, timeout, "timeout")))
+	resp, body := newClient(t, base, m, nil).get("/")
+	time.Sleep(slow)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || sessionCookie(resp, m.CookieName()) != nil || st.Writes.Load() != 0 {
+		t.Errorf("commit refused after a timeout: the client got %d %q with session cookie %v (%d store writes), want the error handler's 413, no cookie, nothing stored", resp.StatusCode, body, sessionCookie(resp, m.CookieName()) != nil, st.Writes.Load())
 	}
 }
