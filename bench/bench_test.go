@@ -281,35 +281,12 @@ func BenchmarkParallelRW(b *testing.B) {
 // keys costs: heap in use after a GC, before and after creating 100,000
 // sessions through each library's real request path, divided by 100,000.
 func BenchmarkHeapPerSession(b *testing.B) {
-	const n = 100_000
 	for _, c := range contenders() {
 		if !c.heap {
 			continue
 		}
 		b.Run("lib="+c.name, func(b *testing.B) {
-			var before, after runtime.MemStats
-			runtime.GC()
-			runtime.GC()
-			runtime.ReadMemStats(&before)
-			h, closeFn := c.open(b)
-			defer closeFn()
-			rec := newRecorder()
-			req := newRequest(pathSeed, "")
-			proto := *req
-			for range n {
-				rec.reset()
-				*req = proto
-				h.ServeHTTP(&rec.ResponseRecorder, req)
-			}
-			if sessionCookie(rec.Header()) == "" {
-				b.Fatal("no session issued")
-			}
-			rec, req = nil, nil
-			runtime.GC()
-			runtime.GC()
-			runtime.ReadMemStats(&after)
-			runtime.KeepAlive(h)
-			per := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / n
+			per := heapPerSession(b, c, 100_000)
 			// The measurement above is the result; b.Loop only satisfies the
 			// framework, and ns/op is dropped.
 			for b.Loop() {
@@ -318,6 +295,57 @@ func BenchmarkHeapPerSession(b *testing.B) {
 			b.ReportMetric(per, "B/session")
 		})
 	}
+}
+
+// BenchmarkHeapAtSizes is BenchmarkHeapPerSession at other numbers of
+// sessions: a map's memory grows in steps, so the heap per session depends
+// on where the number falls between two of them. A diagnostic, not part of
+// run.sh:
+//
+//	go test -run='^$' -bench='^BenchmarkHeapAtSizes$' -count=1
+func BenchmarkHeapAtSizes(b *testing.B) {
+	for _, n := range []int{90_000, 100_000, 110_000, 120_000, 125_000, 135_000, 160_000} {
+		for _, c := range contenders() {
+			if !c.heap {
+				continue
+			}
+			b.Run(fmt.Sprintf("sessions=%d/lib=%s", n, c.name), func(b *testing.B) {
+				per := heapPerSession(b, c, n)
+				for b.Loop() {
+				}
+				b.ReportMetric(0, "ns/op")
+				b.ReportMetric(per, "B/session")
+			})
+		}
+	}
+}
+
+// heapPerSession returns the live heap per session of n idle three-key
+// sessions created through c's request path.
+func heapPerSession(b *testing.B, c contender, n int) float64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	h, closeFn := c.open(b)
+	defer closeFn()
+	rec := newRecorder()
+	req := newRequest(pathSeed, "")
+	proto := *req
+	for range n {
+		rec.reset()
+		*req = proto
+		h.ServeHTTP(&rec.ResponseRecorder, req)
+	}
+	if sessionCookie(rec.Header()) == "" {
+		b.Fatal("no session issued")
+	}
+	rec, req = nil, nil
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(h)
+	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(n)
 }
 
 // TestContenders checks that every contender's handler does what the

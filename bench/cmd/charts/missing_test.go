@@ -59,7 +59,7 @@ func TestReportMissingRows(t *testing.T) {
 		t.Errorf("report shows NaN for missing figures:\n%s", grepLines(out, "NaN"))
 	}
 	for _, target := range []string{
-		"Redis read-only = 1 command",
+		"Redis read-only = 1 command, 1 round trip, 0 writes",
 		"Redis read-write ≤ 0.6× scs redisstore",
 		"memory read flat within 1.2× from 1k to 1M",
 		"lookup wait during cleanup at 1M ≤ 1 ms",
