@@ -17,10 +17,10 @@ type GuessingOptions struct {
 	// Threshold is how many different unknown-but-well-formed IDs one
 	// client presents within Window for EventGuessing to be emitted (once
 	// per window), with the Threshold-th of them. An ID presented again
-	// counts once: a browser sends
-	// the cookie of a session that has expired on every request until it
-	// gets a new one, and a returning user is no guesser. A client is an
-	// IPv4 address or an IPv6 /64. Default 0: counting is off.
+	// counts once: a browser sends the cookie of a session that has
+	// expired on every request until it gets a new one, and a returning
+	// user is no guesser. A client is an IPv4 address or an IPv6 /64.
+	// Default 0: counting is off.
 	Threshold int
 
 	// Window is the counting period. Default one minute; at least a second.
