@@ -252,6 +252,7 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 		// refused here, as it is when written at once, and not by the
 		// error handler at the commit.
 		if err := s.fitsCookie(key, int(n)); err != nil {
+			s.reportWrite(s.key, s.meta.User, err)
 			return 0, err
 		}
 	}
@@ -263,6 +264,7 @@ func (s *Session) incrementClient(key string, by int64) (int64, error) {
 			// refused: nothing was sealed, the commit dropped the count,
 			// and the session stays usable (see Session.fail), as after
 			// a server-side store's refused Increment.
+			s.reportWrite(s.key, s.meta.User, err)
 			return 0, err
 		}
 	}

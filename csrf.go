@@ -196,7 +196,8 @@ func (g *csrfGuard) allow(s *Session, r *http.Request) bool {
 		s.rw.commit()
 		return false
 	}
-	s.m.emit(r, EventCSRFFail, "", "", nil)
+	// Err loaded the session: naming it costs no store call.
+	s.m.emit(r, EventCSRFFail, s.ID(), s.User(), nil)
 	// The failure handler answers through Handler's writer, as the handler
 	// would: what it does with the session (a fresh token for the form it
 	// renders again, a flash message) is committed before its first byte.

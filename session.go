@@ -642,6 +642,7 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 	}
 	if s.m.opts.MaxSize > 0 {
 		if err := s.checkIncrementSize(key, by); err != nil {
+			s.reportWrite(s.key, s.meta.User, err)
 			return 0, err
 		}
 	}
@@ -656,6 +657,7 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 		// A refused commit leaves the pending changes as they were, and
 		// a new session no more to create than before the Increment.
 		s.create = created
+		s.reportWrite(s.key, s.meta.User, err)
 		return 0, err
 	}
 	if s.key == "" {
@@ -666,7 +668,15 @@ func (s *Session) Increment(key string, by int64) (int64, error) {
 	start := s.m.storeStart()
 	n, err := s.m.store.Increment(s.r.Context(), s.key, key, by)
 	s.m.observe("increment", start, err)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrNotInteger):
+		return 0, err // the value's type or range: the caller's to handle
+	case errors.Is(err, ErrNotFound):
+		// Destroyed or renewed by another request since the commit above.
+		s.m.emit(s.r, EventLostWrite, s.key, s.meta.User, err)
+		return 0, err
+	case err != nil:
+		s.reportWrite(s.key, s.meta.User, err)
 		return 0, err
 	}
 	if i := fieldIndex(s.local(), key); i >= 0 {
@@ -896,6 +906,9 @@ func (s *Session) Login(user string) error {
 	if m.opts.MaxPerUser > 0 {
 		if m.opts.LimitPolicy == LimitReject {
 			if err := s.checkRoom(user); err != nil {
+				if !errors.Is(err, ErrTooManySessions) {
+					s.reportWrite(s.key, s.meta.User, err) // the store failed
+				}
 				return err
 			}
 		}
