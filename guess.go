@@ -17,9 +17,10 @@ type GuessingOptions struct {
 	// Threshold is how many different unknown-but-well-formed IDs one
 	// client presents within Window for EventGuessing to be emitted (once
 	// per window), with the Threshold-th of them. An ID presented again
-	// counts once: a browser sends the cookie of a session that has
-	// expired on every request until it gets a new one, and a returning
-	// user is no guesser. A client is an IPv4 address or an IPv6 /64.
+	// counts once (up to 64 different IDs a client are remembered): a
+	// browser sends the cookie of a session that has expired on every
+	// request until it gets a new one, and a returning user is no
+	// guesser, nor are several behind one address. A client is an IPv4 address or an IPv6 /64.
 	// Default 0: counting is off.
 	Threshold int
 
@@ -57,10 +58,18 @@ type guessCounter struct {
 // guessClient is one client's count in the current window.
 type guessClient struct {
 	n int // different unknown IDs presented
-	// recent holds digests of the last unknown IDs counted, so that one
-	// presented again is not counted again; the nth goes to recent[n%4].
-	recent [4]uint64
+	// seen holds digests of the unknown IDs counted, so that one presented
+	// again is not counted again: clients behind one address (a NAT), each
+	// with its own expired session's cookie, present a few IDs over and
+	// over. It holds up to maxSeen; past that the nth goes to
+	// seen[n%maxSeen].
+	seen []uint64
 }
+
+// maxSeen bounds the digests kept per client, which bounds the counter's
+// memory at maxKeys*maxSeen*8 bytes. A Threshold above it counts an ID
+// that left the list again.
+const maxSeen = 64
 
 func newGuessCounter(o GuessingOptions) *guessCounter {
 	if o.Window <= 0 {
@@ -70,8 +79,8 @@ func newGuessCounter(o GuessingOptions) *guessCounter {
 }
 
 // miss records that ip presented key, the store key of an unknown ID, and
-// reports whether this miss crossed the threshold. A key among the
-// client's last few misses is not counted again.
+// reports whether this miss crossed the threshold. A key the client
+// presented before in the window is not counted again.
 func (g *guessCounter) miss(ip, key string, now time.Time) bool {
 	k := guessKey(ip)
 	h := maphash.String(g.seed, key)
@@ -83,10 +92,14 @@ func (g *guessCounter) miss(ip, key string, now time.Time) bool {
 		c = &guessClient{}
 		g.counts[k] = c
 	}
-	if slices.Contains(c.recent[:min(c.n, len(c.recent))], h) {
+	if slices.Contains(c.seen, h) {
 		return false
 	}
-	c.recent[c.n%len(c.recent)] = h
+	if len(c.seen) < maxSeen {
+		c.seen = append(c.seen, h)
+	} else {
+		c.seen[c.n%maxSeen] = h
+	}
 	c.n++
 	return c.n == g.opts.Threshold
 }
