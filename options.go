@@ -102,7 +102,12 @@ type Options struct {
 	// LimitPolicy when it would exceed it. With EvictOldest the oldest
 	// sessions are ended once the login is stored, so logins racing at the
 	// cap leave exactly MaxPerUser sessions (the latest logins), and a
-	// login refused or failed at its commit ends none; with LimitReject
+	// login refused or failed at its commit ends none. "Latest" is by
+	// Meta.Created, which each login takes from its server's clock (Now),
+	// then by store key, the same order for every racer: servers sharing
+	// a store need their clocks in step, or a login on a server whose
+	// clock is behind can end itself and keep an earlier one, as can two
+	// logins within one tick of a coarse clock; with LimitReject
 	// Login refuses at the cap, and racing logins can both pass. The
 	// session being logged in never counts against its own login, also
 	// under the key a parallel rotation gave it. Default 0: no cap. Needs
