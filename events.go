@@ -71,8 +71,9 @@ type Event struct {
 	// not known.
 	User string
 	// IP is the client's address: the request's peer, or the rightmost
-	// X-Forwarded-For address outside Guessing.TrustedProxies when the peer
-	// is one of them.
+	// X-Forwarded-For entry outside Guessing.TrustedProxies when the peer
+	// is one of them, as the proxy wrote it (a proxy that writes a token
+	// such as "unknown" there passes it on as it is).
 	IP string
 	// UserAgent is the request's User-Agent header.
 	UserAgent string
