@@ -73,7 +73,12 @@
 // also when a middleware before this one wraps c.Writer (gzip, body
 // capture) and wraps it anew for the re-run: the middleware marks each pass
 // it serves in c.Keys, which HandleContext clears, so every request has a
-// c.Keys map.
+// c.Keys map. The re-run must pass through Middleware: HandleContext to a
+// route outside the middleware's group writes through gin's own writer,
+// so its response goes out before the session is committed, and a session
+// created, logged in or renewed before HandleContext is stored without
+// its cookie reaching the client. Register Middleware on the engine, or on
+// a group holding both routes.
 //
 // # Choosing the manager
 //
