@@ -47,11 +47,24 @@ func TestSecurityInternal(t *testing.T) {
 		ids := make([]string, n)
 		var nibbles [16]int
 		var firstBytes [256]bool
+		var byteValues [32][256]bool // every position's values seen
 		for i := range ids {
 			ids[i], _ = newID(rand.Reader)
 			b, _ := base64.RawURLEncoding.DecodeString(ids[i])
 			nibbles[b[6]>>4]++
 			firstBytes[b[0]] = true
+			for p, v := range b {
+				byteValues[p][v] = true
+			}
+		}
+		// Each of the 32 bytes is random: over 10,000 IDs every one takes
+		// all 256 values (a value missing at a random position has a
+		// chance of about e^-39). A constant or short-range part (a
+		// suffix of zeros, fewer random bytes than the ID holds) does not.
+		for p := range byteValues {
+			if slices.Contains(byteValues[p][:], false) {
+				t.Errorf("byte %d of the ID does not take every value in %d IDs: not random", p, n)
+			}
 		}
 		for v, c := range nibbles {
 			// Uniform: each nibble value ~625 times; a UUID layout pins one.

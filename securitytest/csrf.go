@@ -121,6 +121,9 @@ func testS40(t *testing.T, h *harness) {
 	a := e.login(t, "", "alice")
 	b := e.login(t, "", "bob")
 	tokA, _ := e.token(t, a)
+	// B renders a token too, so that B's session has a secret: without
+	// one every token is refused, whatever it was bound to.
+	tokB, _ := e.token(t, b)
 	forged := foreignToken(t)
 	runCSRFCases(t, e, b, []csrfCase{
 		{"A's token with B's cookie", "POST", "/action", []mod{withHeader("X-CSRF-Token", tokA)}, 403},
@@ -131,6 +134,9 @@ func testS40(t *testing.T, h *harness) {
 	})
 	if r := e.do(t, "POST", "/action", a, withHeader("X-CSRF-Token", tokA)); r.code != http.StatusOK {
 		t.Errorf("A's token with A's cookie: %d", r.code)
+	}
+	if r := e.do(t, "POST", "/action", b, withHeader("X-CSRF-Token", tokB)); r.code != http.StatusOK {
+		t.Errorf("B's token with B's cookie: %d", r.code)
 	}
 }
 
