@@ -100,8 +100,9 @@ local function check(h, st)
   end
   if st[1] ~= '1' then return {3} end
   if st[2] then return {2, st[2]} end
-  if not string.match(redis.call('HGET', h, 'm:c') or '', '^%-?%d+$') then return {3} end
-  if passed(redis.call('HGET', h, 'm:e')) then return {0} end
+  local ce = redis.call('HMGET', h, 'm:c', 'm:e')
+  if not string.match(ce[1] or '', '^%-?%d+$') then return {3} end
+  if passed(ce[2]) then return {0} end
   if st[3] then
     if (tonumber(st[3]) or 0) > now_ms() then return {7} end
     redis.call('HDEL', h, 'm:mv', 'm:mvu')
